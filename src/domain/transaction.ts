@@ -1,0 +1,51 @@
+/**
+ * The domain transaction: what one Dataverse event becomes after the entity map.
+ * It travels on the queue as JSON, so every field is plain data.
+ */
+export const transactionTypes = [
+    'customer',
+    'reservation',
+    'instalment',
+    'receipt',
+    'commission',
+    'constructionProgress',
+    'unitStatus',
+] as const;
+export type TransactionType = (typeof transactionTypes)[number];
+
+/** What the CRM change means for the ERP record. */
+export type TransactionAction = 'upsert' | 'cancel' | 'delete';
+
+/** A mapped field value: the normalised Dataverse value after the map's transformation. */
+export type FieldValue = string | number | boolean | null | FieldValue[] | { [key: string]: FieldValue };
+
+export interface SourceRecord {
+    /** Dataverse table logical name, e.g. `re_reservation`. */
+    entity: string;
+    /** Dataverse record id (lowercase GUID). */
+    recordId: string;
+    /** Dataverse message, e.g. `Create`, `Update`, `Delete`. */
+    message: string;
+    /** Record version (Target RowVersion / versionnumber) when Dataverse sent one. */
+    version?: string;
+    /** ISO 8601 UTC time of the change in the CRM (modifiedon, else OperationCreatedOn). */
+    changedAt: string;
+}
+
+export interface TransactionEnvelope {
+    /** Idempotency key: the same CRM change always yields the same id (also the queue message id). */
+    transactionId: string;
+    type: TransactionType;
+    action: TransactionAction;
+    /** Ordering key: one session per unit (building for construction progress, contact for a buyer). */
+    sessionId: string;
+    source: SourceRecord;
+    /** Dataverse's CorrelationId, carried end to end. */
+    correlationId: string;
+    /** Version of the entity map that produced `data`. */
+    entityMapVersion: string;
+    /** ISO 8601 UTC time intake accepted the event. */
+    acceptedAt: string;
+    /** The mapped business fields, keyed by the map's target names. */
+    data: Record<string, FieldValue>;
+}

@@ -1,0 +1,38 @@
+import type { AuditEntry, TransactionRecord, TransactionState } from '../domain/transactionRecord';
+import type { TransactionEnvelope } from '../domain/transaction';
+import type { Failure } from '../domain/failure';
+
+export interface StatePatch {
+    state: TransactionState;
+    attempts?: number;
+    erpPostingId?: string;
+    /** `null` clears the last failure (e.g. after a successful post). */
+    lastFailure?: Failure | null;
+}
+
+/**
+ * Transaction state and audit trail: Azure Table Storage in Azure and locally (Azurite); an in-memory twin for unit tests.
+ * Both are held to test/contract/transactionStore.contract.ts.
+ */
+export interface TransactionStore {
+    /** Records an accepted transaction in state `queued`. Idempotent: an existing record is left as it is. */
+    recordAccepted(envelope: TransactionEnvelope, at: string): Promise<void>;
+    /** Updates state; creates nothing (throws TransactionNotFoundError for an unknown id). */
+    updateState(transactionId: string, patch: StatePatch, at: string): Promise<TransactionRecord>;
+    get(transactionId: string): Promise<TransactionRecord | undefined>;
+    /** Every transaction for one CRM record, oldest accepted first. */
+    listBySourceRecord(sourceRecordId: string): Promise<TransactionRecord[]>;
+    /** Every transaction in a state, oldest accepted first (at most `max`). */
+    listByState(state: TransactionState, max: number): Promise<TransactionRecord[]>;
+    appendAudit(entry: AuditEntry): Promise<void>;
+    /** The audit trail of one transaction in the order it was written. */
+    listAudit(transactionId: string): Promise<AuditEntry[]>;
+}
+
+export class TransactionNotFoundError extends Error {
+    readonly code = 'TRANSACTION_NOT_FOUND';
+    constructor(readonly transactionId: string) {
+        super(`No transaction with id ${transactionId}`);
+        this.name = 'TransactionNotFoundError';
+    }
+}
