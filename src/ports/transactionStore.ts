@@ -1,6 +1,6 @@
-import type { AuditEntry, TransactionRecord, TransactionState } from '../domain/transactionRecord';
-import type { TransactionEnvelope } from '../domain/transaction';
 import type { Failure } from '../domain/failure';
+import type { TransactionEnvelope } from '../domain/transaction';
+import type { AuditEntry, TransactionRecord, TransactionState } from '../domain/transactionRecord';
 
 export interface StatePatch {
     state: TransactionState;
