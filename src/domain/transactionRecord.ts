@@ -1,8 +1,18 @@
 import type { Failure } from './failure';
 import type { FieldValue, TransactionEnvelope } from './transaction';
 
-/** Where a transaction stands. `queued` and `retrying` are waiting states; `posted` is terminal success. */
-export type TransactionState = 'queued' | 'processing' | 'retrying' | 'posted' | 'failed' | 'deadLettered';
+/**
+ * Where a transaction stands. `queued`, `processing` and `retrying` are waiting states; `posted` means the ERP
+ * accepted it and the CRM confirmation is still owed; `confirmed` is terminal success (ERP id written back to the CRM).
+ */
+export type TransactionState =
+    | 'queued'
+    | 'processing'
+    | 'retrying'
+    | 'posted'
+    | 'confirmed'
+    | 'failed'
+    | 'deadLettered';
 
 /** One line of the audit trail (what the seeds ask for: source, target, action, payload version, outcome, reason, retries). */
 export interface AuditEntry {

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { ConfigError } from './configError';
+
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * Every setting the app reads, parsed once at start-up. In Azure they come from app settings (Bicep);
+ * locally from the embedded defaults in local/localSettings.ts. A bad value stops start-up naming the key.
+ * Identity-based connections only: no connection strings or keys for Azure services in Azure.
+ */
+export const settingsSchema = z
+    .object({
+        /** `functionKey`: the Functions host checks `?code=`/x-functions-key; `header`: the handler checks a shared header secret. */
+        INTAKE_AUTH_MODE: z.enum(['functionKey', 'header']).default('functionKey'),
+        WEBHOOK_HEADER_NAME: z.string().min(1).default('x-webhook-key'),
+        /** From Key Vault (app setting reference) when INTAKE_AUTH_MODE=header. */
+        WEBHOOK_HEADER_SECRET: z.string().min(16).optional(),
+        TRANSACTIONS_QUEUE_NAME: z.string().min(1).default('crm-transactions'),
+        /** Identity-based Service Bus connection (the trigger's `connection: 'ServiceBusConnection'`). */
+        ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1),
+        /** Must equal the queue's maxDeliveryCount (infra/): the last delivery records the dead-letter. */
+        MAX_DELIVERY_COUNT: positiveInt.default(10),
+        STORAGE_TABLE_ENDPOINT: z.url(),
+        ERP_BASE_URL: z.url(),
+        /** Entra ID scope of the ERP's app registration, e.g. api://contoso-erp/.default. */
+        ERP_SCOPE: z.string().min(1),
+        ERP_TIMEOUT_MS: positiveInt.default(15_000),
+        DATAVERSE_URL: z.url(),
+        DATAVERSE_TIMEOUT_MS: positiveInt.default(15_000),
+        GRAPH_BASE_URL: z.url().default('https://graph.microsoft.com/'),
+        GRAPH_SHARED_MAILBOX: z.email(),
+        /** Client id of the user-assigned managed identity (DefaultAzureCredential picks it up). */
+        AZURE_CLIENT_ID: z.string().optional(),
+        ENTITY_MAP_PATH: z.string().min(1).default('config/entity-map.v1.json'),
+        ERP_MAP_PATH: z.string().min(1).default('config/erp-map.v1.json'),
+        ERP_FAILURE_RULES_PATH: z.string().min(1).default('config/erp-failure-rules.v1.json'),
+    })
+    .superRefine((s, ctx) => {
+        if (s.INTAKE_AUTH_MODE === 'header' && !s.WEBHOOK_HEADER_SECRET) {
+            ctx.addIssue({
+                code: 'custom',
+                path: ['WEBHOOK_HEADER_SECRET'],
+                message: 'required (16+ characters) when INTAKE_AUTH_MODE=header',
+            });
+        }
+    });
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export function loadSettings(env: Record<string, string | undefined>): Settings {
+    const parsed = settingsSchema.safeParse(env);
+    if (!parsed.success) throw ConfigError.fromZod('app settings', parsed.error);
+    return parsed.data;
+}
