@@ -1,0 +1,47 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { acceptDataverseEvent } from '../../src/core/intake';
+import { secretMatches } from '../../src/core/webhookAuth';
+import type { ServicesProvider } from '../services';
+import { contextLogger } from './contextLogger';
+import { json, problem } from './jsonResponse';
+
+/** Dataverse sends at most 256 KB; anything far larger is not a Dataverse event. */
+const maxBodyBytes = 1024 * 1024;
+
+/** POST /api/dataverse/events: the webhook Dataverse (plugin step or flow via the connector) calls. */
+export function createDataverseEventsHandler(services: ServicesProvider) {
+    return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+        const s = await services();
+        if (s.settings.INTAKE_AUTH_MODE === 'header') {
+            const expected = s.settings.WEBHOOK_HEADER_SECRET ?? '';
+            if (!secretMatches(request.headers.get(s.settings.WEBHOOK_HEADER_NAME), expected)) {
+                return problem(401, 'UNAUTHORIZED', `missing or wrong ${s.settings.WEBHOOK_HEADER_NAME} header`);
+            }
+        }
+        const body = await request.text();
+        if (Buffer.byteLength(body) > maxBodyBytes) {
+            return problem(413, 'PAYLOAD_TOO_LARGE', `body exceeds ${maxBodyBytes} bytes`);
+        }
+        const headers: Record<string, string> = {};
+        request.headers.forEach((value, key) => {
+            headers[key.toLowerCase()] = value;
+        });
+        const outcome = await acceptDataverseEvent(body, headers, { ...s, logger: contextLogger(context) });
+        switch (outcome.kind) {
+            case 'accepted':
+                return json(202, {
+                    status: 'accepted',
+                    transactionId: outcome.transactionId,
+                    sessionId: outcome.sessionId,
+                    type: outcome.type,
+                });
+            case 'ignored':
+                return json(202, { status: 'ignored', reason: outcome.reason });
+            case 'rejected':
+                return problem(400, outcome.code, outcome.message, outcome.field ? { field: outcome.field } : {});
+            case 'unavailable':
+                // Dataverse retries a 503 once; the Retry-After is for other callers (flows, the connector).
+                return problem(503, 'UNAVAILABLE', outcome.reason, {});
+        }
+    };
+}

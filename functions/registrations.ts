@@ -1,0 +1,77 @@
+import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { createDataverseEventsHandler } from './handlers/dataverseEvents';
+import { createHealthHandler } from './handlers/health';
+import { createProcessTransactionHandler } from './handlers/processTransaction';
+import { createRetryTransactionHandler } from './handlers/retryTransaction';
+import { createTransactionsHandler } from './handlers/transactions';
+import type { ServicesProvider } from './services';
+
+export interface HttpRegistration {
+    kind: 'http';
+    name: string;
+    route: string;
+    methods: HttpMethod[];
+    authLevel: 'anonymous' | 'function';
+    handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+}
+
+export interface SessionQueueRegistration {
+    kind: 'serviceBusSessionQueue';
+    name: string;
+    /** App setting holding the queue name (`%TRANSACTIONS_QUEUE_NAME%` in Azure). */
+    queueNameSetting: 'TRANSACTIONS_QUEUE_NAME';
+    /** App-setting prefix of the identity-based connection. */
+    connection: 'ServiceBusConnection';
+    handler: (message: unknown, context: InvocationContext) => Promise<void>;
+}
+
+export type Registration = HttpRegistration | SessionQueueRegistration;
+
+/**
+ * The one list of functions. Azure registers it through `app` (functions/index.ts); the local host serves the very
+ * same handlers (local/localHost.ts), so what runs locally is what runs in Azure.
+ */
+export function buildRegistrations(services: ServicesProvider, intakeAuth: 'functionKey' | 'header'): Registration[] {
+    return [
+        {
+            kind: 'http',
+            name: 'health',
+            route: 'health',
+            methods: ['GET'],
+            authLevel: 'anonymous',
+            handler: createHealthHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'dataverse-events',
+            route: 'dataverse/events',
+            methods: ['POST'],
+            // With a header secret the handler authenticates the caller itself, so the host must let the request through.
+            authLevel: intakeAuth === 'header' ? 'anonymous' : 'function',
+            handler: createDataverseEventsHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'transactions',
+            route: 'transactions',
+            methods: ['GET'],
+            authLevel: 'function',
+            handler: createTransactionsHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'transaction-retry',
+            route: 'transactions/{transactionId}/retry',
+            methods: ['POST'],
+            authLevel: 'function',
+            handler: createRetryTransactionHandler(services),
+        },
+        {
+            kind: 'serviceBusSessionQueue',
+            name: 'process-transaction',
+            queueNameSetting: 'TRANSACTIONS_QUEUE_NAME',
+            connection: 'ServiceBusConnection',
+            handler: createProcessTransactionHandler(services),
+        },
+    ];
+}

@@ -1,0 +1,35 @@
+import type { Settings } from '../src/config/settings';
+import type { RelatedRecords } from '../src/core/relatedRecords';
+import type { EntityMap } from '../src/mapping/entityMapSchema';
+import type { ErpMap } from '../src/mapping/erpMapSchema';
+import type { Clock } from '../src/ports/clock';
+import type { CrmClient } from '../src/ports/crmClient';
+import type { ErpClient } from '../src/ports/erpClient';
+import type { MappingLookup } from '../src/ports/mappingLookup';
+import type { Notifier } from '../src/ports/notifier';
+import type { SessionQueue } from '../src/ports/sessionQueue';
+import type { TransactionStore } from '../src/ports/transactionStore';
+
+/** Everything a handler needs, built once per worker (Azure) or per local host, and shared by every invocation. */
+export interface Services {
+    settings: Pick<
+        Settings,
+        | 'INTAKE_AUTH_MODE'
+        | 'WEBHOOK_HEADER_NAME'
+        | 'WEBHOOK_HEADER_SECRET'
+        | 'MAX_DELIVERY_COUNT'
+        | 'TRANSACTIONS_QUEUE_NAME'
+    >;
+    queue: Pick<SessionQueue, 'send'>;
+    store: TransactionStore;
+    lookup: MappingLookup;
+    related: RelatedRecords;
+    erp: ErpClient;
+    crm: CrmClient;
+    notifier: Notifier;
+    entityMap: EntityMap;
+    erpMap: ErpMap;
+    clock: Clock;
+}
+
+export type ServicesProvider = () => Promise<Services>;

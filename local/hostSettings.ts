@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { loadConfigFile } from '../src/config/configFile';
+
+const timeSpan = z.string().regex(/^\d{2}:\d{2}:\d{2}$/, 'hh:mm:ss');
+
+const hostSchema = z.object({
+    extensions: z.object({
+        serviceBus: z.object({
+            autoCompleteMessages: z.literal(true),
+            maxAutoLockRenewalDuration: timeSpan,
+            maxConcurrentSessions: z.number().int().positive(),
+            sessionIdleTimeout: timeSpan,
+        }),
+    }),
+});
+
+export interface SessionTriggerSettings {
+    maxConcurrentSessions: number;
+    sessionIdleTimeoutMs: number;
+    maxAutoLockRenewalMs: number;
+}
+
+/** The local host reads the same host.json the Functions host reads, so session settings are set in one place. */
+export function loadSessionTriggerSettings(path = 'host.json'): SessionTriggerSettings {
+    const host = loadConfigFile(path, hostSchema);
+    const sb = host.extensions.serviceBus;
+    return {
+        maxConcurrentSessions: sb.maxConcurrentSessions,
+        sessionIdleTimeoutMs: timeSpanMs(sb.sessionIdleTimeout),
+        maxAutoLockRenewalMs: timeSpanMs(sb.maxAutoLockRenewalDuration),
+    };
+}
+
+function timeSpanMs(value: string): number {
+    const [h, m, s] = value.split(':').map(Number);
+    return (((h ?? 0) * 60 + (m ?? 0)) * 60 + (s ?? 0)) * 1000;
+}
