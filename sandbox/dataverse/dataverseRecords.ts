@@ -1,0 +1,146 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { EntityRefValue, NormalizedAttributes } from '../../src/dataverse/normalizedEvent';
+import { checkColumns, SandboxDataverseError } from './columnValues';
+import { referenceTables, type TableSchema, tableByName } from './sandboxSchema';
+
+/** One PATCH as the sandbox received it, so tests can prove the integration wrote only its own columns. */
+export interface WriteLogEntry {
+    entity: string;
+    id: string;
+    fields: NormalizedAttributes;
+    at: string;
+}
+
+interface StoredRow {
+    attributes: NormalizedAttributes;
+    versionnumber: number;
+    createdon: string;
+    modifiedon: string;
+}
+
+type DataFile = Record<string, Record<string, NormalizedAttributes>>;
+
+const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The sandbox's rows, kept in normalised form (the shape a webhook gives). Every change bumps `versionnumber`
+ * (one counter for the whole store, like Dataverse's row version) and `modifiedon`. With a data file, rows are
+ * loaded from it at start and written back after every change, so a local launch keeps its data.
+ */
+export class DataverseRecords {
+    readonly writes: WriteLogEntry[] = [];
+    readonly tables: readonly TableSchema[];
+    readonly #rows = new Map<string, Map<string, StoredRow>>();
+    readonly #now: () => Date;
+    readonly #dataFile: string | undefined;
+    #version = 1000;
+
+    constructor(options: { tables?: readonly TableSchema[]; now?: () => Date; dataFile?: string } = {}) {
+        this.tables = options.tables ?? referenceTables;
+        this.#now = options.now ?? (() => new Date());
+        this.#dataFile = options.dataFile;
+        if (this.#dataFile && existsSync(this.#dataFile)) this.#load(JSON.parse(readFileSync(this.#dataFile, 'utf8')));
+    }
+
+    table(entity: string): TableSchema {
+        const table = tableByName(this.tables, entity);
+        if (!table) throw new SandboxDataverseError(404, '0x80040217', `Could not find entity '${entity}'.`);
+        return table;
+    }
+
+    /** The row with its primary key and system columns, or undefined. */
+    get(entity: string, id: string): NormalizedAttributes | undefined {
+        const row = this.#table(entity).get(id.toLowerCase());
+        return row && this.#view(entity, id.toLowerCase(), row);
+    }
+
+    /** Creates or replaces the row (seeding). Throws SandboxDataverseError for unknown columns or bad values. */
+    put(entity: string, id: string, attributes: NormalizedAttributes): NormalizedAttributes {
+        const key = id.toLowerCase();
+        if (!guidPattern.test(key)) throw new SandboxDataverseError(400, '0x80040203', `'${id}' is not a valid id.`);
+        const clean = checkColumns(this.table(entity), attributes);
+        const at = this.#now().toISOString();
+        const createdon = this.#table(entity).get(key)?.createdon ?? at;
+        const row = { attributes: clean, versionnumber: ++this.#version, createdon, modifiedon: at };
+        this.#table(entity).set(key, row);
+        this.#save();
+        return this.#view(entity, key, row);
+    }
+
+    /** Updates columns of an existing row and logs the write; undefined when the row does not exist. */
+    patch(entity: string, id: string, fields: NormalizedAttributes): NormalizedAttributes | undefined {
+        const key = id.toLowerCase();
+        const clean = checkColumns(this.table(entity), fields);
+        const existing = this.#table(entity).get(key);
+        if (!existing) return undefined;
+        const at = this.#now().toISOString();
+        const row = {
+            attributes: { ...existing.attributes, ...clean },
+            versionnumber: ++this.#version,
+            createdon: existing.createdon,
+            modifiedon: at,
+        };
+        this.#table(entity).set(key, row);
+        this.writes.push({ entity, id: key, fields: clean, at });
+        this.#save();
+        return this.#view(entity, key, row);
+    }
+
+    list(entity: string): NormalizedAttributes[] {
+        return [...this.#table(entity).entries()].map(([id, row]) => this.#view(entity, id, row));
+    }
+
+    /** What a look-up shows as its name: the target row's primary name when the sandbox holds it. */
+    lookupName(ref: EntityRefValue): string | null {
+        const table = tableByName(this.tables, ref.logicalName);
+        const name = table && this.#rows.get(ref.logicalName)?.get(ref.id)?.attributes[table.primaryName];
+        return typeof name === 'string' ? name : ref.name;
+    }
+
+    #table(entity: string): Map<string, StoredRow> {
+        this.table(entity);
+        let rows = this.#rows.get(entity);
+        if (!rows) {
+            rows = new Map();
+            this.#rows.set(entity, rows);
+        }
+        return rows;
+    }
+
+    #view(entity: string, id: string, row: StoredRow): NormalizedAttributes {
+        return {
+            [this.table(entity).primaryKey]: id,
+            ...row.attributes,
+            versionnumber: row.versionnumber,
+            createdon: row.createdon,
+            modifiedon: row.modifiedon,
+        };
+    }
+
+    #load(file: DataFile): void {
+        for (const [entity, rows] of Object.entries(file)) {
+            for (const [id, stored] of Object.entries(rows)) {
+                const { versionnumber, createdon, modifiedon, ...attributes } = stored;
+                delete attributes[this.table(entity).primaryKey];
+                const at = this.#now().toISOString();
+                const version = typeof versionnumber === 'number' ? versionnumber : ++this.#version;
+                this.#version = Math.max(this.#version, version);
+                this.#table(entity).set(id.toLowerCase(), {
+                    attributes: checkColumns(this.table(entity), attributes),
+                    versionnumber: version,
+                    createdon: typeof createdon === 'string' ? createdon : at,
+                    modifiedon: typeof modifiedon === 'string' ? modifiedon : at,
+                });
+            }
+        }
+    }
+
+    #save(): void {
+        if (!this.#dataFile) return;
+        const file: DataFile = {};
+        for (const [entity, rows] of this.#rows) {
+            file[entity] = Object.fromEntries([...rows].map(([id, row]) => [id, this.#view(entity, id, row)]));
+        }
+        writeFileSync(this.#dataFile, `${JSON.stringify(file, null, 2)}\n`);
+    }
+}

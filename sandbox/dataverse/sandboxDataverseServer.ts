@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SandboxDataverseError } from './columnValues';
+import { DataverseRecords } from './dataverseRecords';
+import { type SandboxDataverseState as State, sandboxControl } from './sandboxControl';
+import { tableBySet } from './sandboxSchema';
+import { formatRow, parseWriteBody } from './webApiFormat';
+import { filterAnnotations, readJson, sendJson } from './webApiHttp';
+
+export type { SandboxDataverseFaults } from './sandboxControl';
+
+export interface SandboxDataverse {
+    url: string;
+    close(): Promise<void>;
+    records: DataverseRecords;
+}
+
+const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A Dataverse Web API subset on node:http for tests and the local launch: GET one row ($select, annotations),
+ * PATCH (If-Match: * = update only), POST (create), bearer auth, service-protection faults, and `/sandbox/*`
+ * routes to seed and read rows. Rows follow the reference schema (sandboxSchema.ts).
+ */
+export async function startSandboxDataverse(
+    options: { port?: number; host?: string; dataFile?: string; now?: () => Date } = {},
+): Promise<SandboxDataverse> {
+    const host = options.host ?? '127.0.0.1';
+    const state: State = {
+        records: new DataverseRecords({
+            ...(options.dataFile ? { dataFile: options.dataFile } : {}),
+            ...(options.now ? { now: options.now } : {}),
+        }),
+        faults: {},
+        requests: 0,
+    };
+    const server = createServer((req, res) => {
+        handle(req, res, state).catch((e: unknown) => {
+            if (e instanceof SandboxDataverseError) {
+                sendJson(res, e.status, { error: { code: e.dataverseCode, message: e.message } });
+                return;
+            }
+            const message = e instanceof Error ? e.message : String(e);
+            sendJson(res, 500, { error: { code: '0x80040216', message: `An unexpected error occurred: ${message}` } });
+        });
+    });
+    await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port ?? 0, host, () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    return {
+        url: `http://${host}:${port}`,
+        records: state.records,
+        close: () =>
+            new Promise<void>((resolve) => {
+                server.close(() => resolve());
+                server.closeAllConnections();
+            }),
+    };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, state: State): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    if (url.pathname.startsWith('/sandbox/')) {
+        await sandboxControl(req, res, url, state);
+        return;
+    }
+    const api = /^\/api\/data\/(v9\.\d+)\/([A-Za-z_]\w*)(?:\(([^)]*)\))?$/.exec(url.pathname);
+    if (!api?.[1] || !api[2]) {
+        sendJson(res, 404, { error: { code: '0x8006088a', message: `Resource not found for ${url.pathname}.` } });
+        return;
+    }
+    if (state.faults.down) {
+        sendJson(res, 503, { error: { code: '0x80040216', message: 'The service is temporarily unavailable.' } });
+        return;
+    }
+    if (!/^Bearer\s+\S+/.test(req.headers.authorization ?? '')) {
+        res.writeHead(401, { 'WWW-Authenticate': 'Bearer authorization_uri=https://login.microsoftonline.com/common' });
+        res.end();
+        return;
+    }
+    state.requests += 1;
+    const every = state.faults.throttleEvery;
+    if (every && state.requests % every === 0) {
+        res.setHeader('Retry-After', '1');
+        sendJson(res, 429, {
+            error: {
+                code: '0x80072322',
+                message: 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.',
+            },
+        });
+        return;
+    }
+    const apiUrl = `http://${req.headers.host}/api/data/${api[1]}/`;
+    await serveApi(req, res, state.records, apiUrl, url, api[2], api[3]);
+}
+
+async function serveApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    records: DataverseRecords,
+    apiUrl: string,
+    url: URL,
+    entitySet: string,
+    key: string | undefined,
+): Promise<void> {
+    const table = tableBySet(records.tables, entitySet);
+    if (!table)
+        throw new SandboxDataverseError(404, '0x8006088a', `Resource not found for the segment '${entitySet}'.`);
+    const id = key?.replace(/^\{|\}$/g, '').toLowerCase();
+    if (id !== undefined && !guidPattern.test(id)) {
+        throw new SandboxDataverseError(400, '0x80060888', 'Bad Request - Error in query syntax.');
+    }
+    const location = (rowId: string) => `${apiUrl}${entitySet}(${rowId})`;
+    const missing = () =>
+        new SandboxDataverseError(404, '0x80040217', `${table.logicalName} With Id = ${id} Does Not Exist`);
+
+    if (req.method === 'GET' && id) {
+        const row = records.get(table.logicalName, id);
+        if (!row) throw missing();
+        const select = url.searchParams.get('$select')?.split(',').filter(Boolean);
+        const body = formatRow(apiUrl, table, row, select, (ref) => records.lookupName(ref));
+        const prefer = [req.headers.prefer ?? []].flat().join(',');
+        const applied = /odata\.include-annotations="[^"]*"/.exec(prefer)?.[0];
+        if (applied) res.setHeader('Preference-Applied', applied);
+        res.setHeader('ETag', String(body['@odata.etag']));
+        sendJson(res, 200, filterAnnotations(body, prefer));
+        return;
+    }
+    if (req.method === 'PATCH' && id) {
+        const fields = parseWriteBody(records.tables, table, await readJson(req));
+        const ifMatch = req.headers['if-match'];
+        const current = records.get(table.logicalName, id);
+        if (ifMatch !== undefined) {
+            if (!current) throw missing();
+            if (ifMatch !== '*' && ifMatch !== `W/"${String(current.versionnumber)}"`) {
+                throw new SandboxDataverseError(
+                    412,
+                    '0x80060882',
+                    'The version of the existing record does not match.',
+                );
+            }
+        }
+        // Without If-Match a PATCH is an upsert, as in Dataverse.
+        if (current) records.patch(table.logicalName, id, fields);
+        else records.put(table.logicalName, id, fields);
+        res.writeHead(204, { 'OData-Version': '4.0', 'OData-EntityId': location(id) });
+        res.end();
+        return;
+    }
+    if (req.method === 'POST' && !id) {
+        const fields = parseWriteBody(records.tables, table, await readJson(req));
+        const given = fields[table.primaryKey];
+        const newId = typeof given === 'string' ? given.toLowerCase() : randomUUID();
+        if (records.get(table.logicalName, newId)) {
+            throw new SandboxDataverseError(412, '0x80040237', 'A record with matching key values already exists.');
+        }
+        records.put(table.logicalName, newId, fields);
+        res.writeHead(204, { 'OData-Version': '4.0', 'OData-EntityId': location(newId) });
+        res.end();
+        return;
+    }
+    throw new SandboxDataverseError(405, '0x80060888', `The HTTP method '${req.method}' is not allowed here.`);
+}

@@ -1,0 +1,127 @@
+import type { NormalizedAttributes } from '../../dataverse/normalizedEvent';
+import type { CrmClient } from '../../ports/crmClient';
+import { CrmAuthError, CrmFieldNotOwnedError, CrmRequestError } from '../../ports/crmErrors';
+import { faultFromResponse, faultFromStatus, faultFromThrown, readDataverseError } from './dataverseFault';
+import { referenceEntitySets, referenceLookupColumns } from './referenceEntities';
+import { normalizeWebApiRow } from './webApiRow';
+
+export interface DataverseWebApiClientOptions {
+    /** e.g. `https://contoso.crm4.dynamics.com`, or the sandbox URL. */
+    orgUrl: string;
+    /** A bearer token for `${orgUrl}/.default` (the composition root wires an @azure/identity credential). */
+    getToken: () => Promise<string>;
+    /** Table logical name → entity set name; merged over the reference schema's. */
+    entitySets?: Record<string, string>;
+    /** Table logical name → its look-up columns; merged over the reference schema's (needed to build `$select`). */
+    lookupColumns?: Record<string, string[]>;
+    /** Table logical name → the columns the integration may write. Everything else belongs to the CRM. */
+    integrationOwnedFields: Record<string, string[]>;
+    timeoutMs: number;
+    apiPath?: string;
+}
+
+const guidPattern = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
+// Dataverse's "row does not exist"; other 404s (an unknown entity set) are configuration defects, not absence.
+const recordNotFound = '0x80040217';
+
+/** The Dataverse Web API (OData v4) over fetch: reads rows in webhook-normalised form, writes integration columns. */
+export class DataverseWebApiClient implements CrmClient {
+    readonly #apiUrl: string;
+    readonly #getToken: () => Promise<string>;
+    readonly #entitySets: Record<string, string>;
+    readonly #lookupColumns: Record<string, readonly string[]>;
+    readonly #owned: Record<string, string[]>;
+    readonly #timeoutMs: number;
+
+    constructor(options: DataverseWebApiClientOptions) {
+        this.#apiUrl = `${options.orgUrl.replace(/\/+$/, '')}${options.apiPath ?? '/api/data/v9.2'}/`;
+        this.#getToken = options.getToken;
+        this.#entitySets = { ...referenceEntitySets, ...options.entitySets };
+        this.#lookupColumns = { ...referenceLookupColumns, ...options.lookupColumns };
+        this.#owned = options.integrationOwnedFields;
+        this.#timeoutMs = options.timeoutMs;
+    }
+
+    async retrieve(entity: string, id: string, columns?: string[]): Promise<NormalizedAttributes | undefined> {
+        const row = this.#rowPath(entity, id);
+        const selected = columns && columns.length > 0 ? columns : undefined;
+        const select = selected ? `?$select=${selected.map((c) => this.#selectName(entity, c)).join(',')}` : '';
+        const label = `GET ${row}`;
+        const response = await this.#send(label, `${row}${select}`, {
+            method: 'GET',
+            headers: { Prefer: 'odata.include-annotations="*"' },
+        });
+        if (response.status === 404) {
+            const detail = await readDataverseError(response);
+            if (detail.code === undefined || detail.code === recordNotFound) return undefined;
+            throw faultFromStatus(response, detail, label);
+        }
+        if (!response.ok) throw await faultFromResponse(response, label);
+        let body: unknown;
+        try {
+            body = await response.json();
+        } catch (e) {
+            // The timeout also covers reading the body; a cut or garbled body is an outage, not a missing row.
+            throw faultFromThrown(e, label, this.#timeoutMs);
+        }
+        return normalizeWebApiRow(body as Record<string, unknown>, selected);
+    }
+
+    async writeBack(entity: string, id: string, fields: Record<string, string | number | null>): Promise<void> {
+        const owned = this.#owned[entity] ?? [];
+        const names = Object.keys(fields);
+        // Refused before any request: the integration never overwrites a column the CRM owns.
+        const foreign = names.find((name) => !owned.includes(name));
+        if (foreign !== undefined) throw new CrmFieldNotOwnedError(entity, foreign);
+        if (names.length === 0) return;
+        const row = this.#rowPath(entity, id);
+        const label = `PATCH ${row}`;
+        const response = await this.#send(label, row, {
+            method: 'PATCH',
+            // If-Match: * turns the upsert into update-only: a deleted row answers 404 instead of being recreated.
+            headers: { 'Content-Type': 'application/json; charset=utf-8', 'If-Match': '*' },
+            body: JSON.stringify(fields),
+        });
+        if (!response.ok) throw await faultFromResponse(response, label);
+        await response.body?.cancel();
+    }
+
+    async #send(label: string, path: string, init: { method: string; headers: Record<string, string>; body?: string }) {
+        let token: string;
+        try {
+            token = await this.#getToken();
+        } catch (e) {
+            const reason = e instanceof Error ? e.message : String(e);
+            throw new CrmAuthError(`${label}: no Dataverse token: ${reason}`, undefined, { cause: e });
+        }
+        try {
+            return await fetch(`${this.#apiUrl}${path}`, {
+                method: init.method,
+                headers: {
+                    Accept: 'application/json',
+                    'OData-MaxVersion': '4.0',
+                    'OData-Version': '4.0',
+                    Authorization: `Bearer ${token}`,
+                    ...init.headers,
+                },
+                ...(init.body === undefined ? {} : { body: init.body }),
+                signal: AbortSignal.timeout(this.#timeoutMs),
+            });
+        } catch (e) {
+            throw faultFromThrown(e, label, this.#timeoutMs);
+        }
+    }
+
+    #rowPath(entity: string, id: string): string {
+        const set = this.#entitySets[entity];
+        if (set === undefined)
+            throw new CrmRequestError(`no entity set name is configured for ${entity}`, 400, undefined);
+        const guid = guidPattern.exec(id)?.[1];
+        if (guid === undefined) throw new CrmRequestError(`${entity} id '${id}' is not a GUID`, 400, undefined);
+        return `${set}(${guid.toLowerCase()})`;
+    }
+
+    #selectName(entity: string, column: string): string {
+        return this.#lookupColumns[entity]?.includes(column) ? `_${column}_value` : column;
+    }
+}

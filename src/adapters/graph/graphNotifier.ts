@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import {
+    Client,
+    HTTPMessageHandler,
+    RedirectHandler,
+    RedirectHandlerOptions,
+    RetryHandler,
+    RetryHandlerOptions,
+    TelemetryHandler,
+} from '@microsoft/microsoft-graph-client';
+import { GraphRequestError } from '../../ports/graphErrors';
+import type { ChannelMessage, MailMessage, Notifier } from '../../ports/notifier';
+import { BearerTokenMiddleware } from './bearerTokenMiddleware';
+import { translateGraphError } from './translateGraphError';
+
+export interface GraphNotifierOptions {
+    /** Default `https://graph.microsoft.com/`; the sandbox URL locally. */
+    baseUrl?: string;
+    /** The shared mailbox mail is sent from (UPN or object id); the app needs Mail.Send on it. */
+    sharedMailbox: string;
+    /** A bearer token for `https://graph.microsoft.com/.default` (wired from an @azure/identity credential). */
+    getToken: () => Promise<string>;
+    /** Retries the SDK may make by itself on 429/503/504. Default 0: see the constructor. */
+    maxRetries?: number;
+    /** Abort a call that has not answered in this time (all SDK retries included). */
+    timeoutMs?: number;
+}
+
+// The SDK's own default delay (seconds) when a retryable answer carries no Retry-After.
+const sdkRetryDelaySeconds = 3;
+
+/** Microsoft Graph: mail from the shared mailbox and Adaptive Cards to Teams channels, via the Graph JS client. */
+export class GraphNotifier implements Notifier {
+    readonly #client: Client;
+    readonly #mailbox: string;
+    readonly #timeoutMs: number | undefined;
+
+    constructor(options: GraphNotifierOptions) {
+        const baseUrl = options.baseUrl ?? 'https://graph.microsoft.com/';
+        const authProvider = { getAccessToken: () => options.getToken() };
+        // The default chain's RetryHandler silently retries 429/503/504 up to 3 times, sleeping up to 180 s each,
+        // inside one function invocation. The caller owns retry policy (Service Bus redelivery with backoff and
+        // Retry-After), so the chain is built explicitly with maxRetries defaulting to 0.
+        const middleware = [
+            new BearerTokenMiddleware(authProvider, baseUrl),
+            new RetryHandler(new RetryHandlerOptions(sdkRetryDelaySeconds, options.maxRetries ?? 0)),
+            new RedirectHandler(new RedirectHandlerOptions()),
+            new TelemetryHandler(),
+            new HTTPMessageHandler(),
+        ];
+        this.#client = Client.initWithMiddleware({ baseUrl, defaultVersion: 'v1.0', middleware });
+        this.#mailbox = options.sharedMailbox;
+        this.#timeoutMs = options.timeoutMs;
+    }
+
+    async sendMail(message: MailMessage): Promise<void> {
+        await this.#post(`/users/${encodeURIComponent(this.#mailbox)}/sendMail`, 'POST sendMail', {
+            message: {
+                subject: message.subject,
+                body: { contentType: 'HTML', content: message.html },
+                toRecipients: message.to.map((address) => ({ emailAddress: { address } })),
+            },
+            saveToSentItems: false,
+        });
+    }
+
+    async postToChannel(message: ChannelMessage): Promise<{ messageId: string }> {
+        const attachmentId = randomUUID().replace(/-/g, '');
+        const path = `/teams/${encodeURIComponent(message.teamId)}/channels/${encodeURIComponent(message.channelId)}/messages`;
+        const created = await this.#post(path, 'POST channel message', {
+            body: { contentType: 'html', content: `<attachment id="${attachmentId}"></attachment>` },
+            attachments: [
+                {
+                    id: attachmentId,
+                    contentType: 'application/vnd.microsoft.card.adaptive',
+                    content: JSON.stringify(message.card),
+                },
+            ],
+            summary: message.summary,
+        });
+        const id = (created as { id?: unknown } | undefined)?.id;
+        // Posted but unidentifiable: retrying would post twice, so this is not a transient failure.
+        if (typeof id !== 'string') {
+            throw new GraphRequestError('Graph created the channel message without an id', 201, undefined);
+        }
+        return { messageId: id };
+    }
+
+    async #post(path: string, label: string, body: Record<string, unknown>): Promise<unknown> {
+        const request = this.#client.api(path);
+        if (this.#timeoutMs !== undefined) request.option('signal', AbortSignal.timeout(this.#timeoutMs));
+        try {
+            return await request.post(body);
+        } catch (e) {
+            throw translateGraphError(e, label, this.#timeoutMs);
+        }
+    }
+}
