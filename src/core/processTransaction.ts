@@ -79,7 +79,19 @@ export async function processTransaction(
         }
         const request = built.value;
         // At-least-once delivery: a crash after the ERP accepted but before settling must not post twice.
-        const earlier = attempts > 1 ? await deps.erp.findByIdempotencyKey(request.idempotencyKey) : undefined;
+        let earlier: Awaited<ReturnType<ErpClient['findByIdempotencyKey']>>;
+        try {
+            earlier = attempts > 1 ? await deps.erp.findByIdempotencyKey(request.idempotencyKey) : undefined;
+        } catch (e) {
+            const failure: Failure = {
+                class: 'transient',
+                code: 'ERP_LOOKUP_FAILED',
+                message: `ERP look-up before re-push failed: ${e instanceof Error ? e.message : String(e)}`,
+                owner: 'integration',
+            };
+            await audit({ action: 'lookup', outcome: 'failed', failure });
+            return retry(failure);
+        }
         if (earlier) {
             postingId = earlier.postingId;
             replayed = true;

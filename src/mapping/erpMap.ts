@@ -1,0 +1,141 @@
+import type { Failure } from '../domain/failure';
+import type { Result } from '../domain/result';
+import { err, ok } from '../domain/result';
+import type { FieldValue, TransactionEnvelope } from '../domain/transaction';
+import type { ErpRequest } from '../ports/erpClient';
+import type { MappingLookup } from '../ports/mappingLookup';
+import type { ErpBodyField, ErpMap } from './erpMapSchema';
+
+export type BuiltErpRequest = ErpRequest & { erpMapVersion: string };
+
+const defect = (code: string, message: string): Failure => ({ class: 'defect', code, message, owner: 'integration' });
+
+/**
+ * Turns a domain transaction into the ERP call the map describes. A missing look-up row or data field is a
+ * defect for the integration team (fix the mapping table or the map, then retry), never a crash or a silent drop.
+ */
+export async function buildErpRequest(
+    envelope: TransactionEnvelope,
+    map: ErpMap,
+    lookup: MappingLookup,
+): Promise<Result<BuiltErpRequest, Failure>> {
+    const rule = map.transactions[envelope.type];
+    if (!rule) return err(defect('MAP_TYPE_MISSING', `ERP map ${map.version} has no request for ${envelope.type}`));
+    const data = envelope.data;
+
+    let path = '';
+    for (const part of rule.path.split(/(\{\w+\})/)) {
+        const placeholder = /^\{(\w+)\}$/.exec(part)?.[1];
+        if (!placeholder) {
+            path += part;
+            continue;
+        }
+        const value = data[placeholder];
+        if (typeof value !== 'string' && typeof value !== 'number') {
+            return err(
+                defect(
+                    'MAP_FIELD_MISSING',
+                    `${envelope.type}.${placeholder} is needed for the ERP path but is missing`,
+                ),
+            );
+        }
+        path += encodeURIComponent(String(value));
+    }
+
+    const postingSource = rule.postingDate === '$changedAt' ? envelope.source.changedAt : data[rule.postingDate];
+    if (typeof postingSource !== 'string' || Number.isNaN(Date.parse(postingSource))) {
+        return err(
+            defect('MAP_FIELD_MISSING', `${envelope.type}.${rule.postingDate} (posting date) is missing or not a date`),
+        );
+    }
+
+    const body: Record<string, FieldValue> = {
+        sourceRecordId: envelope.source.recordId,
+        postingDate: new Date(postingSource).toISOString().slice(0, 10),
+    };
+    for (const [erpField, source] of Object.entries(rule.body)) {
+        const value = await resolveField(envelope, source, lookup);
+        if (!value.ok) return value;
+        if (value.value !== undefined) body[erpField] = value.value;
+        else if (isRequired(source)) {
+            return err(describeMissing(envelope, erpField, source));
+        }
+    }
+    return ok({
+        method: rule.method,
+        path,
+        idempotencyKey: envelope.transactionId,
+        correlationId: envelope.correlationId,
+        body,
+        erpMapVersion: map.version,
+    });
+}
+
+async function resolveField(
+    envelope: TransactionEnvelope,
+    source: ErpBodyField,
+    lookup: MappingLookup,
+): Promise<Result<FieldValue | undefined, Failure>> {
+    if ('const' in source) return ok(source.const);
+    if ('lookup' in source) {
+        const key = envelope.data[source.key];
+        if (key === undefined || key === null) return ok(undefined);
+        return ok(await lookup.get(source.lookup, String(key)));
+    }
+    const value = envelope.data[source.from];
+    if (value === undefined || value === null) return ok(undefined);
+    if (source.transform === 'date') {
+        if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+            return err(defect('MAP_FIELD_INVALID', `${envelope.type}.${source.from} is not a date`));
+        }
+        return ok(new Date(value).toISOString().slice(0, 10));
+    }
+    if (source.transform === 'upper') return ok(String(value).toUpperCase());
+    return ok(value);
+}
+
+function isRequired(source: ErpBodyField): boolean {
+    if ('const' in source) return false;
+    return source.required !== false;
+}
+
+function describeMissing(envelope: TransactionEnvelope, erpField: string, source: ErpBodyField): Failure {
+    if ('lookup' in source) {
+        const key = envelope.data[source.key];
+        return defect(
+            'LOOKUP_MISSING',
+            key === undefined || key === null
+                ? `${envelope.type}.${source.key} is empty, so ${erpField} cannot be looked up in ${source.lookup}`
+                : `No ${source.lookup} mapping for ${String(key)} (needed for ${erpField}); add it to the mappings table and retry`,
+        );
+    }
+    const from = 'from' in source ? source.from : erpField;
+    return defect('MAP_FIELD_MISSING', `${envelope.type}.${from} is required for ERP field ${erpField} but is missing`);
+}
+
+/** Rows for the reviewed field-map document (`npm run map:doc`). */
+export function describeErpMap(
+    map: ErpMap,
+): Array<{ transactionType: string; request: string; erpField: string; source: string; required: boolean }> {
+    return Object.entries(map.transactions).flatMap(([type, rule]) => [
+        {
+            transactionType: type,
+            request: `${rule.method} ${rule.path}`,
+            erpField: 'postingDate',
+            source: `${rule.postingDate} (date)`,
+            required: true,
+        },
+        ...Object.entries(rule.body).map(([erpField, source]) => ({
+            transactionType: type,
+            request: `${rule.method} ${rule.path}`,
+            erpField,
+            source:
+                'const' in source
+                    ? `constant ${JSON.stringify(source.const)}`
+                    : 'lookup' in source
+                      ? `mapping table ${source.lookup}[${source.key}]`
+                      : `${source.from}${source.transform ? ` (${source.transform})` : ''}`,
+            required: isRequired(source),
+        })),
+    ]);
+}
