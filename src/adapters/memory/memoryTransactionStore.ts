@@ -1,3 +1,4 @@
+import { fitAuditEntry } from '../../core/auditEntryLimit';
 import type { TransactionEnvelope } from '../../domain/transaction';
 import type { AuditEntry, TransactionRecord, TransactionState } from '../../domain/transactionRecord';
 import type { StatePatch, TransactionStore } from '../../ports/transactionStore';
@@ -48,7 +49,7 @@ export class MemoryTransactionStore implements TransactionStore {
 
     async appendAudit(entry: AuditEntry): Promise<void> {
         const list = this.#audit.get(entry.transactionId) ?? [];
-        list.push(structuredClone(entry));
+        list.push(structuredClone(fitAuditEntry(entry)));
         this.#audit.set(entry.transactionId, list);
     }
 
