@@ -1,0 +1,29 @@
+import { resolve } from 'node:path';
+import { loadConfigFile } from '../src/config/configFile';
+import {
+    createErpFailureClassifier,
+    type ErpFailureClassifier,
+    erpFailureRulesSchema,
+} from '../src/core/erpFailureClassifier';
+import { type EntityMap, entityMapSchema } from '../src/mapping/entityMapSchema';
+import { type ErpMap, erpMapSchema } from '../src/mapping/erpMapSchema';
+
+export interface LoadedConfig {
+    entityMap: EntityMap;
+    erpMap: ErpMap;
+    classifier: ErpFailureClassifier;
+}
+
+/** The versioned maps and failure rules, validated once at start-up; a bad file stops start-up naming the file and path. */
+export function loadConfigFiles(
+    paths: { ENTITY_MAP_PATH: string; ERP_MAP_PATH: string; ERP_FAILURE_RULES_PATH: string },
+    root = process.cwd(),
+): LoadedConfig {
+    return {
+        entityMap: loadConfigFile(resolve(root, paths.ENTITY_MAP_PATH), entityMapSchema),
+        erpMap: loadConfigFile(resolve(root, paths.ERP_MAP_PATH), erpMapSchema),
+        classifier: createErpFailureClassifier(
+            loadConfigFile(resolve(root, paths.ERP_FAILURE_RULES_PATH), erpFailureRulesSchema),
+        ),
+    };
+}

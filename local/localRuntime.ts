@@ -1,0 +1,108 @@
+import { join, resolve } from 'node:path';
+import { buildRegistrations } from '../functions/registrations';
+import type { Services } from '../functions/services';
+import { type SandboxDataverse, startSandboxDataverse } from '../sandbox/dataverse/sandboxDataverseServer';
+import { type SandboxErp, startSandboxErp } from '../sandbox/erp/sandboxErpServer';
+import { type SandboxGraph, startSandboxGraph } from '../sandbox/graph/sandboxGraphServer';
+import { EmbeddedSessionQueue } from '../src/adapters/embedded/embeddedSessionQueue';
+import { type AzuriteInstance, startAzurite } from './azurite';
+import { ensureFunctionKey } from './functionKey';
+import { loadSessionTriggerSettings } from './hostSettings';
+import { type LocalHost, startLocalHost } from './localHost';
+import { buildLocalServices } from './localServices';
+import type { LocalSettings } from './localSettings';
+import { queueTrigger } from './queueTrigger';
+import { type SessionPump, startSessionPump } from './sessionPump';
+
+export interface LocalRuntime {
+    host: LocalHost;
+    functionKey: string;
+    functionKeyCreated: boolean;
+    azurite: AzuriteInstance;
+    erp: SandboxErp;
+    dataverse: SandboxDataverse;
+    graph: SandboxGraph;
+    queue: EmbeddedSessionQueue;
+    pump: SessionPump;
+    services: Services;
+    stateDir: string;
+    stop(): Promise<void>;
+}
+
+/**
+ * Everything `npm start` runs, on loopback, with no Azure account: Azurite (Tables, Blobs), the sandbox ERP,
+ * Dataverse and Graph, the embedded session queue, the local host serving the Functions registrations, and the
+ * session pump calling the queue-triggered function. State persists under `stateDir`, so a restart loses nothing.
+ */
+export async function startLocalRuntime(
+    settings: LocalSettings,
+    log: (line: string) => void = () => {},
+): Promise<LocalRuntime> {
+    const stateDir = resolve(settings.LOCAL_STATE_DIR);
+    const started: Array<() => Promise<void>> = [];
+    const stopAll = async () => {
+        for (const stop of started.splice(0).reverse()) await stop().catch(() => undefined);
+    };
+    try {
+        const { key: functionKey, created } = ensureFunctionKey(join(stateDir, 'function-key'));
+        const azurite = await startAzurite({
+            location: join(stateDir, 'azurite'),
+            blobPort: settings.LOCAL_AZURITE_BLOB_PORT,
+            tablePort: settings.LOCAL_AZURITE_TABLE_PORT,
+        });
+        started.push(() => azurite.stop());
+        const erp = await startSandboxErp({
+            port: settings.LOCAL_ERP_PORT,
+            dataFile: join(stateDir, 'erp-ledger.jsonl'),
+        });
+        started.push(() => erp.close());
+        const dataverse = await startSandboxDataverse({
+            port: settings.LOCAL_DATAVERSE_PORT,
+            dataFile: join(stateDir, 'dataverse.json'),
+        });
+        started.push(() => dataverse.close());
+        const graph = await startSandboxGraph({ port: settings.LOCAL_GRAPH_PORT });
+        started.push(() => graph.close());
+        const queue = await EmbeddedSessionQueue.open({
+            directory: join(stateDir, 'queue'),
+            lockDurationMs: settings.LOCAL_QUEUE_LOCK_MS,
+            maxDeliveryCount: settings.MAX_DELIVERY_COUNT,
+        });
+        started.push(() => queue.close());
+        const services = await buildLocalServices({
+            settings,
+            tableConnectionString: azurite.connectionString,
+            queue,
+            erpUrl: erp.url,
+            dataverseUrl: dataverse.url,
+            graphUrl: `${graph.url}/`,
+        });
+        const registrations = buildRegistrations(async () => services, 'functionKey');
+        const host = await startLocalHost({ registrations, functionKey, port: settings.LOCAL_HOST_PORT, log });
+        started.push(() => host.close());
+        const trigger = loadSessionTriggerSettings();
+        const pump = startSessionPump(queue, queueTrigger(registrations, log), {
+            maxConcurrentSessions: trigger.maxConcurrentSessions,
+            sessionIdleTimeoutMs: trigger.sessionIdleTimeoutMs,
+            renewEveryMs: Math.max(1000, Math.floor(settings.LOCAL_QUEUE_LOCK_MS / 3)),
+        });
+        started.push(() => pump.stop());
+        return {
+            host,
+            functionKey,
+            functionKeyCreated: created,
+            azurite,
+            erp,
+            dataverse,
+            graph,
+            queue,
+            pump,
+            services,
+            stateDir,
+            stop: stopAll,
+        };
+    } catch (e) {
+        await stopAll();
+        throw e;
+    }
+}

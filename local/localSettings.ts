@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { ConfigError } from '../src/config/configError';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * The embedded defaults `npm start` runs on: loopback ports and a state directory. Nothing here is a secret;
+ * the function key is generated at first start into the state directory and printed.
+ */
+export const localSettingsSchema = z.object({
+    LOCAL_STATE_DIR: z.string().min(1).default('.local'),
+    LOCAL_HOST_PORT: port.default(7071),
+    LOCAL_ERP_PORT: port.default(7081),
+    LOCAL_DATAVERSE_PORT: port.default(7082),
+    LOCAL_GRAPH_PORT: port.default(7083),
+    LOCAL_AZURITE_BLOB_PORT: port.default(10000),
+    LOCAL_AZURITE_TABLE_PORT: port.default(10002),
+    LOCAL_QUEUE_LOCK_MS: z.coerce.number().int().positive().default(30_000),
+    MAX_DELIVERY_COUNT: z.coerce.number().int().positive().default(10),
+    ENTITY_MAP_PATH: z.string().min(1).default('config/entity-map.v1.json'),
+    ERP_MAP_PATH: z.string().min(1).default('config/erp-map.v1.json'),
+    ERP_FAILURE_RULES_PATH: z.string().min(1).default('config/erp-failure-rules.v1.json'),
+    GRAPH_SHARED_MAILBOX: z.email().default('integration@contoso-developments.example'),
+});
+
+export type LocalSettings = z.infer<typeof localSettingsSchema>;
+
+export function loadLocalSettings(env: Record<string, string | undefined>): LocalSettings {
+    const parsed = localSettingsSchema.safeParse(env);
+    if (!parsed.success) throw ConfigError.fromZod('local settings', parsed.error);
+    return parsed.data;
+}

@@ -1,0 +1,29 @@
+import { InvocationContext } from '@azure/functions';
+import type { Registration } from '../functions/registrations';
+import type { ReceivedMessage } from '../src/ports/sessionQueue';
+
+/** Calls the registered Service Bus session function the way the Functions host does: body plus trigger metadata. */
+export function queueTrigger(
+    registrations: Registration[],
+    log: (line: string) => void,
+): (message: ReceivedMessage) => Promise<void> {
+    const registration = registrations.find((r) => r.kind === 'serviceBusSessionQueue');
+    if (!registration || registration.kind !== 'serviceBusSessionQueue')
+        throw new Error('no Service Bus session function is registered');
+    return async (message) => {
+        const context = new InvocationContext({
+            functionName: registration.name,
+            triggerMetadata: {
+                messageId: message.messageId,
+                sessionId: message.sessionId,
+                deliveryCount: message.deliveryCount,
+                enqueuedTimeUtc: message.enqueuedAt.toISOString(),
+                correlationId: message.correlationId,
+            },
+            logHandler: (level, ...args) => {
+                if (level === 'warning' || level === 'error') log(`[${registration.name}] ${args.join(' ')}`);
+            },
+        });
+        await registration.handler(message.body, context);
+    };
+}

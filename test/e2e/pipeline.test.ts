@@ -1,0 +1,168 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../local/localRuntime';
+import { loadLocalSettings } from '../../local/localSettings';
+import { runSampleLaunch, type SampleLaunchResult } from '../../local/sampleLaunch';
+import { DataverseWebhookEmitter } from '../../sandbox/dataverse/dataverseWebhookEmitter';
+import { derivedGuid } from '../../sandbox/dataverse/remoteExecutionContextBuilder';
+
+let runtime: LocalRuntime;
+let emitter: DataverseWebhookEmitter;
+let launch: SampleLaunchResult;
+const logs: string[] = [];
+
+beforeAll(async () => {
+    const settings = loadLocalSettings({
+        LOCAL_STATE_DIR: mkdtempSync(join(tmpdir(), 'e2e-')),
+        LOCAL_HOST_PORT: '0',
+        LOCAL_ERP_PORT: '0',
+        LOCAL_DATAVERSE_PORT: '0',
+        LOCAL_GRAPH_PORT: '0',
+        LOCAL_AZURITE_BLOB_PORT: '0',
+        LOCAL_AZURITE_TABLE_PORT: '0',
+    });
+    runtime = await startLocalRuntime(settings, (line) => logs.push(line));
+    emitter = new DataverseWebhookEmitter({
+        records: runtime.dataverse.records,
+        target: { url: `${runtime.host.url}/api/dataverse/events`, functionKey: runtime.functionKey },
+    });
+    launch = await runSampleLaunch({
+        emitter,
+        lookup: runtime.services.lookup,
+        run: 7,
+        now: new Date('2026-11-10T09:00:00Z'),
+        waitForQueue: () => runtime.pump.idle(),
+    });
+}, 120_000);
+
+afterAll(async () => {
+    await runtime?.stop();
+});
+
+const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${runtime.host.url}${path}`, {
+        ...init,
+        headers: { 'x-functions-key': runtime.functionKey, ...(init.headers ?? {}) },
+    });
+
+describe('the pipeline, end to end on the local runtime', () => {
+    it('accepts every event of the sample launch', () => {
+        expect(launch.refused).toEqual([]);
+        expect(launch.accepted).toBe(launch.sent);
+    });
+
+    it('posts each reservation to the ERP exactly once, as the ledger (ground truth) shows', () => {
+        const postings = runtime.erp.books.postings;
+        const reservationRefs = postings.filter((p) => p.type === 'reservations').map((p) => p.reference);
+        // Reservation 5 is posted, then amended by its cancellation: same reference, same posting id.
+        expect([...new Set(reservationRefs)].sort()).toEqual([...launch.reservations].sort());
+        const keys = postings.map((p) => p.idempotencyKey);
+        expect(new Set(keys).size).toBe(keys.length);
+        expect(runtime.erp.books.cancelledPlans).toEqual(['RSV-70005']);
+    });
+
+    it('keeps per-unit order: a reservation reaches the ERP before its instalments and receipt', () => {
+        const postings = runtime.erp.books.postings;
+        for (const number of launch.reservations.slice(0, 4)) {
+            const reservationSeq =
+                postings.find((p) => p.type === 'reservations' && p.reference === number)?.seq ?? Infinity;
+            const later = postings.filter(
+                (p) => (p.type === 'instalments' || p.type === 'receipts') && p.body.reservationNumber === number,
+            );
+            expect(later.length).toBeGreaterThan(0);
+            expect(later.every((p) => p.seq > reservationSeq)).toBe(true);
+        }
+    });
+
+    it('allocates the booking receipt to the first instalment invoice', () => {
+        const allocations = runtime.erp.books.allocations.filter((a) => a.receiptNumber === 'RCT-70001');
+        expect(allocations).toEqual([{ receiptNumber: 'RCT-70001', instalmentId: 'RSV-70001-01', amount: 120000 }]);
+    });
+
+    it('holds back the instalment whose construction milestone is not reached, as a business block for the project team', async () => {
+        expect(runtime.erp.books.postings.some((p) => p.reference === 'RSV-70004-03')).toBe(false);
+        const instalmentId = derivedGuid('sample-launch:7:RSV-70004-3');
+        const res = await api(`/api/transactions?sourceRecordId=${instalmentId}`);
+        const body = (await res.json()) as {
+            transactions: Array<{ state: string; lastFailure: Record<string, unknown> }>;
+        };
+        expect(res.status).toBe(200);
+        expect(
+            body.transactions.map((t) => [
+                t.state,
+                t.lastFailure?.class,
+                t.lastFailure?.owner,
+                t.lastFailure?.condition,
+            ]),
+        ).toEqual([['failed', 'blocked', 'project', 'MARINA-T7 below 70%']]);
+    });
+
+    it('writes the ERP posting id back to the CRM row, touching only integration-owned columns', () => {
+        const writes = runtime.dataverse.records.writes;
+        expect(writes.length).toBeGreaterThan(20);
+        const columns = new Set(writes.flatMap((w) => Object.keys(w.fields)));
+        expect([...columns].sort()).toEqual([
+            're_erppostingid',
+            're_erpsyncedon',
+            're_erpsyncerror',
+            're_erpsyncstatus',
+        ]);
+        const reservation = runtime.dataverse.records.get(
+            're_reservation',
+            derivedGuid('sample-launch:7:reservation-1'),
+        );
+        const posting = runtime.erp.books.postings.find((p) => p.reference === 'RSV-70001');
+        expect(reservation?.re_erppostingid).toBe(posting?.postingId);
+    });
+
+    it('shows a transaction with its audit trail and the correlation id from Dataverse', async () => {
+        const id = derivedGuid('sample-launch:7:reservation-2');
+        const res = await api(`/api/transactions?sourceRecordId=${id}`);
+        const body = (await res.json()) as {
+            transactions: Array<{
+                state: string;
+                erpPostingId: string;
+                correlationId: string;
+                audit: Array<{ action: string; outcome: string; correlationId: string }>;
+            }>;
+        };
+        const [tx] = body.transactions;
+        expect(tx?.state).toBe('confirmed');
+        expect(tx?.audit.map((a) => `${a.action}:${a.outcome}`)).toEqual(['post:ok', 'writeBack:ok']);
+        expect(tx?.audit.every((a) => a.correlationId === tx.correlationId)).toBe(true);
+    });
+
+    it('ignores its own write-back (no feedback loop) and says why', async () => {
+        const result = await emitter.update('re_reservation', derivedGuid('sample-launch:7:reservation-2'), {
+            re_erpsyncstatus: 'posted',
+        });
+        expect(result).toEqual({
+            status: 202,
+            body: { status: 'ignored', reason: 'update touches only integration-owned columns (our own confirmation)' },
+        });
+    });
+
+    it('refuses a call without the function key', async () => {
+        const res = await fetch(`${runtime.host.url}/api/dataverse/events`, { method: 'POST', body: '{}' });
+        expect(res.status).toBe(401);
+    });
+
+    it('answers 400 naming the field for bad input and enqueues nothing', async () => {
+        const before = runtime.queue.stats();
+        const res = await api('/api/dataverse/events', {
+            method: 'POST',
+            body: JSON.stringify({ MessageName: 'Create' }),
+        });
+        const body = (await res.json()) as { error: { code: string; field: string } };
+        expect([res.status, body.error.code]).toEqual([400, 'INVALID_CONTEXT']);
+        expect(body.error.field).toBeTruthy();
+        expect(runtime.queue.stats()).toEqual(before);
+    });
+
+    it('is healthy once ready', async () => {
+        const res = await fetch(`${runtime.host.url}/api/health`);
+        expect(await res.json()).toEqual({ status: 'ready', entityMapVersion: '1.0.0', erpMapVersion: '1.0.0' });
+    });
+});
