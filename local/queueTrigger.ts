@@ -1,5 +1,5 @@
 import { InvocationContext } from '@azure/functions';
-import type { Registration } from '../functions/registrations';
+import type { Registration, SessionQueueRegistration } from '../functions/registrations';
 import type { ReceivedMessage } from '../src/ports/sessionQueue';
 
 /** Calls the registered Service Bus session function the way the Functions host does: body plus trigger metadata. */
@@ -7,9 +7,8 @@ export function queueTrigger(
     registrations: Registration[],
     log: (line: string) => void,
 ): (message: ReceivedMessage) => Promise<void> {
-    const registration = registrations.find((r) => r.kind === 'serviceBusSessionQueue');
-    if (!registration || registration.kind !== 'serviceBusSessionQueue')
-        throw new Error('no Service Bus session function is registered');
+    const registration = registrations.find((r): r is SessionQueueRegistration => r.kind === 'serviceBusSessionQueue');
+    if (!registration) throw new Error('no Service Bus session function is registered');
     return async (message) => {
         const context = new InvocationContext({
             functionName: registration.name,
