@@ -8,6 +8,7 @@ import { entityMapSchema } from '../../src/mapping/entityMapSchema';
 
 const defaultMapPath = 'config/entity-map.v1.json';
 
+// biome-ignore lint/suspicious/noExplicitAny: the test edits the raw JSON document to break it on purpose.
 function withMap(mutate: (map: Record<string, any>) => void): string {
     const map = JSON.parse(readFileSync(defaultMapPath, 'utf8'));
     mutate(map);
