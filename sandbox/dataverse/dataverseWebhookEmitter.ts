@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { NormalizedAttributes, NormalizedValue } from '../../src/dataverse/normalizedEvent';
 import type { DataverseRecords } from './dataverseRecords';
-import { type BuilderValue, buildRemoteExecutionContext, buildWebhookHeaders } from './remoteExecutionContextBuilder';
+import {
+    type BuilderValue,
+    buildRemoteExecutionContext,
+    buildWebhookHeaders,
+    stripForSizeExceeded,
+} from './remoteExecutionContextBuilder';
+
+/** How the step is registered: with or without images, and whether this event exceeds 256 KB. */
+export interface EmitOptions {
+    images?: boolean;
+    oversized?: boolean;
+}
 
 export interface WebhookTarget {
     url: string;
@@ -46,8 +57,32 @@ export class DataverseWebhookEmitter {
     }
 
     /** Changes columns of a row and sends the Update event (Target = only the changed columns, like Dataverse). */
-    update(entity: string, id: string, changes: Record<string, BuilderValue>): Promise<EmitResult> {
-        return this.#change('Update', entity, id, changes);
+    update(
+        entity: string,
+        id: string,
+        changes: Record<string, BuilderValue>,
+        options: EmitOptions = {},
+    ): Promise<EmitResult> {
+        return this.#change('Update', entity, id, changes, options);
+    }
+
+    /** Deletes a row and sends the Delete event (Target = an EntityReference, the row only in the pre-image). */
+    async delete(entity: string, id: string): Promise<EmitResult> {
+        const key = `${entity}/${id}`;
+        const before = this.#rows.get(key);
+        if (!before) throw new Error(`cannot delete ${key}: it was never created`);
+        this.#rows.delete(key);
+        const context = buildRemoteExecutionContext({
+            message: 'Delete',
+            entity,
+            id,
+            attributes: {},
+            preImage: before,
+            correlationId: randomUUID(),
+            operationId: randomUUID(),
+            operationCreatedOn: this.#now(),
+        });
+        return this.#post(context, buildWebhookHeaders(context, { organization: this.#organization }));
     }
 
     /** Writes a row without sending an event: reference data (projects, buildings) that no step watches. */
@@ -61,6 +96,7 @@ export class DataverseWebhookEmitter {
         entity: string,
         id: string,
         changes: Record<string, BuilderValue>,
+        options: EmitOptions = {},
     ): Promise<EmitResult> {
         const key = `${entity}/${id}`;
         const before = this.#rows.get(key);
@@ -82,14 +118,20 @@ export class DataverseWebhookEmitter {
             entity,
             id,
             attributes: message === 'Update' ? { ...changes, modifiedon: { date: now } } : after,
-            ...(before ? { preImage: before } : {}),
-            postImage: after,
+            ...(before && options.images !== false ? { preImage: before } : {}),
+            ...(options.images !== false ? { postImage: after } : {}),
             correlationId: randomUUID(),
             operationId: randomUUID(),
             operationCreatedOn: now,
             organizationName: 'unqcontosodev',
             ...(version ? { rowVersion: version } : {}),
         });
+        if (options.oversized) {
+            return this.#post(
+                stripForSizeExceeded(context),
+                buildWebhookHeaders(context, { organization: this.#organization, sizeExceeded: true }),
+            );
+        }
         return this.#post(context, buildWebhookHeaders(context, { organization: this.#organization }));
     }
 

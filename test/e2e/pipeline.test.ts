@@ -144,6 +144,42 @@ describe('the pipeline, end to end on the local runtime', () => {
         });
     });
 
+    it('completes an Update sent without images from the Web API, and posts the amendment', async () => {
+        const id = derivedGuid('sample-launch:7:reservation-3');
+        const result = await emitter.update(
+            're_reservation',
+            id,
+            { re_bookingamount: { money: 130_000 } },
+            { images: false },
+        );
+        expect(result.status).toBe(202);
+        await runtime.pump.idle();
+        const amendments = runtime.erp.books.postings.filter((p) => p.reference === 'RSV-70003');
+        expect(amendments.map((p) => p.body.bookingAmount)).toEqual([125000, 130000]);
+        expect(new Set(amendments.map((p) => p.postingId)).size).toBe(1);
+    });
+
+    it('reads an oversized event (x-ms-dynamics-msg-size-exceeded) through the Web API', async () => {
+        const id = derivedGuid('sample-launch:7:reservation-2');
+        const result = await emitter.update(
+            're_reservation',
+            id,
+            { re_value: { money: 1_260_000 } },
+            { oversized: true },
+        );
+        expect(result.status).toBe(202);
+        await runtime.pump.idle();
+        const last = runtime.erp.books.postings.filter((p) => p.reference === 'RSV-70002').at(-1);
+        expect(last?.body.value).toBe(1_260_000);
+    });
+
+    it('propagates a reservation Delete as a cancellation that closes its payment plan', async () => {
+        const result = await emitter.delete('re_reservation', derivedGuid('sample-launch:7:reservation-6'));
+        expect(result.status).toBe(202);
+        await runtime.pump.idle();
+        expect(runtime.erp.books.cancelledPlans).toEqual(['RSV-70005', 'RSV-70006']);
+    });
+
     it('refuses a call without the function key', async () => {
         const res = await fetch(`${runtime.host.url}/api/dataverse/events`, { method: 'POST', body: '{}' });
         expect(res.status).toBe(401);

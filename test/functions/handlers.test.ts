@@ -1,0 +1,201 @@
+import { readFileSync } from 'node:fs';
+import { HttpRequest, InvocationContext } from '@azure/functions';
+import { describe, expect, it } from 'vitest';
+import { loadConfigFiles } from '../../functions/configFiles';
+import { createDataverseEventsHandler } from '../../functions/handlers/dataverseEvents';
+import { createProcessTransactionHandler } from '../../functions/handlers/processTransaction';
+import { createRetryTransactionHandler } from '../../functions/handlers/retryTransaction';
+import { createTransactionsHandler } from '../../functions/handlers/transactions';
+import type { Services } from '../../functions/services';
+import { MemoryMappingLookup } from '../../src/adapters/memory/memoryMappingLookup';
+import { MemoryTransactionStore } from '../../src/adapters/memory/memoryTransactionStore';
+import { RelatedRecords } from '../../src/core/relatedRecords';
+import { type OutgoingMessage, QueueUnavailableError } from '../../src/ports/sessionQueue';
+
+const config = loadConfigFiles({
+    ENTITY_MAP_PATH: 'config/entity-map.v1.json',
+    ERP_MAP_PATH: 'config/erp-map.v1.json',
+    ERP_FAILURE_RULES_PATH: 'config/erp-failure-rules.v1.json',
+});
+const headers = JSON.parse(readFileSync('test/fixtures/dataverse/headers.json', 'utf8')) as Record<
+    string,
+    Record<string, string>
+>;
+const fixture = (name: string) => ({
+    body: readFileSync(`test/fixtures/dataverse/${name}`, 'utf8'),
+    headers: headers[name] ?? {},
+});
+const secret = 'a-header-secret-of-24-chars';
+
+function services(overrides: Partial<Services> = {}): Services & { sent: OutgoingMessage[] } {
+    const sent: OutgoingMessage[] = [];
+    const lookup = new MemoryMappingLookup();
+    const crm = { retrieve: async () => undefined, writeBack: async () => {} };
+    return {
+        sent,
+        settings: {
+            INTAKE_AUTH_MODE: 'functionKey',
+            WEBHOOK_HEADER_NAME: 'x-webhook-key',
+            MAX_DELIVERY_COUNT: 10,
+            TRANSACTIONS_QUEUE_NAME: 'q',
+        },
+        queue: { send: async (m) => void sent.push(...m) },
+        store: new MemoryTransactionStore(),
+        lookup,
+        related: new RelatedRecords(config.entityMap, lookup, crm),
+        erp: {
+            post: async () => ({ kind: 'posted', postingId: 'ERP-1', replayed: false }),
+            findByIdempotencyKey: async () => undefined,
+        },
+        crm,
+        notifier: { sendMail: async () => {}, postToChannel: async () => ({ messageId: 'm' }) },
+        entityMap: config.entityMap,
+        erpMap: config.erpMap,
+        clock: { now: () => new Date('2026-11-10T09:00:00Z') },
+        ...overrides,
+    };
+}
+
+const post = (body: string, h: Record<string, string>) =>
+    new HttpRequest({
+        method: 'POST',
+        url: 'http://localhost/api/dataverse/events',
+        body: { string: body },
+        headers: h,
+    });
+const context = () => new InvocationContext({ functionName: 'test', logHandler: () => {} });
+
+describe('dataverse-events handler', () => {
+    it('answers 202 with the transaction id once the message is sent, session = the unit', async () => {
+        const s = services();
+        const { body, headers: h } = fixture('reservation-create.json');
+        const res = await createDataverseEventsHandler(async () => s)(post(body, h), context());
+        expect(res.status).toBe(202);
+        expect(s.sent).toHaveLength(1);
+        expect(res.jsonBody).toEqual({
+            status: 'accepted',
+            transactionId: s.sent[0]?.messageId,
+            sessionId: s.sent[0]?.sessionId,
+            type: 'reservation',
+        });
+        expect(s.sent[0]?.sessionId).toMatch(/^unit-[0-9a-f-]{36}$/);
+    });
+
+    it('answers 503 and records nothing when the queue cannot take the message, so Dataverse retries', async () => {
+        const s = services({ queue: { send: async () => Promise.reject(new QueueUnavailableError('ServiceBusy')) } });
+        const { body, headers: h } = fixture('contact-create.json');
+        const res = await createDataverseEventsHandler(async () => s)(post(body, h), context());
+        expect(res.status).toBe(503);
+        expect(await s.store.listByState('queued', 10)).toEqual([]);
+    });
+
+    it('answers 503 when an oversized event cannot be completed from Dataverse', async () => {
+        const s = services({
+            crm: { retrieve: async () => Promise.reject(new Error('CRM_UNAVAILABLE')), writeBack: async () => {} },
+        });
+        const { body, headers: h } = fixture('reservation-update-size-exceeded.json');
+        const res = await createDataverseEventsHandler(async () => s)(post(body, h), context());
+        expect(res.status).toBe(503);
+        expect(s.sent).toEqual([]);
+    });
+
+    it('checks the header secret in header mode: missing → 401, right → accepted', async () => {
+        const s = services({
+            settings: {
+                INTAKE_AUTH_MODE: 'header',
+                WEBHOOK_HEADER_NAME: 'x-webhook-key',
+                WEBHOOK_HEADER_SECRET: secret,
+                MAX_DELIVERY_COUNT: 10,
+                TRANSACTIONS_QUEUE_NAME: 'q',
+            },
+        });
+        const handler = createDataverseEventsHandler(async () => s);
+        const { body, headers: h } = fixture('contact-create.json');
+        expect((await handler(post(body, h), context())).status).toBe(401);
+        expect((await handler(post(body, { ...h, 'x-webhook-key': 'wrong' }), context())).status).toBe(401);
+        expect((await handler(post(body, { ...h, 'x-webhook-key': secret }), context())).status).toBe(202);
+        expect(s.sent).toHaveLength(1);
+    });
+
+    it('answers 413 for a body far beyond what Dataverse sends', async () => {
+        const s = services();
+        const res = await createDataverseEventsHandler(async () => s)(post('x'.repeat(1024 * 1024 + 1), {}), context());
+        expect(res.status).toBe(413);
+        expect(s.sent).toEqual([]);
+    });
+
+    it('answers 400 naming the field when a required column is empty', async () => {
+        const s = services();
+        const { body, headers: h } = fixture('contact-create.json');
+        const broken = body.replace(/"key":\s*"lastname",\s*"value":\s*"[^"]*"/, '"key":"lastname","value":null');
+        expect(broken).not.toBe(body);
+        const res = await createDataverseEventsHandler(async () => s)(post(broken, h), context());
+        expect([res.status, res.jsonBody]).toEqual([
+            400,
+            {
+                error: {
+                    code: 'FIELD_REQUIRED',
+                    message: 'contact.lastname is required but is empty',
+                    field: 'contact.lastname',
+                },
+            },
+        ]);
+        expect(s.sent).toEqual([]);
+    });
+
+    it('acknowledges an event for a table the map does not cover, with the reason', async () => {
+        const s = services();
+        const { body, headers: h } = fixture('appointment-create-multiselect.json');
+        const res = await createDataverseEventsHandler(async () => s)(post(body, h), context());
+        expect([res.status, res.jsonBody]).toEqual([
+            202,
+            { status: 'ignored', reason: 'table appointment is not in entity map 1.0.0' },
+        ]);
+    });
+});
+
+describe('transactions handlers', () => {
+    it('rejects a sourceRecordId that is not a GUID', async () => {
+        const res = await createTransactionsHandler(async () => services())(
+            new HttpRequest({ method: 'GET', url: 'http://localhost/api/transactions?sourceRecordId=RSV-1' }),
+        );
+        expect([res.status, (res.jsonBody as { error: { field: string } }).error.field]).toEqual([
+            400,
+            'sourceRecordId',
+        ]);
+    });
+
+    it('retries only failed or dead-lettered transactions, through the queue with a new message id', async () => {
+        const s = services();
+        const { body, headers: h } = fixture('contact-create.json');
+        await createDataverseEventsHandler(async () => s)(post(body, h), context());
+        const id = s.sent[0]?.messageId ?? '';
+        const retry = createRetryTransactionHandler(async () => s);
+        const request = () =>
+            new HttpRequest({
+                method: 'POST',
+                url: `http://localhost/api/transactions/${id}/retry`,
+                params: { transactionId: id },
+            });
+        expect((await retry(request())).status).toBe(409);
+        await s.store.updateState(id, { state: 'failed' }, 'x');
+        const res = await retry(request());
+        expect(res.status).toBe(202);
+        expect(s.sent.map((m) => m.messageId)).toEqual([id, (res.jsonBody as { messageId: string }).messageId]);
+        expect((await s.store.get(id))?.state).toBe('queued');
+        const missing = new HttpRequest({
+            method: 'POST',
+            url: 'http://localhost/api/transactions/nope/retry',
+            params: { transactionId: 'nope' },
+        });
+        expect((await retry(missing)).status).toBe(404);
+    });
+});
+
+describe('process-transaction handler', () => {
+    it('throws for a message that is not a transaction envelope, so it ends in the dead-letter queue instead of being lost', async () => {
+        await expect(
+            createProcessTransactionHandler(async () => services())({ hello: 'world' }, context()),
+        ).rejects.toMatchObject({ code: 'ENVELOPE_INVALID' });
+    });
+});
