@@ -29,7 +29,9 @@ function main(argv: string[]): number {
     const map = loadConfigFile(process.env.ENTITY_MAP_PATH ?? 'config/entity-map.v1.json', entityMapSchema);
     const result = inspectDataverseEvent(body, headers, map);
     if (!result.ok) {
-        process.stderr.write(`${file}: ${result.error.code} at ${result.error.path}: ${result.error.message}\n`);
+        process.stderr.write(
+            `${file}: ${result.error.code}${result.error.path ? ` at ${result.error.path}` : ''}: ${result.error.message}\n`,
+        );
         return 1;
     }
     process.stdout.write(`${JSON.stringify({ file, event: result.event, map: result.map }, null, 2)}\n`);
