@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { transactionTypes } from '../domain/transaction';
+
+const backoffSchema = z
+    .object({
+        /** First retry waits about this long (before jitter). */
+        baseMs: z.number().int().positive(),
+        /** No single wait exceeds this. */
+        capMs: z.number().int().positive(),
+        /** Attempts in all (first + retries) before the transaction goes to the review queue. */
+        maxAttempts: z.number().int().min(1),
+    })
+    .strict()
+    .refine((b) => b.capMs >= b.baseMs, { message: 'capMs must be at least baseMs', path: ['capMs'] });
+
+/** Retry configuration (config/retry-policy.v1.json), versioned like the maps. */
+export const retryPolicySchema = z
+    .object({
+        version: z.string().min(1),
+        default: backoffSchema,
+        byType: z.partialRecord(z.enum(transactionTypes), backoffSchema).default({}),
+        /** Retries (not first attempts) allowed per UTC day across all transactions before retries pause. */
+        dailyRetryBudget: z.number().int().min(0),
+        breaker: z
+            .object({
+                /** Consecutive transient ERP failures that open the circuit. */
+                consecutiveFailures: z.number().int().min(1),
+                /** How long the circuit stays open before one probe call is let through. */
+                openMs: z.number().int().positive(),
+            })
+            .strict(),
+        /** How often waiting conditions (frozen period, open circuit) are probed. */
+        probeIntervalMs: z.number().int().positive(),
+        /** Parked transactions reprocessed per batch when a condition clears. */
+        reprocessBatchSize: z.number().int().positive(),
+    })
+    .strict();
+
+export type RetryPolicy = z.infer<typeof retryPolicySchema>;
+export type Backoff = z.infer<typeof backoffSchema>;
+
+export function backoffFor(policy: RetryPolicy, type: (typeof transactionTypes)[number]): Backoff {
+    return policy.byType[type] ?? policy.default;
+}
+
+/**
+ * Delay before retry number `retry` (1 = the first retry): "full jitter" exponential backoff, a random wait between
+ * 0 and min(cap, base · 2^(retry-1)), so many units retrying after one ERP hiccup spread out instead of stampeding.
+ * A Retry-After from the ERP is a floor: we never call earlier than it asked.
+ */
+export function retryDelayMs(backoff: Backoff, retry: number, random: () => number, retryAfterMs?: number): number {
+    const ceiling = Math.min(backoff.capMs, backoff.baseMs * 2 ** Math.max(0, retry - 1));
+    const jittered = Math.floor(random() * ceiling);
+    return Math.max(jittered, retryAfterMs ?? 0);
+}
