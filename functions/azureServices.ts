@@ -1,11 +1,15 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { ServiceBusSessionQueue } from '../src/adapters/azure/serviceBusSessionQueue';
+import { TableCallMeter } from '../src/adapters/azure/tableCallMeter';
+import { TableConditionStore } from '../src/adapters/azure/tableConditionStore';
 import { TableMappingLookup } from '../src/adapters/azure/tableMappingLookup';
+import { TableSessionGateStore } from '../src/adapters/azure/tableSessionGateStore';
 import { TableTransactionStore } from '../src/adapters/azure/tableTransactionStore';
 import { DataverseWebApiClient } from '../src/adapters/dataverse/dataverseWebApiClient';
 import { ErpHttpClient } from '../src/adapters/erp-http/erpHttpClient';
 import { GraphNotifier } from '../src/adapters/graph/graphNotifier';
 import { loadSettings, type Settings } from '../src/config/settings';
+import { CircuitBreaker } from '../src/core/circuitBreaker';
 import { RelatedRecords } from '../src/core/relatedRecords';
 import { systemClock } from '../src/ports/clock';
 import { loadConfigFiles } from './configFiles';
@@ -43,9 +47,12 @@ async function buildServices(settings: Settings, config: ReturnType<typeof loadC
         return token.token;
     };
     const tables = { endpoint: settings.STORAGE_TABLE_ENDPOINT, credential };
-    const [store, lookup] = await Promise.all([
+    const [store, lookup, gates, conditions, meter] = await Promise.all([
         TableTransactionStore.create(tables),
         TableMappingLookup.create(tables),
+        TableSessionGateStore.create(tables),
+        TableConditionStore.create(tables),
+        TableCallMeter.create(tables),
     ]);
     const crm = new DataverseWebApiClient({
         orgUrl: settings.DATAVERSE_URL,
@@ -76,6 +83,12 @@ async function buildServices(settings: Settings, config: ReturnType<typeof loadC
             sharedMailbox: settings.GRAPH_SHARED_MAILBOX,
             getToken: tokenFor('https://graph.microsoft.com/.default'),
         }),
+        gates,
+        conditions,
+        meter,
+        breaker: new CircuitBreaker(config.retryPolicy.breaker),
+        retryPolicy: config.retryPolicy,
+        random: Math.random,
         entityMap: config.entityMap,
         erpMap: config.erpMap,
         clock: systemClock,

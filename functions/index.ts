@@ -15,6 +15,8 @@ for (const registration of buildRegistrations(services, settings.INTAKE_AUTH_MOD
             authLevel: registration.authLevel,
             handler: registration.handler,
         });
+    } else if (registration.kind === 'timer') {
+        app.timer(registration.name, { schedule: `%${registration.scheduleSetting}%`, handler: registration.handler });
     } else {
         app.serviceBusQueue(registration.name, {
             connection: registration.connection,

@@ -1,8 +1,14 @@
 import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { createDataverseEventsHandler } from './handlers/dataverseEvents';
 import { createHealthHandler } from './handlers/health';
+import {
+    createConditionsHandler,
+    createMeterHandler,
+    createProbeHandler,
+    createReprocessHandler,
+} from './handlers/operations';
 import { createProcessTransactionHandler } from './handlers/processTransaction';
-import { createRetryTransactionHandler } from './handlers/retryTransaction';
+import { createReviewActionHandler, createReviewListHandler } from './handlers/review';
 import { createTransactionsHandler } from './handlers/transactions';
 import type { ServicesProvider } from './services';
 
@@ -25,7 +31,15 @@ export interface SessionQueueRegistration {
     handler: (message: unknown, context: InvocationContext) => Promise<void>;
 }
 
-export type Registration = HttpRegistration | SessionQueueRegistration;
+export interface TimerRegistration {
+    kind: 'timer';
+    name: string;
+    /** App setting holding the NCRONTAB schedule (`%PROBE_SCHEDULE%` in Azure). */
+    scheduleSetting: 'PROBE_SCHEDULE';
+    handler: (timer: unknown, context: InvocationContext) => Promise<void>;
+}
+
+export type Registration = HttpRegistration | SessionQueueRegistration | TimerRegistration;
 
 /**
  * The one list of functions. Azure registers it through `app` (functions/index.ts); the local host serves the very
@@ -60,11 +74,49 @@ export function buildRegistrations(services: ServicesProvider, intakeAuth: 'func
         },
         {
             kind: 'http',
-            name: 'transaction-retry',
-            route: 'transactions/{transactionId}/retry',
+            name: 'review-list',
+            route: 'review',
+            methods: ['GET'],
+            authLevel: 'function',
+            handler: createReviewListHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'review-action',
+            route: 'review/{transactionId}/{action}',
             methods: ['POST'],
             authLevel: 'function',
-            handler: createRetryTransactionHandler(services),
+            handler: createReviewActionHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'conditions',
+            route: 'conditions',
+            methods: ['GET'],
+            authLevel: 'function',
+            handler: createConditionsHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'conditions-reprocess',
+            route: 'conditions/reprocess',
+            methods: ['POST'],
+            authLevel: 'function',
+            handler: createReprocessHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'meter',
+            route: 'meter',
+            methods: ['GET'],
+            authLevel: 'function',
+            handler: createMeterHandler(services),
+        },
+        {
+            kind: 'timer',
+            name: 'probe-conditions',
+            scheduleSetting: 'PROBE_SCHEDULE',
+            handler: createProbeHandler(services),
         },
         {
             kind: 'serviceBusSessionQueue',

@@ -1,12 +1,17 @@
 import type { Settings } from '../src/config/settings';
+import type { CircuitBreaker } from '../src/core/circuitBreaker';
 import type { RelatedRecords } from '../src/core/relatedRecords';
+import type { RetryPolicy } from '../src/core/retryPolicy';
 import type { EntityMap } from '../src/mapping/entityMapSchema';
 import type { ErpMap } from '../src/mapping/erpMapSchema';
+import type { CallMeter } from '../src/ports/callMeter';
 import type { Clock } from '../src/ports/clock';
+import type { ConditionStore } from '../src/ports/conditionStore';
 import type { CrmClient } from '../src/ports/crmClient';
 import type { ErpClient } from '../src/ports/erpClient';
 import type { MappingLookup } from '../src/ports/mappingLookup';
 import type { Notifier } from '../src/ports/notifier';
+import type { SessionGateStore } from '../src/ports/sessionGateStore';
 import type { SessionQueue } from '../src/ports/sessionQueue';
 import type { TransactionStore } from '../src/ports/transactionStore';
 
@@ -27,6 +32,13 @@ export interface Services {
     erp: ErpClient;
     crm: CrmClient;
     notifier: Notifier;
+    gates: SessionGateStore;
+    conditions: ConditionStore;
+    meter: CallMeter;
+    /** One per worker: each instance stops calling a failing ERP by itself. */
+    breaker: CircuitBreaker;
+    retryPolicy: RetryPolicy;
+    random: () => number;
     entityMap: EntityMap;
     erpMap: ErpMap;
     clock: Clock;

@@ -8,7 +8,9 @@ const states: TransactionState[] = [
     'queued',
     'processing',
     'retrying',
-    'failed',
+    'parked',
+    'held',
+    'review',
     'deadLettered',
 ];
 
@@ -24,7 +26,7 @@ export async function describeLaunch(
     const counts = await Promise.all(
         states.map(async (s) => [s, (await store.listByState(s, 10_000)).length] as const),
     );
-    const failed = await store.listByState('failed', 20);
+    const failed = [...(await store.listByState('parked', 20)), ...(await store.listByState('review', 20))];
     const lines = [
         `Sample launch: ${result.sent} Dataverse events sent, ${result.accepted} accepted, ${result.ignored} ignored, ${result.refused.length} refused.`,
         `ERP ledger (ground truth): ${[...byType.entries()]

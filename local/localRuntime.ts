@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { InvocationContext } from '@azure/functions';
 import { buildRegistrations } from '../functions/registrations';
 import type { Services } from '../functions/services';
 import { type SandboxDataverse, startSandboxDataverse } from '../sandbox/dataverse/sandboxDataverseServer';
@@ -87,6 +88,16 @@ export async function startLocalRuntime(
             renewEveryMs: Math.max(1000, Math.floor(settings.LOCAL_QUEUE_LOCK_MS / 3)),
         });
         started.push(() => pump.stop());
+        const probe = registrations.find((r) => r.kind === 'timer');
+        if (probe?.kind === 'timer') {
+            const timer = setInterval(() => {
+                const context = new InvocationContext({ functionName: probe.name, logHandler: () => {} });
+                probe
+                    .handler({}, context)
+                    .catch((e: unknown) => log(`[${probe.name}] ${e instanceof Error ? e.message : String(e)}`));
+            }, settings.LOCAL_PROBE_TIMER_MS);
+            started.push(async () => clearInterval(timer));
+        }
         return {
             host,
             functionKey,

@@ -1,11 +1,15 @@
 import { loadConfigFiles } from '../functions/configFiles';
 import type { Services } from '../functions/services';
+import { TableCallMeter } from '../src/adapters/azure/tableCallMeter';
+import { TableConditionStore } from '../src/adapters/azure/tableConditionStore';
 import { TableMappingLookup } from '../src/adapters/azure/tableMappingLookup';
+import { TableSessionGateStore } from '../src/adapters/azure/tableSessionGateStore';
 import { TableTransactionStore } from '../src/adapters/azure/tableTransactionStore';
 import { DataverseWebApiClient } from '../src/adapters/dataverse/dataverseWebApiClient';
 import type { EmbeddedSessionQueue } from '../src/adapters/embedded/embeddedSessionQueue';
 import { ErpHttpClient } from '../src/adapters/erp-http/erpHttpClient';
 import { GraphNotifier } from '../src/adapters/graph/graphNotifier';
+import { CircuitBreaker } from '../src/core/circuitBreaker';
 import { RelatedRecords } from '../src/core/relatedRecords';
 import { systemClock } from '../src/ports/clock';
 import type { LocalSettings } from './localSettings';
@@ -27,9 +31,12 @@ export async function buildLocalServices(options: {
     const config = loadConfigFiles(settings);
     const getToken = async () => 'local-development-token';
     const tables = { connectionString: options.tableConnectionString };
-    const [store, lookup] = await Promise.all([
+    const [store, lookup, gates, conditions, meter] = await Promise.all([
         TableTransactionStore.create(tables),
         TableMappingLookup.create(tables),
+        TableSessionGateStore.create(tables),
+        TableConditionStore.create(tables),
+        TableCallMeter.create(tables),
     ]);
     const crm = new DataverseWebApiClient({
         orgUrl: options.dataverseUrl,
@@ -57,6 +64,12 @@ export async function buildLocalServices(options: {
             sharedMailbox: settings.GRAPH_SHARED_MAILBOX,
             getToken,
         }),
+        gates,
+        conditions,
+        meter,
+        breaker: new CircuitBreaker(config.retryPolicy.breaker),
+        retryPolicy: config.retryPolicy,
+        random: Math.random,
         entityMap: config.entityMap,
         erpMap: config.erpMap,
         clock: systemClock,

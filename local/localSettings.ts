@@ -16,10 +16,13 @@ export const localSettingsSchema = z.object({
     LOCAL_AZURITE_BLOB_PORT: port.default(10000),
     LOCAL_AZURITE_TABLE_PORT: port.default(10002),
     LOCAL_QUEUE_LOCK_MS: z.coerce.number().int().positive().default(30_000),
+    /** How often the local host fires the probe timer (each condition is still probed at most once per probe interval). */
+    LOCAL_PROBE_TIMER_MS: z.coerce.number().int().positive().default(5_000),
     MAX_DELIVERY_COUNT: z.coerce.number().int().positive().default(10),
     ENTITY_MAP_PATH: z.string().min(1).default('config/entity-map.v1.json'),
     ERP_MAP_PATH: z.string().min(1).default('config/erp-map.v1.json'),
     ERP_FAILURE_RULES_PATH: z.string().min(1).default('config/erp-failure-rules.v1.json'),
+    RETRY_POLICY_PATH: z.string().min(1).default('config/retry-policy.v1.json'),
     GRAPH_SHARED_MAILBOX: z.email().default('integration@contoso-developments.example'),
 });
 

@@ -193,3 +193,24 @@ export async function runSampleLaunch(options: {
     await options.waitForQueue();
     return result;
 }
+
+/**
+ * The project team reports construction progress for the sample tower: the milestone instalment parked under
+ * `MARINA-T<run> below 70%` (and the receipt held behind it) post by themselves, with nobody re-keying anything.
+ */
+export async function reportSampleProgress(options: {
+    emitter: DataverseWebhookEmitter;
+    run: number;
+    now: Date;
+    percent: number;
+    waitForQueue: () => Promise<void>;
+}): Promise<EmitResult> {
+    const id = (name: string) => derivedGuid(`sample-launch:${options.run}:${name}`);
+    // The period's progress record is updated (one record per building and period, as the ERP keys it).
+    const result = await options.emitter.update('re_constructionprogress', id('progress'), {
+        re_percentcomplete: options.percent,
+        re_reportedon: { date: options.now },
+    });
+    await options.waitForQueue();
+    return result;
+}

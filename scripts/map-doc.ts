@@ -11,6 +11,7 @@ const config = loadConfigFiles({
     ENTITY_MAP_PATH: process.env.ENTITY_MAP_PATH ?? 'config/entity-map.v1.json',
     ERP_MAP_PATH: process.env.ERP_MAP_PATH ?? 'config/erp-map.v1.json',
     ERP_FAILURE_RULES_PATH: process.env.ERP_FAILURE_RULES_PATH ?? 'config/erp-failure-rules.v1.json',
+    RETRY_POLICY_PATH: process.env.RETRY_POLICY_PATH ?? 'config/retry-policy.v1.json',
 });
 const document = renderFieldMapDocument(config.entityMap, config.erpMap);
 if (process.argv.includes('--write')) {

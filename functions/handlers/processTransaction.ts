@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
-import { processTransaction } from '../../src/core/processTransaction';
-import { transactionEnvelopeSchema } from '../../src/domain/transactionEnvelopeSchema';
+import { parseSessionMessage } from '../../src/core/sessionMessage';
+import { handleSessionMessage } from '../../src/core/sessionProcessor';
 import type { ServicesProvider } from '../services';
 import { contextLogger } from './contextLogger';
 
@@ -14,28 +14,39 @@ export class RedeliverError extends Error {
     }
 }
 
-/** Service Bus session trigger: one message at a time per unit, in order. */
+/**
+ * Service Bus session trigger: one message at a time per unit, in order. Business outcomes (posted, retry
+ * scheduled, parked, held, review) are all settled by returning; only an infrastructure fault (store or queue
+ * unreachable) throws, so the host redelivers the message, and on the last delivery it is recorded as dead-lettered.
+ */
 export function createProcessTransactionHandler(services: ServicesProvider) {
     return async (message: unknown, context: InvocationContext): Promise<void> => {
-        const parsed = transactionEnvelopeSchema.safeParse(typeof message === 'string' ? JSON.parse(message) : message);
-        if (!parsed.success) {
+        const parsed = parseSessionMessage(typeof message === 'string' ? JSON.parse(message) : message);
+        if (!parsed.ok) {
             // Never complete (that would lose it): after max deliveries it rests in the dead-letter queue for review.
             throw new RedeliverError(
                 'ENVELOPE_INVALID',
-                `queue message is not a transaction envelope: ${parsed.error.issues[0]?.message ?? ''}`,
+                `queue message is neither a transaction nor a control message: ${parsed.reason}`,
             );
         }
-        const deliveryCount = Number(context.triggerMetadata?.deliveryCount ?? 1);
-        const s = await services();
-        const outcome = await processTransaction(
-            parsed.data,
-            { deliveryCount },
-            {
-                ...s,
-                maxDeliveryCount: s.settings.MAX_DELIVERY_COUNT,
-                logger: contextLogger(context),
-            },
+        const metadata = context.triggerMetadata ?? {};
+        const sessionId = String(
+            metadata.sessionId ?? (parsed.message.kind === 'transaction' ? parsed.message.envelope.sessionId : ''),
         );
-        if (!outcome.settle) throw new RedeliverError(outcome.failure.code, outcome.failure.message);
+        const deliveryCount = Number(metadata.deliveryCount ?? 1);
+        const s = await services();
+        const logger = contextLogger(context);
+        try {
+            await handleSessionMessage(sessionId, parsed.message, { ...s, logger });
+        } catch (e) {
+            if (deliveryCount >= s.settings.MAX_DELIVERY_COUNT && parsed.message.kind === 'transaction') {
+                const id = parsed.message.envelope.transactionId;
+                await s.store
+                    .updateState(id, { state: 'deadLettered' }, s.clock.now().toISOString())
+                    .catch(() => undefined);
+                logger.error('transaction dead-lettered after its last delivery', { transactionId: id });
+            }
+            throw e;
+        }
     };
 }

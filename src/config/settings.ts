@@ -31,9 +31,12 @@ export const settingsSchema = z
         GRAPH_SHARED_MAILBOX: z.email(),
         /** Client id of the user-assigned managed identity (DefaultAzureCredential picks it up). */
         AZURE_CLIENT_ID: z.string().optional(),
+        /** NCRONTAB schedule of the condition probe (frozen periods, ERP outage). */
+        PROBE_SCHEDULE: z.string().min(1).default('0 */1 * * * *'),
         ENTITY_MAP_PATH: z.string().min(1).default('config/entity-map.v1.json'),
         ERP_MAP_PATH: z.string().min(1).default('config/erp-map.v1.json'),
         ERP_FAILURE_RULES_PATH: z.string().min(1).default('config/erp-failure-rules.v1.json'),
+        RETRY_POLICY_PATH: z.string().min(1).default('config/retry-policy.v1.json'),
     })
     .superRefine((s, ctx) => {
         if (s.INTAKE_AUTH_MODE === 'header' && !s.WEBHOOK_HEADER_SECRET) {

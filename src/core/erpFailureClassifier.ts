@@ -71,9 +71,15 @@ export function createErpFailureClassifier(rules: ErpFailureRules): ErpFailureCl
             message,
             owner: chosen.owner,
             ...(response.retryAfterMs !== undefined ? { retryAfterMs: response.retryAfterMs } : {}),
-            ...(condition ? { condition } : {}),
+            ...(condition ? { condition, details: primitiveDetails(details) } : {}),
         };
     };
+}
+
+function primitiveDetails(details: Record<string, unknown>): Record<string, string | number> {
+    const out: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(details)) if (typeof v === 'string' || typeof v === 'number') out[k] = v;
+    return out;
 }
 
 function fillTemplate(template: string, details: Record<string, unknown>): string {

@@ -21,4 +21,6 @@ export interface Failure {
     retryAfterMs?: number;
     /** For blocked failures: the condition it waits on, e.g. `period 2026-11 frozen`. */
     condition?: string;
+    /** Structured facts behind the condition (period, buildingCode, requiredPercent, dependsOn, reference). */
+    details?: Record<string, string | number>;
 }

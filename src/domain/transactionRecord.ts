@@ -2,17 +2,36 @@ import type { Failure } from './failure';
 import type { FieldValue, TransactionEnvelope } from './transaction';
 
 /**
- * Where a transaction stands. `queued`, `processing` and `retrying` are waiting states; `posted` means the ERP
- * accepted it and the CRM confirmation is still owed; `confirmed` is terminal success (ERP id written back to the CRM).
+ * Where a transaction stands.
+ * - waiting: `queued`, `processing`, `retrying` (a transient failure, retry scheduled), `parked` (a business block:
+ *   waits for its condition to clear), `held` (waits behind an earlier unresolved transaction of its unit);
+ * - needing a person: `review` (a defect, a duplicate, or retries exhausted), `deadLettered`;
+ * - done: `posted` (the ERP holds it; the CRM confirmation is still owed), `confirmed` (written back to the CRM),
+ *   `resolved` (closed by hand with the ERP reference), `discarded` (closed by hand with a reason).
  */
 export type TransactionState =
     | 'queued'
     | 'processing'
     | 'retrying'
+    | 'parked'
+    | 'held'
+    | 'review'
+    | 'deadLettered'
     | 'posted'
     | 'confirmed'
-    | 'failed'
-    | 'deadLettered';
+    | 'resolved'
+    | 'discarded';
+
+/** States in which a transaction still blocks the later transactions of its unit. */
+export const unresolvedStates: ReadonlySet<TransactionState> = new Set([
+    'retrying',
+    'parked',
+    'review',
+    'deadLettered',
+]);
+
+/** States that end a transaction. */
+export const finalStates: ReadonlySet<TransactionState> = new Set(['confirmed', 'resolved', 'discarded']);
 
 /** One line of the audit trail (what the seeds ask for: source, target, action, payload version, outcome, reason, retries). */
 export interface AuditEntry {

@@ -30,4 +30,6 @@ export interface ErpClient {
     post(request: ErpRequest): Promise<ErpPostOutcome>;
     /** The posting already made under this idempotency key, if any (look-up before any re-push). */
     findByIdempotencyKey(idempotencyKey: string): Promise<ErpPosting | undefined>;
+    /** An accounting period's status (`YYYY-MM`): how a frozen period is re-probed. Throws when the ERP cannot answer. */
+    periodStatus(period: string): Promise<'open' | 'frozen' | 'closed'>;
 }

@@ -61,7 +61,7 @@ export function runTransactionStoreContract(name: string, factory: () => Promise
 
         it('refuses to update an unknown transaction', async () => {
             const store = await factory();
-            await expect(store.updateState('nope', { state: 'failed' }, 'x')).rejects.toBeInstanceOf(
+            await expect(store.updateState('nope', { state: 'review' }, 'x')).rejects.toBeInstanceOf(
                 TransactionNotFoundError,
             );
         });
@@ -78,7 +78,7 @@ export function runTransactionStoreContract(name: string, factory: () => Promise
                 condition: 'period 2026-11 frozen',
             };
             expect(
-                (await store.updateState(e.transactionId, { state: 'failed', lastFailure: failure, attempts: 2 }, 'b'))
+                (await store.updateState(e.transactionId, { state: 'review', lastFailure: failure, attempts: 2 }, 'b'))
                     .lastFailure,
             ).toEqual(failure);
             const cleared = await store.updateState(e.transactionId, { state: 'queued', lastFailure: null }, 'c');

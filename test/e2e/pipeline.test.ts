@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/localRuntime';
 import { loadLocalSettings } from '../../local/localSettings';
-import { runSampleLaunch, type SampleLaunchResult } from '../../local/sampleLaunch';
+import { reportSampleProgress, runSampleLaunch, type SampleLaunchResult } from '../../local/sampleLaunch';
 import { DataverseWebhookEmitter } from '../../sandbox/dataverse/dataverseWebhookEmitter';
 import { derivedGuid } from '../../sandbox/dataverse/remoteExecutionContextBuilder';
 
@@ -65,7 +65,7 @@ describe('the pipeline, end to end on the local runtime', () => {
 
     it('keeps per-unit order: a reservation reaches the ERP before its instalments and receipt', () => {
         const postings = runtime.erp.books.postings;
-        for (const number of launch.reservations.slice(0, 4)) {
+        for (const number of launch.reservations.slice(0, 3)) {
             const reservationSeq =
                 postings.find((p) => p.type === 'reservations' && p.reference === number)?.seq ?? Infinity;
             const later = postings.filter(
@@ -96,7 +96,42 @@ describe('the pipeline, end to end on the local runtime', () => {
                 t.lastFailure?.owner,
                 t.lastFailure?.condition,
             ]),
-        ).toEqual([['failed', 'blocked', 'project', 'MARINA-T7 below 70%']]);
+        ).toEqual([['parked', 'blocked', 'project', 'MARINA-T7 below 70%']]);
+        // Its unit's receipt, which came after it in the CRM, waits behind it.
+        expect(runtime.erp.books.postings.some((p) => p.reference === 'RCT-70004')).toBe(false);
+        const conditions = (await (await api('/api/conditions')).json()) as {
+            conditions: Array<{ key: string; owner: string; parkedUnits: number }>;
+        };
+        expect(conditions.conditions.map((c) => [c.key, c.owner, c.parkedUnits])).toEqual([
+            ['MARINA-T7 below 70%', 'project', 1],
+        ]);
+    });
+
+    it('posts the parked instalment and the receipt held behind it by themselves when the project team reports progress', async () => {
+        await reportSampleProgress({
+            emitter,
+            run: 7,
+            now: new Date('2026-11-10T09:00:00Z'),
+            percent: 75,
+            waitForQueue: () => runtime.pump.idle(),
+        });
+        const refs = runtime.erp.books.postings.map((p) => p.reference);
+        expect(refs.indexOf('RSV-70004-03')).toBeGreaterThan(-1);
+        expect(refs.indexOf('RCT-70004')).toBeGreaterThan(refs.indexOf('RSV-70004-03'));
+        expect(((await (await api('/api/conditions')).json()) as { conditions: unknown[] }).conditions).toEqual([]);
+    });
+
+    it('meters ERP calls by day, first attempts apart from retries', async () => {
+        const today = new Date().toISOString().slice(0, 10);
+        const meter = (await (await api(`/api/meter?day=${today}`)).json()) as {
+            calls: number;
+            firstAttempts: number;
+            retries: number;
+            breaker: { state: string };
+        };
+        expect(meter.calls).toBe(meter.firstAttempts + meter.retries);
+        expect(meter.firstAttempts).toBeGreaterThan(40);
+        expect(meter.breaker.state).toBe('closed');
     });
 
     it('writes the ERP posting id back to the CRM row, touching only integration-owned columns', () => {

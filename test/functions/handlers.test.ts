@@ -4,11 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigFiles } from '../../functions/configFiles';
 import { createDataverseEventsHandler } from '../../functions/handlers/dataverseEvents';
 import { createProcessTransactionHandler } from '../../functions/handlers/processTransaction';
-import { createRetryTransactionHandler } from '../../functions/handlers/retryTransaction';
+import { createReviewActionHandler, createReviewListHandler } from '../../functions/handlers/review';
 import { createTransactionsHandler } from '../../functions/handlers/transactions';
 import type { Services } from '../../functions/services';
+import { MemoryCallMeter } from '../../src/adapters/memory/memoryCallMeter';
+import { MemoryConditionStore } from '../../src/adapters/memory/memoryConditionStore';
 import { MemoryMappingLookup } from '../../src/adapters/memory/memoryMappingLookup';
+import { MemorySessionGateStore } from '../../src/adapters/memory/memorySessionGateStore';
 import { MemoryTransactionStore } from '../../src/adapters/memory/memoryTransactionStore';
+import { CircuitBreaker } from '../../src/core/circuitBreaker';
 import { RelatedRecords } from '../../src/core/relatedRecords';
 import { type OutgoingMessage, QueueUnavailableError } from '../../src/ports/sessionQueue';
 
@@ -16,6 +20,7 @@ const config = loadConfigFiles({
     ENTITY_MAP_PATH: 'config/entity-map.v1.json',
     ERP_MAP_PATH: 'config/erp-map.v1.json',
     ERP_FAILURE_RULES_PATH: 'config/erp-failure-rules.v1.json',
+    RETRY_POLICY_PATH: 'config/retry-policy.v1.json',
 });
 const headers = JSON.parse(readFileSync('test/fixtures/dataverse/headers.json', 'utf8')) as Record<
     string,
@@ -46,9 +51,16 @@ function services(overrides: Partial<Services> = {}): Services & { sent: Outgoin
         erp: {
             post: async () => ({ kind: 'posted', postingId: 'ERP-1', replayed: false }),
             findByIdempotencyKey: async () => undefined,
+            periodStatus: async () => 'open' as const,
         },
         crm,
         notifier: { sendMail: async () => {}, postToChannel: async () => ({ messageId: 'm' }) },
+        gates: new MemorySessionGateStore(),
+        conditions: new MemoryConditionStore(),
+        meter: new MemoryCallMeter(),
+        breaker: new CircuitBreaker(config.retryPolicy.breaker),
+        retryPolicy: config.retryPolicy,
+        random: () => 0.5,
         entityMap: config.entityMap,
         erpMap: config.erpMap,
         clock: { now: () => new Date('2026-11-10T09:00:00Z') },
@@ -165,30 +177,40 @@ describe('transactions handlers', () => {
         ]);
     });
 
-    it('retries only failed or dead-lettered transactions, through the queue with a new message id', async () => {
+    it('lists review items and takes review actions, naming a bad body field and auditing who acted', async () => {
         const s = services();
         const { body, headers: h } = fixture('contact-create.json');
         await createDataverseEventsHandler(async () => s)(post(body, h), context());
         const id = s.sent[0]?.messageId ?? '';
-        const retry = createRetryTransactionHandler(async () => s);
-        const request = () =>
+        const act = createReviewActionHandler(async () => s);
+        const request = (action: string, payload: unknown) =>
             new HttpRequest({
                 method: 'POST',
-                url: `http://localhost/api/transactions/${id}/retry`,
-                params: { transactionId: id },
+                url: `http://localhost/api/review/${id}/${action}`,
+                params: { transactionId: id, action },
+                body: { string: JSON.stringify(payload) },
             });
-        expect((await retry(request())).status).toBe(409);
-        await s.store.updateState(id, { state: 'failed' }, 'x');
-        const res = await retry(request());
-        expect(res.status).toBe(202);
-        expect(s.sent.map((m) => m.messageId)).toEqual([id, (res.jsonBody as { messageId: string }).messageId]);
-        expect((await s.store.get(id))?.state).toBe('queued');
-        const missing = new HttpRequest({
-            method: 'POST',
-            url: 'http://localhost/api/transactions/nope/retry',
-            params: { transactionId: 'nope' },
-        });
-        expect((await retry(missing)).status).toBe(404);
+        expect((await act(request('retry', { by: 'ops' }))).status).toBe(409);
+        await s.store.updateState(
+            id,
+            {
+                state: 'review',
+                lastFailure: { class: 'defect', code: 'LOOKUP_MISSING', message: 'no mapping', owner: 'integration' },
+            },
+            'x',
+        );
+        const list = await createReviewListHandler(async () => s)();
+        expect(
+            (list.jsonBody as { items: Array<{ transactionId: string; code: string; owner: string }> }).items.map(
+                (i) => [i.transactionId, i.code, i.owner],
+            ),
+        ).toEqual([[id, 'LOOKUP_MISSING', 'integration']]);
+        const bad = await act(request('resolve', { by: 'ops' }));
+        expect([bad.status, (bad.jsonBody as { error: { field: string } }).error.field]).toEqual([400, 'erpReference']);
+        const res = await act(request('resolve', { by: 'ops@contoso', erpReference: 'ERP-777' }));
+        expect([res.status, res.jsonBody]).toEqual([202, { transactionId: id, state: 'resolved' }]);
+        expect((await s.store.get(id))?.erpPostingId).toBe('ERP-777');
+        expect((await s.store.listAudit(id)).at(-1)?.payload).toEqual({ by: 'ops@contoso', erpReference: 'ERP-777' });
     });
 });
 

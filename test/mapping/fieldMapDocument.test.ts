@@ -7,6 +7,7 @@ const config = loadConfigFiles({
     ENTITY_MAP_PATH: 'config/entity-map.v1.json',
     ERP_MAP_PATH: 'config/erp-map.v1.json',
     ERP_FAILURE_RULES_PATH: 'config/erp-failure-rules.v1.json',
+    RETRY_POLICY_PATH: 'config/retry-policy.v1.json',
 });
 
 describe('field map document', () => {

@@ -84,6 +84,20 @@ export class ErpHttpClient implements ErpClient {
         return body?.postings?.[0];
     }
 
+    async periodStatus(period: string): Promise<'open' | 'frozen' | 'closed'> {
+        let response: Response;
+        try {
+            response = await this.#fetch(`/erp/v1/periods/${encodeURIComponent(period)}`, { method: 'GET' });
+        } catch (e) {
+            throw new ErpUnavailableError(this.#networkFailure(e).message);
+        }
+        const body = (await readBody(response)) as { status?: unknown } | undefined;
+        if (!response.ok || (body?.status !== 'open' && body?.status !== 'frozen' && body?.status !== 'closed')) {
+            throw new ErpUnavailableError(`ERP period look-up answered ${response.status}`);
+        }
+        return body.status;
+    }
+
     async #fetch(path: string, init: RequestInit): Promise<Response> {
         const token = await this.#options.getToken();
         return fetch(new URL(path, this.#options.baseUrl), {

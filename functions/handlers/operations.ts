@@ -1,0 +1,76 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { z } from 'zod';
+import { reprocessCondition } from '../../src/core/conditionClearing';
+import { probeConditions } from '../../src/core/probeConditions';
+import type { ServicesProvider } from '../services';
+import { contextLogger } from './contextLogger';
+import { json, problem } from './jsonResponse';
+
+/** GET /api/conditions: what transactions wait on, since when, who owns it, and how many units are parked. */
+export function createConditionsHandler(services: ServicesProvider) {
+    return async (): Promise<HttpResponseInit> => {
+        const s = await services();
+        const now = s.clock.now().getTime();
+        const active = await s.conditions.listActive();
+        const conditions = await Promise.all(
+            active.map(async (c) => ({
+                ...c,
+                parkedUnits: (await s.conditions.parkedSessions(c.key)).length,
+                ageMinutes: Math.floor((now - Date.parse(c.since)) / 60_000),
+            })),
+        );
+        return json(200, { conditions });
+    };
+}
+
+const reprocessSchema = z.object({ condition: z.string().min(1), by: z.string().min(1) }).strict();
+
+/** POST /api/conditions/reprocess {condition, by}: an operator releases everything parked under a condition now. */
+export function createReprocessHandler(services: ServicesProvider) {
+    return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+        const parsed = reprocessSchema.safeParse(await request.json().catch(() => undefined));
+        if (!parsed.success)
+            return problem(400, 'INVALID_BODY', 'expected {"condition": "...", "by": "..."}', {
+                field: parsed.error.issues[0]?.path.join('.') ?? '',
+            });
+        const s = await services();
+        const existing = await s.conditions.get(parsed.data.condition);
+        if (!existing) return problem(404, 'NOT_FOUND', `no condition "${parsed.data.condition}"`);
+        const result = await reprocessCondition(
+            parsed.data.condition,
+            { ...s, logger: contextLogger(context) },
+            `operator ${parsed.data.by}`,
+        );
+        return json(202, { condition: parsed.data.condition, reprocessedUnits: result.sessions, by: parsed.data.by });
+    };
+}
+
+/** GET /api/meter?day=YYYY-MM-DD: ERP calls of the day, first attempts apart from retries, against the budget. */
+export function createMeterHandler(services: ServicesProvider) {
+    return async (request: HttpRequest): Promise<HttpResponseInit> => {
+        const s = await services();
+        const day = request.query.get('day') ?? s.clock.now().toISOString().slice(0, 10);
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(day))
+            return problem(400, 'INVALID_QUERY', 'day must be YYYY-MM-DD', { field: 'day' });
+        const meter = await s.meter.read(day);
+        return json(200, {
+            ...meter,
+            retryBudget: s.retryPolicy.dailyRetryBudget,
+            retryBudgetUsed: meter.retries / Math.max(1, s.retryPolicy.dailyRetryBudget),
+            breaker: s.breaker.snapshot,
+        });
+    };
+}
+
+/** Timer: probes frozen periods and an ERP outage once per interval, and reprocesses what cleared. */
+export function createProbeHandler(services: ServicesProvider) {
+    return async (_timer: unknown, context: InvocationContext): Promise<void> => {
+        const s = await services();
+        const report = await probeConditions({
+            ...s,
+            logger: contextLogger(context),
+            probeIntervalMs: s.retryPolicy.probeIntervalMs,
+        });
+        if (report.probed.length > 0 || report.cleared.length > 0) context.log(`probe ${JSON.stringify(report)}`);
+    };
+}

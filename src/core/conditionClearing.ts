@@ -1,0 +1,74 @@
+import type { TransactionEnvelope } from '../domain/transaction';
+import type { Clock } from '../ports/clock';
+import type { Condition, ConditionStore } from '../ports/conditionStore';
+import type { Logger } from '../ports/logger';
+import type { SessionQueue } from '../ports/sessionQueue';
+import type { CircuitBreaker } from './circuitBreaker';
+import { erpUnavailableKey } from './conditionKeys';
+
+export interface ClearingDeps {
+    conditions: ConditionStore;
+    queue: Pick<SessionQueue, 'send'>;
+    clock: Clock;
+    logger: Logger;
+    breaker: CircuitBreaker;
+}
+
+/**
+ * Clears a condition and sends a reprocess message into every unit parked under it: each unit retries its parked
+ * transaction and then releases the ones held behind it, in order, batch by batch (SessionDeps.retryPolicy).
+ */
+export async function reprocessCondition(
+    key: string,
+    deps: ClearingDeps,
+    reason: string,
+): Promise<{ sessions: number }> {
+    const at = deps.clock.now().toISOString();
+    await deps.conditions.clear(key, at);
+    const sessions = await deps.conditions.parkedSessions(key);
+    if (sessions.length > 0) {
+        await deps.queue.send(
+            sessions.map((sessionId) => ({
+                messageId: `reprocess-${sessionId}-${key}-${at}`,
+                sessionId,
+                body: { control: 'reprocess', reason },
+            })),
+        );
+    }
+    for (const sessionId of sessions) await deps.conditions.removeParkedSession(key, sessionId);
+    deps.logger.info('condition cleared; parked transactions reprocessed', {
+        condition: key,
+        sessions: sessions.length,
+        reason,
+    });
+    return { sessions: sessions.length };
+}
+
+/** Conditions a confirmed posting clears: construction progress lifts milestones, a posted record lifts what waited on it. */
+export async function afterConfirmed(envelope: TransactionEnvelope, deps: ClearingDeps): Promise<void> {
+    if (envelope.type !== 'constructionProgress' && envelope.type !== 'customer' && envelope.type !== 'reservation') {
+        const outage = await deps.conditions.get(erpUnavailableKey);
+        if (outage?.status === 'active')
+            await reprocessCondition(erpUnavailableKey, deps, 'the ERP accepted a posting again');
+        return;
+    }
+    const data = envelope.data;
+    const clears = (c: Condition): boolean => {
+        if (c.kind === 'erpUnavailable') return true;
+        if (envelope.type === 'constructionProgress' && c.kind === 'milestone') {
+            return (
+                c.details.buildingCode === data.buildingCode &&
+                Number(c.details.requiredPercent) <= Number(data.percentComplete)
+            );
+        }
+        if (c.kind === 'dependency') {
+            const reference = envelope.type === 'customer' ? data.contactId : data.reservationNumber;
+            return c.details.reference === reference;
+        }
+        return false;
+    };
+    for (const condition of await deps.conditions.listActive()) {
+        if (clears(condition))
+            await reprocessCondition(condition.key, deps, `${envelope.type} ${envelope.source.recordId} posted`);
+    }
+}

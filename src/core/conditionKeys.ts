@@ -1,0 +1,43 @@
+import type { Failure } from '../domain/failure';
+import type { Condition, ConditionKind } from '../ports/conditionStore';
+
+export const erpUnavailableKey = 'ERP unavailable';
+
+/** The failure that parks transactions while the circuit is open: one probe per interval instead of a retry storm. */
+export function erpUnavailable(reason: string): Failure {
+    return {
+        class: 'transient',
+        code: 'ERP_UNAVAILABLE',
+        message: `ERP unavailable: ${reason}`,
+        owner: 'integration',
+        condition: erpUnavailableKey,
+        details: {},
+    };
+}
+
+export function retryBudgetExhausted(day: string): Failure {
+    return {
+        class: 'transient',
+        code: 'RETRY_BUDGET_EXHAUSTED',
+        message: `the daily retry budget is spent for ${day}; retries resume tomorrow or when an operator reprocesses`,
+        owner: 'integration',
+        condition: `retry budget exhausted ${day}`,
+        details: { day },
+    };
+}
+
+/** What kind of condition a failure waits on, from its code (periods and outages are probed; others clear on events). */
+export function conditionFor(failure: Failure & { condition: string }, since: string): Omit<Condition, 'status'> {
+    const kind: ConditionKind = failure.code.includes('PERIOD')
+        ? 'period'
+        : failure.code.includes('MILESTONE')
+          ? 'milestone'
+          : failure.code.includes('DEPENDENCY')
+            ? 'dependency'
+            : failure.condition === erpUnavailableKey
+              ? 'erpUnavailable'
+              : failure.code === 'RETRY_BUDGET_EXHAUSTED'
+                ? 'retryBudget'
+                : 'other';
+    return { key: failure.condition, kind, owner: failure.owner, since, details: failure.details ?? {} };
+}

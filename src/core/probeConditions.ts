@@ -1,0 +1,60 @@
+import type { CallMeter } from '../ports/callMeter';
+import type { ConditionStore } from '../ports/conditionStore';
+import type { ErpClient } from '../ports/erpClient';
+import { type ClearingDeps, reprocessCondition } from './conditionClearing';
+import { describeError } from './describeError';
+
+export interface ProbeDeps extends ClearingDeps {
+    conditions: ConditionStore;
+    erp: ErpClient;
+    meter: CallMeter;
+    probeIntervalMs: number;
+}
+
+export interface ProbeReport {
+    probed: string[];
+    cleared: string[];
+}
+
+/**
+ * The scheduled probe (timer function; the local runtime runs it on an interval). A frozen period is asked about
+ * once per interval, not once per transaction; an ERP outage costs one probe per interval; a spent retry budget
+ * lifts the next day; a dependency is retried once per interval in case its record posted before the block was
+ * recorded. Milestones clear when construction progress posts (conditionClearing.ts), so they are not probed.
+ */
+export async function probeConditions(deps: ProbeDeps): Promise<ProbeReport> {
+    const now = deps.clock.now();
+    const at = now.toISOString();
+    const report: ProbeReport = { probed: [], cleared: [] };
+    for (const condition of await deps.conditions.listActive()) {
+        const last = Date.parse(condition.lastProbeAt ?? condition.since);
+        if (now.getTime() - last < deps.probeIntervalMs) continue;
+        let clear = false;
+        try {
+            if (condition.kind === 'period') {
+                report.probed.push(condition.key);
+                await deps.meter.record({ day: at.slice(0, 10), type: 'probe', attempt: 'probe', outcome: 'ok' });
+                clear = (await deps.erp.periodStatus(String(condition.details.period))) === 'open';
+            } else if (condition.kind === 'erpUnavailable') {
+                report.probed.push(condition.key);
+                await deps.meter.record({ day: at.slice(0, 10), type: 'probe', attempt: 'probe', outcome: 'ok' });
+                await deps.erp.periodStatus(at.slice(0, 7));
+                deps.breaker.succeeded();
+                clear = true;
+            } else if (condition.kind === 'retryBudget') {
+                clear = String(condition.details.day) < at.slice(0, 10);
+            } else if (condition.kind === 'dependency') {
+                clear = true;
+            }
+        } catch (e) {
+            deps.logger.warn('condition probe failed; it stays', { condition: condition.key, error: describeError(e) });
+        }
+        if (clear) {
+            await reprocessCondition(condition.key, deps, 'probe found it cleared');
+            report.cleared.push(condition.key);
+        } else {
+            await deps.conditions.markProbed(condition.key, at);
+        }
+    }
+    return report;
+}

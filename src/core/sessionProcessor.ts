@@ -1,0 +1,180 @@
+import type { Failure } from '../domain/failure';
+import type { TransactionEnvelope } from '../domain/transaction';
+import { finalStates } from '../domain/transactionRecord';
+import type { SessionGate, SessionGateStore } from '../ports/sessionGateStore';
+import type { SessionQueue } from '../ports/sessionQueue';
+import { type AttemptDeps, attemptTransaction } from './attemptTransaction';
+import { afterConfirmed } from './conditionClearing';
+import { conditionFor, retryBudgetExhausted } from './conditionKeys';
+import { backoffFor, type RetryPolicy, retryDelayMs } from './retryPolicy';
+import type { SessionMessage } from './sessionMessage';
+
+export interface SessionDeps extends AttemptDeps {
+    gates: SessionGateStore;
+    queue: Pick<SessionQueue, 'send'>;
+    retryPolicy: RetryPolicy;
+    random: () => number;
+}
+
+type Verdict = 'resolved' | 'blocked';
+
+/**
+ * Handles one message of a unit's session. A unit's transactions reach the ERP in CRM order: while its earliest
+ * unresolved transaction is retrying, parked or in review, every later one is held behind it (durably, in the
+ * gate) and released in order once it resolves. Other units are not affected.
+ */
+export async function handleSessionMessage(
+    sessionId: string,
+    message: SessionMessage,
+    deps: SessionDeps,
+): Promise<void> {
+    const gate = await deps.gates.get(sessionId);
+    if (message.kind === 'transaction') {
+        const envelope = message.envelope;
+        await deps.store.recordAccepted(envelope, envelope.acceptedAt);
+        const id = envelope.transactionId;
+        const record = await deps.store.get(id);
+        if (!record || finalStates.has(record.state) || gate.held.includes(id)) return;
+        if (gate.blockedBy === id) {
+            // A redelivery of the unit's blocker: scheduled retries and reprocess messages drive it, not duplicates,
+            // unless it never got as far as a verdict (a crash mid-attempt).
+            if (record.state === 'queued' || record.state === 'processing' || record.state === 'posted')
+                await runAndDrain(gate, id, deps);
+            return;
+        }
+        if (gate.blockedBy || gate.held.length > 0) {
+            gate.held.push(id);
+            await deps.gates.put(gate);
+            await deps.store.updateState(id, { state: 'held' }, deps.clock.now().toISOString());
+            await audit(deps, envelope, 'hold', `waits behind ${gate.blockedBy ?? gate.held[0]}`);
+            return;
+        }
+        await runAndDrain(gate, id, deps);
+        return;
+    }
+    const { control } = message;
+    if (control.control === 'drain') {
+        const next = gate.blockedBy ? undefined : gate.held[0];
+        if (next) await runAndDrain(gate, next, deps);
+        return;
+    }
+    // retry / reprocess act on the transaction that blocks the unit; a stale one (already resolved) is ignored.
+    const target = gate.blockedBy;
+    if (!target || (control.transactionId && control.transactionId !== target)) return;
+    await runAndDrain(gate, target, deps);
+}
+
+/** Runs `first`, then releases held transactions in order, at most one batch per invocation. */
+async function runAndDrain(gate: SessionGate, first: string, deps: SessionDeps): Promise<void> {
+    let next: string | undefined = first;
+    let budget = deps.retryPolicy.reprocessBatchSize;
+    while (next) {
+        const verdict = await runOne(next, deps);
+        if (verdict === 'blocked') {
+            gate.blockedBy = next;
+            await deps.gates.put(gate);
+            return;
+        }
+        gate.blockedBy = null;
+        gate.held = gate.held.filter((id) => id !== next);
+        await deps.gates.put(gate);
+        if (--budget <= 0) break;
+        next = gate.held[0];
+    }
+    if (gate.held.length > 0) {
+        // A long backlog continues in the next invocation, still in this session, so new messages stay behind it.
+        await deps.queue.send([
+            {
+                messageId: `drain-${gate.sessionId}-${deps.clock.now().getTime()}-${gate.held.length}`,
+                sessionId: gate.sessionId,
+                body: { control: 'drain' },
+            },
+        ]);
+    }
+}
+
+async function runOne(transactionId: string, deps: SessionDeps): Promise<Verdict> {
+    const record = await deps.store.get(transactionId);
+    if (!record) return 'resolved';
+    if (finalStates.has(record.state)) return 'resolved';
+    if (record.state === 'review' || record.state === 'deadLettered') return 'blocked';
+    const envelope = record.envelope;
+    const outcome = await attemptTransaction(envelope, deps);
+    if (outcome.kind === 'confirmed') {
+        await afterConfirmed(envelope, deps);
+        return 'resolved';
+    }
+    await settleFailure(envelope, outcome.failure, deps);
+    return 'blocked';
+}
+
+async function settleFailure(envelope: TransactionEnvelope, failure: Failure, deps: SessionDeps): Promise<void> {
+    const now = deps.clock.now();
+    const at = now.toISOString();
+    const id = envelope.transactionId;
+    if (failure.condition) return park(envelope, failure as Failure & { condition: string }, deps);
+    if (failure.class !== 'transient') {
+        await deps.store.updateState(id, { state: 'review', lastFailure: failure }, at);
+        deps.logger.warn('transaction sent to review', {
+            transactionId: id,
+            class: failure.class,
+            code: failure.code,
+            owner: failure.owner,
+        });
+        return;
+    }
+    const record = await deps.store.get(id);
+    const attempts = record?.attempts ?? 1;
+    const backoff = backoffFor(deps.retryPolicy, envelope.type);
+    if (attempts >= backoff.maxAttempts) {
+        const escalated: Failure = { ...failure, message: `${failure.message} (escalated after ${attempts} attempts)` };
+        await deps.store.updateState(id, { state: 'review', lastFailure: escalated }, at);
+        await audit(deps, envelope, 'escalate', escalated.message);
+        return;
+    }
+    const day = at.slice(0, 10);
+    if ((await deps.meter.read(day)).retries >= deps.retryPolicy.dailyRetryBudget)
+        return park(envelope, retryBudgetExhausted(day) as Failure & { condition: string }, deps);
+    const delay = retryDelayMs(backoff, attempts, deps.random, failure.retryAfterMs);
+    await deps.store.updateState(id, { state: 'retrying', lastFailure: failure }, at);
+    await deps.queue.send([
+        {
+            messageId: `retry-${id}-${attempts}`,
+            sessionId: envelope.sessionId,
+            body: { control: 'retry', transactionId: id },
+            scheduledEnqueueTime: new Date(now.getTime() + delay),
+        },
+    ]);
+    await audit(deps, envelope, 'scheduleRetry', `retry ${attempts} in ${delay} ms`);
+}
+
+async function park(
+    envelope: TransactionEnvelope,
+    failure: Failure & { condition: string },
+    deps: SessionDeps,
+): Promise<void> {
+    const at = deps.clock.now().toISOString();
+    await deps.conditions.open(conditionFor(failure, at));
+    await deps.conditions.addParkedSession(failure.condition, envelope.sessionId);
+    await deps.store.updateState(envelope.transactionId, { state: 'parked', lastFailure: failure }, at);
+    deps.logger.info('transaction parked', {
+        transactionId: envelope.transactionId,
+        condition: failure.condition,
+        owner: failure.owner,
+    });
+}
+
+async function audit(deps: SessionDeps, envelope: TransactionEnvelope, action: string, note: string): Promise<void> {
+    const record = await deps.store.get(envelope.transactionId);
+    await deps.store.appendAudit({
+        at: deps.clock.now().toISOString(),
+        transactionId: envelope.transactionId,
+        sourceRecordId: envelope.source.recordId,
+        action,
+        outcome: 'skipped',
+        entityMapVersion: envelope.entityMapVersion,
+        attempt: record?.attempts ?? 0,
+        correlationId: envelope.correlationId,
+        payload: { note },
+    });
+}

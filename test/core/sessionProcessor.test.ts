@@ -1,0 +1,260 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { actOnReviewItem } from '../../src/core/reviewActions';
+import type { TransactionEnvelope } from '../../src/domain/transaction';
+import { PipelineWorld, seedWorld, unitTransaction } from '../support/pipelineWorld';
+
+async function world(policy = {}, random?: () => number) {
+    const w = new PipelineWorld(policy, random);
+    await seedWorld(w);
+    return w;
+}
+
+const ledgerKeys = (w: PipelineWorld) => w.erp.books.postings.map((p) => p.idempotencyKey);
+const states = async (w: PipelineWorld, txs: TransactionEnvelope[]) =>
+    Promise.all(txs.map(async (t) => (await w.store.get(t.transactionId))?.state));
+
+describe('per-unit order across retries', () => {
+    it('holds a later transaction behind a retrying one, then posts both in order', async () => {
+        const w = await world();
+        const reservation = unitTransaction('A', 'reservation', 1);
+        const instalment = unitTransaction('A', 'instalment', 2);
+        let failures = 1;
+        w.erp.failNext = () => failures-- > 0;
+        await w.send(reservation);
+        await w.send(instalment);
+        await w.run();
+        expect(await states(w, [reservation, instalment])).toEqual(['retrying', 'held']);
+        expect(ledgerKeys(w)).toEqual(['seed-buyer']);
+        await w.settle();
+        expect(await states(w, [reservation, instalment])).toEqual(['confirmed', 'confirmed']);
+        expect(ledgerKeys(w)).toEqual(['seed-buyer', reservation.transactionId, instalment.transactionId]);
+    });
+
+    it('schedules retries with backoff that honours Retry-After and escalates to review after the maximum attempts', async () => {
+        const w = await world({ default: { baseMs: 1000, capMs: 60_000, maxAttempts: 3 } });
+        w.erp.failNext = () => true;
+        const reservation = unitTransaction('A', 'reservation', 1);
+        await w.send(reservation);
+        await w.settle();
+        const record = await w.store.get(reservation.transactionId);
+        expect([record?.state, record?.attempts, record?.lastFailure?.message]).toEqual([
+            'review',
+            3,
+            'ERP answered 503 UNAVAILABLE: down (escalated after 3 attempts)',
+        ]);
+        const meter = await w.meter.read('2026-11-10');
+        expect([meter.firstAttempts, meter.retries]).toEqual([1, 2]);
+    });
+
+    it('lets other units flow while one unit waits', async () => {
+        const w = await world();
+        const a = unitTransaction('A', 'reservation', 1);
+        const b = unitTransaction('B', 'reservation', 1);
+        w.erp.failNext = () => w.erp.calls === 1;
+        await w.send(a);
+        await w.send(b);
+        await w.run();
+        expect(await states(w, [a, b])).toEqual(['retrying', 'confirmed']);
+    });
+});
+
+describe('parking under a business condition', () => {
+    it('parks postings into a frozen period with one ERP call, then posts them by themselves in order when it reopens', async () => {
+        const w = await world({ probeIntervalMs: 60_000 });
+        w.erp.books.periods.set('2026-11', 'frozen');
+        const units = ['A', 'B', 'C'];
+        const txs = units.flatMap((u) => [
+            unitTransaction(u, 'reservation', 1),
+            unitTransaction(u, 'instalment', 2),
+            unitTransaction(u, 'receipt', 3),
+        ]);
+        for (const t of txs) await w.send(t);
+        await w.run();
+        expect(w.erp.calls).toBe(1);
+        expect((await w.conditions.listActive()).map((c) => [c.key, c.kind, c.owner])).toEqual([
+            ['period 2026-11 frozen', 'period', 'finance'],
+        ]);
+        expect(new Set(await states(w, txs))).toEqual(new Set(['parked', 'held']));
+
+        // While frozen, each probe costs one call, not one per transaction.
+        await w.probe();
+        await w.probe();
+        expect(w.erp.calls).toBe(3);
+
+        w.erp.books.periods.set('2026-11', 'open');
+        await w.settle();
+        expect(await states(w, txs)).toEqual(txs.map(() => 'confirmed'));
+        for (const u of units) {
+            const order = w.erp.books.postings
+                .filter((p) => p.body.reservationNumber === `RSV-${u}`)
+                .map((p) => p.idempotencyKey);
+            expect(order).toEqual(txs.filter((t) => t.sessionId === `unit-${u}`).map((t) => t.transactionId));
+        }
+    });
+
+    it('parks a milestone instalment for the project team and posts it when construction progress reaches the %', async () => {
+        const w = await world();
+        const reservation = unitTransaction('A', 'reservation', 1);
+        const instalment = {
+            ...unitTransaction('A', 'instalment', 2),
+            data: { ...unitTransaction('A', 'instalment', 2).data, milestonePercent: 70 },
+        };
+        const receipt = unitTransaction('A', 'receipt', 3);
+        for (const t of [reservation, instalment, receipt]) await w.send(t);
+        await w.run();
+        expect(await states(w, [reservation, instalment, receipt])).toEqual(['confirmed', 'parked', 'held']);
+        const [condition] = await w.conditions.listActive();
+        expect([condition?.key, condition?.owner]).toEqual(['MARINA-T1 below 70%', 'project']);
+
+        const progress: TransactionEnvelope = {
+            transactionId: 'progress-1',
+            type: 'constructionProgress',
+            action: 'upsert',
+            sessionId: 'building-b1',
+            source: {
+                entity: 're_constructionprogress',
+                recordId: 'p1',
+                message: 'Create',
+                changedAt: '2026-11-10T08:00:00.000Z',
+            },
+            correlationId: 'c',
+            entityMapVersion: '1.0.0',
+            acceptedAt: '2026-11-10T08:00:00.000Z',
+            data: {
+                buildingCode: 'MARINA-T1',
+                period: '2026-11',
+                percentComplete: 72,
+                reportedOn: '2026-11-10T08:00:00.000Z',
+            },
+        };
+        await w.send(progress);
+        await w.run();
+        expect(await states(w, [instalment, receipt])).toEqual(['confirmed', 'confirmed']);
+        expect(await w.conditions.listActive()).toEqual([]);
+    });
+});
+
+describe('review queue', () => {
+    it('holds the unit behind a defect until an operator resolves it, audited with who', async () => {
+        const w = await world();
+        const reservation = unitTransaction('A', 'reservation', 1);
+        const broken = { ...reservation, data: { ...reservation.data, buildingId: 'unknown-building' } };
+        const instalment = unitTransaction('A', 'instalment', 2);
+        await w.send(broken);
+        await w.send(instalment);
+        await w.run();
+        expect(await states(w, [broken, instalment])).toEqual(['review', 'held']);
+        expect((await w.store.get(broken.transactionId))?.lastFailure).toMatchObject({
+            class: 'defect',
+            code: 'LOOKUP_MISSING',
+            owner: 'integration',
+        });
+
+        // Fix the mapping, then retry: the unit moves on in order.
+        await w.lookup.put('buildingCode', 'unknown-building', 'MARINA-T1');
+        await w.lookup.put('buildingCostCentre', 'unknown-building', 'CC-MARINA-T1');
+        expect(await actOnReviewItem(broken.transactionId, { action: 'retry', by: 'ops@contoso' }, w.deps)).toEqual({
+            kind: 'done',
+            state: 'queued',
+        });
+        await w.settle();
+        expect(await states(w, [broken, instalment])).toEqual(['confirmed', 'confirmed']);
+        const audit = await w.store.listAudit(broken.transactionId);
+        expect(audit.find((a) => a.action === 'review:retry')?.payload).toEqual({ by: 'ops@contoso' });
+    });
+
+    it('discards a duplicate with a reason and releases the unit', async () => {
+        const w = await world();
+        const first = unitTransaction('A', 'reservation', 1);
+        const duplicate = { ...unitTransaction('B', 'reservation', 1), data: { ...first.data } };
+        const next = unitTransaction('B', 'receipt', 2);
+        await w.send(first);
+        await w.send(duplicate);
+        await w.send({ ...next, data: { ...next.data, reservationNumber: 'RSV-A' } });
+        await w.run();
+        expect((await w.store.get(duplicate.transactionId))?.lastFailure).toMatchObject({
+            class: 'duplicate',
+            owner: 'salesOperations',
+        });
+        await actOnReviewItem(
+            duplicate.transactionId,
+            { action: 'discard', by: 'sales@contoso', reason: 'same sale keyed twice' },
+            w.deps,
+        );
+        await w.settle();
+        expect((await w.store.get(duplicate.transactionId))?.state).toBe('discarded');
+        expect((await w.store.get(next.transactionId))?.state).toBe('confirmed');
+    });
+});
+
+describe('circuit breaker', () => {
+    it('stops calling a failing ERP: later transactions park under "ERP unavailable", a probe reopens it', async () => {
+        const w = await world({ breaker: { consecutiveFailures: 2, openMs: 30_000 } });
+        w.erp.down = true;
+        const txs = ['A', 'B', 'C', 'D', 'E'].map((u) => unitTransaction(u, 'reservation', 1));
+        for (const t of txs) await w.send(t);
+        await w.run();
+        expect(w.erp.calls).toBe(2);
+        expect((await w.conditions.listActive()).map((c) => c.key)).toEqual(['ERP unavailable']);
+        await w.probe();
+        expect(w.erp.calls).toBe(3);
+        w.erp.down = false;
+        await w.settle();
+        expect(await states(w, txs)).toEqual(txs.map(() => 'confirmed'));
+    });
+});
+
+describe('property: whatever the interleaving, failures and crashes', () => {
+    it('loses nothing, posts nothing twice and keeps every unit in order', async () => {
+        await fc.assert(
+            fc.asyncProperty(
+                fc.record({
+                    units: fc.integer({ min: 1, max: 4 }),
+                    perUnit: fc.integer({ min: 1, max: 4 }),
+                    seed: fc.integer({ min: 1, max: 1_000_000 }),
+                    transientRate: fc.double({ min: 0, max: 0.4, noNaN: true }),
+                    crashRate: fc.double({ min: 0, max: 0.3, noNaN: true }),
+                    freeze: fc.boolean(),
+                }),
+                async ({ units, perUnit, seed, transientRate, crashRate, freeze }) => {
+                    let s = seed;
+                    const random = () => {
+                        s = (s * 1103515245 + 12345) % 2 ** 31;
+                        return s / 2 ** 31;
+                    };
+                    const w = await world({ default: { baseMs: 1000, capMs: 60_000, maxAttempts: 50 } }, random);
+                    w.erp.failNext = () => random() < transientRate;
+                    if (freeze) w.erp.books.periods.set('2026-11', 'frozen');
+                    const sent: TransactionEnvelope[] = [];
+                    for (let u = 0; u < units; u++) {
+                        const unit = `U${u}`;
+                        sent.push(unitTransaction(unit, 'reservation', 1));
+                        for (let n = 2; n <= perUnit; n++)
+                            sent.push(unitTransaction(unit, n % 2 === 0 ? 'instalment' : 'receipt', n));
+                    }
+                    // Events arrive interleaved across units but in CRM order within a unit.
+                    for (const t of sent) await w.send(t);
+                    const options = {
+                        pick: (sessions: string[]) => sessions[Math.floor(random() * sessions.length)] ?? '',
+                        crashBeforeSettle: () => random() < crashRate,
+                    };
+                    await w.run(options);
+                    if (freeze) w.erp.books.periods.set('2026-11', 'open');
+                    await w.settle(options);
+
+                    const finalStates = await states(w, sent);
+                    expect(finalStates.filter((st) => st !== 'confirmed')).toEqual([]);
+                    const keys = ledgerKeys(w).slice(1);
+                    expect(new Set(keys).size).toBe(keys.length);
+                    expect(new Set(keys)).toEqual(new Set(sent.map((t) => t.transactionId)));
+                    for (let u = 0; u < units; u++) {
+                        const expected = sent.filter((t) => t.sessionId === `unit-U${u}`).map((t) => t.transactionId);
+                        expect(keys.filter((k) => expected.includes(k))).toEqual(expected);
+                    }
+                },
+            ),
+            { numRuns: 60 },
+        );
+    }, 60_000);
+});

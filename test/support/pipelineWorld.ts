@@ -1,0 +1,280 @@
+import { ErpBooks, type Resource } from '../../sandbox/erp/erpBooks';
+import { MemoryCallMeter } from '../../src/adapters/memory/memoryCallMeter';
+import { MemoryConditionStore } from '../../src/adapters/memory/memoryConditionStore';
+import { MemoryMappingLookup } from '../../src/adapters/memory/memoryMappingLookup';
+import { MemorySessionGateStore } from '../../src/adapters/memory/memorySessionGateStore';
+import { MemoryTransactionStore } from '../../src/adapters/memory/memoryTransactionStore';
+import { loadConfigFile } from '../../src/config/configFile';
+import { CircuitBreaker } from '../../src/core/circuitBreaker';
+import { createErpFailureClassifier, erpFailureRulesSchema } from '../../src/core/erpFailureClassifier';
+import { probeConditions } from '../../src/core/probeConditions';
+import type { RetryPolicy } from '../../src/core/retryPolicy';
+import { parseSessionMessage } from '../../src/core/sessionMessage';
+import { handleSessionMessage, type SessionDeps } from '../../src/core/sessionProcessor';
+import type { TransactionEnvelope } from '../../src/domain/transaction';
+import { erpMapSchema } from '../../src/mapping/erpMapSchema';
+import type { CrmClient } from '../../src/ports/crmClient';
+import type { ErpClient, ErpPostOutcome, ErpRequest } from '../../src/ports/erpClient';
+import { silentLogger } from '../../src/ports/logger';
+import type { OutgoingMessage } from '../../src/ports/sessionQueue';
+
+const classifier = createErpFailureClassifier(
+    loadConfigFile('config/erp-failure-rules.v1.json', erpFailureRulesSchema),
+);
+const erpMap = loadConfigFile('config/erp-map.v1.json', erpMapSchema);
+
+/** The sandbox ERP's real books behind an in-process client, with transient failures injected on demand. */
+export class InProcessErp implements ErpClient {
+    readonly books = new ErpBooks();
+    calls = 0;
+    /** Decides per call whether it fails transiently (a 503). */
+    failNext: () => boolean = () => false;
+    down = false;
+
+    async post(request: ErpRequest): Promise<ErpPostOutcome> {
+        this.calls++;
+        if (this.down || this.failNext())
+            return {
+                kind: 'failed',
+                status: 503,
+                failure: classifier({ status: 503, body: { code: 'UNAVAILABLE', message: 'down' } }),
+            };
+        const [, , , resource, ...rest] = request.path.split('/');
+        const reference = (resource === 'units' ? [rest[0]] : rest).map((p) => decodeURIComponent(p ?? '')).join('/');
+        const answer = this.books.apply(
+            resource as Resource,
+            reference,
+            request.idempotencyKey,
+            request.body as Record<string, unknown>,
+            'now',
+        );
+        if (answer.status < 300)
+            return { kind: 'posted', postingId: String(answer.body.postingId), replayed: answer.replayed };
+        return {
+            kind: 'failed',
+            status: answer.status,
+            failure: classifier({ status: answer.status, body: answer.body }),
+        };
+    }
+
+    async findByIdempotencyKey(key: string) {
+        this.calls++;
+        const p = this.books.findByKey(key);
+        return (
+            p && {
+                postingId: p.postingId,
+                idempotencyKey: key,
+                type: p.type,
+                reference: p.reference,
+                postedAt: p.receivedAt,
+            }
+        );
+    }
+
+    async periodStatus(period: string) {
+        this.calls++;
+        if (this.down) throw new Error('ERP down');
+        return this.books.periodStatus(period);
+    }
+}
+
+interface Queued {
+    seq: number;
+    message: OutgoingMessage;
+    visibleAt: number;
+}
+
+/**
+ * A deterministic stand-in for the session queue and the Functions host: per-session FIFO, scheduled messages,
+ * one handler at a time per session, virtual time. `crashBeforeSettle` replays a message after it was handled,
+ * as Service Bus does when the process dies before completing it.
+ */
+export class PipelineWorld {
+    nowMs = Date.parse('2026-11-10T09:00:00Z');
+    readonly erp = new InProcessErp();
+    readonly store = new MemoryTransactionStore();
+    readonly gates = new MemorySessionGateStore();
+    readonly conditions = new MemoryConditionStore();
+    readonly meter = new MemoryCallMeter();
+    readonly lookup = new MemoryMappingLookup();
+    readonly writeBacks: string[] = [];
+    readonly queue: Queued[] = [];
+    readonly deps: SessionDeps;
+    #seq = 0;
+
+    constructor(policy: Partial<RetryPolicy> = {}, random: () => number = () => 0.5) {
+        const retryPolicy: RetryPolicy = {
+            version: 'test',
+            default: { baseMs: 1000, capMs: 60_000, maxAttempts: 8 },
+            byType: {},
+            dailyRetryBudget: 10_000,
+            breaker: { consecutiveFailures: 1000, openMs: 30_000 },
+            probeIntervalMs: 60_000,
+            reprocessBatchSize: 3,
+            ...policy,
+        };
+        const crm: CrmClient = {
+            retrieve: async () => undefined,
+            writeBack: async (_e, id) => {
+                this.writeBacks.push(id);
+            },
+        };
+        this.deps = {
+            store: this.store,
+            gates: this.gates,
+            conditions: this.conditions,
+            meter: this.meter,
+            lookup: this.lookup,
+            erp: this.erp,
+            crm,
+            erpMap,
+            breaker: new CircuitBreaker(retryPolicy.breaker),
+            retryPolicy,
+            random,
+            clock: { now: () => new Date(this.nowMs) },
+            logger: silentLogger,
+            queue: { send: async (messages) => this.#enqueue(messages) },
+        };
+    }
+
+    async #enqueue(messages: OutgoingMessage[]): Promise<void> {
+        for (const message of messages) {
+            this.queue.push({
+                seq: ++this.#seq,
+                message,
+                visibleAt: message.scheduledEnqueueTime?.getTime() ?? this.nowMs,
+            });
+        }
+    }
+
+    send(envelope: TransactionEnvelope): Promise<void> {
+        return this.#enqueue([{ messageId: envelope.transactionId, sessionId: envelope.sessionId, body: envelope }]);
+    }
+
+    /** Delivers messages until none is visible; `pick` chooses the next session (interleavings), `crash` a replay. */
+    async run(
+        options: { pick?: (sessions: string[]) => string; crashBeforeSettle?: () => boolean } = {},
+    ): Promise<void> {
+        for (;;) {
+            const visible = this.queue.filter((q) => q.visibleAt <= this.nowMs);
+            if (visible.length === 0) return;
+            const sessions = [...new Set(visible.map((q) => q.message.sessionId))].sort();
+            const session = options.pick ? options.pick(sessions) : (sessions[0] ?? '');
+            // Session order: the earliest available message of that session (scheduled ones queue when they appear).
+            const head = this.queue
+                .filter((q) => q.message.sessionId === session && q.visibleAt <= this.nowMs)
+                .sort((a, b) => a.visibleAt - b.visibleAt || a.seq - b.seq)[0];
+            if (!head) return;
+            const parsed = parseSessionMessage(structuredClone(head.message.body));
+            if (!parsed.ok) throw new Error(parsed.reason);
+            await handleSessionMessage(session, parsed.message, this.deps);
+            if (!options.crashBeforeSettle?.()) this.queue.splice(this.queue.indexOf(head), 1);
+        }
+    }
+
+    /** Moves virtual time to the next scheduled message (a retry) and runs; false when nothing is scheduled. */
+    async advance(options: Parameters<PipelineWorld['run']>[0] = {}): Promise<boolean> {
+        const next = this.queue
+            .map((q) => q.visibleAt)
+            .filter((t) => t > this.nowMs)
+            .sort((a, b) => a - b)[0];
+        if (next === undefined) return false;
+        this.nowMs = next;
+        await this.run(options);
+        return true;
+    }
+
+    async probe(): Promise<void> {
+        this.nowMs += this.deps.retryPolicy.probeIntervalMs;
+        await probeConditions({ ...this.deps, probeIntervalMs: this.deps.retryPolicy.probeIntervalMs });
+    }
+
+    /** Runs everything to quiescence: deliveries, scheduled retries and probes. */
+    async settle(options: Parameters<PipelineWorld['run']>[0] = {}, maxRounds = 500): Promise<void> {
+        await this.run(options);
+        for (let i = 0; i < maxRounds; i++) {
+            if (await this.advance(options)) continue;
+            if ((await this.conditions.listActive()).length === 0) return;
+            await this.probe();
+            await this.run(options);
+        }
+    }
+}
+
+let counter = 0;
+/** A unit's transaction in the shape intake produces; `n` orders the unit's transactions as they happened in the CRM. */
+export function unitTransaction(
+    unit: string,
+    kind: 'reservation' | 'instalment' | 'receipt',
+    n: number,
+    options: { date?: string } = {},
+): TransactionEnvelope {
+    counter++;
+    const date = options.date ?? '2026-11-10T08:00:00.000Z';
+    const reservationNumber = `RSV-${unit}`;
+    const base = {
+        transactionId: `${kind}-${unit}-${n}-${counter}`,
+        action: 'upsert' as const,
+        sessionId: `unit-${unit}`,
+        correlationId: `corr-${counter}`,
+        entityMapVersion: '1.0.0',
+        acceptedAt: date,
+    };
+    const source = (entity: string) => ({
+        entity,
+        recordId: `${kind}-${unit}-${n}`,
+        message: 'Create',
+        changedAt: date,
+    });
+    if (kind === 'reservation') {
+        return {
+            ...base,
+            type: 'reservation',
+            source: source('re_reservation'),
+            data: {
+                reservationNumber,
+                buyerId: 'buyer-1',
+                unitCode: `MARINA-T1-${unit}`,
+                buildingId: 'b1',
+                value: 1_000_000,
+                bookingAmount: 100_000,
+                currency: 'AED',
+                reservedOn: date,
+                status: 'active',
+            },
+        };
+    }
+    if (kind === 'instalment') {
+        return {
+            ...base,
+            type: 'instalment',
+            source: source('re_installment'),
+            data: {
+                instalmentNumber: `${reservationNumber}-${n}`,
+                reservationNumber,
+                sequence: n,
+                dueDate: date,
+                amount: 10_000,
+            },
+        };
+    }
+    return {
+        ...base,
+        type: 'receipt',
+        source: source('re_receipt'),
+        data: { receiptNumber: `RCT-${unit}-${n}`, reservationNumber, amount: 5_000, receivedOn: date, method: 'card' },
+    };
+}
+
+/** Seeds what every scenario needs: the buyer in the ERP and the building's look-ups. */
+export async function seedWorld(world: PipelineWorld): Promise<void> {
+    world.erp.books.apply(
+        'customers',
+        'buyer-1',
+        'seed-buyer',
+        { sourceRecordId: 'buyer-1', postingDate: '2026-10-01', customerRef: 'buyer-1' },
+        'seed',
+    );
+    await world.lookup.put('buildingCode', 'b1', 'MARINA-T1');
+    await world.lookup.put('buildingCostCentre', 'b1', 'CC-MARINA-T1');
+}
