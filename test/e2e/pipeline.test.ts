@@ -215,6 +215,28 @@ describe('the pipeline, end to end on the local runtime', () => {
         expect(runtime.erp.books.cancelledPlans).toEqual(['RSV-70005', 'RSV-70006']);
     });
 
+    it('lets a reservation that overtakes its buyer wait for the buyer, then post by itself', async () => {
+        const buyer = derivedGuid('race:buyer');
+        const unit = derivedGuid('sample-launch:7:unit-7');
+        const reservation = derivedGuid('race:reservation');
+        await emitter.create('contact', buyer, { firstname: 'Race', lastname: 'Buyer' });
+        await emitter.create('re_reservation', reservation, {
+            re_name: 'RSV-RACE-1',
+            re_unitid: { ref: { logicalName: 're_unit', id: unit } },
+            re_buyerid: { ref: { logicalName: 'contact', id: buyer } },
+            re_value: { money: 900_000 },
+            re_bookingamount: { money: 90_000 },
+            re_reservedon: { date: new Date('2026-11-10T09:00:00Z') },
+            re_status: { option: 100000000 },
+        });
+        await runtime.pump.idle();
+        const deadline = Date.now() + 20_000;
+        while (!runtime.erp.books.postings.some((p) => p.reference === 'RSV-RACE-1') && Date.now() < deadline)
+            await new Promise((r) => setTimeout(r, 100));
+        const refs = runtime.erp.books.postings.map((p) => p.reference);
+        expect(refs.indexOf('RSV-RACE-1')).toBeGreaterThan(refs.indexOf(buyer));
+    });
+
     it('refuses a call without the function key', async () => {
         const res = await fetch(`${runtime.host.url}/api/dataverse/events`, { method: 'POST', body: '{}' });
         expect(res.status).toBe(401);
