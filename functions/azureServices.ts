@@ -1,18 +1,8 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { ServiceBusSessionQueue } from '../src/adapters/azure/serviceBusSessionQueue';
-import { TableCallMeter } from '../src/adapters/azure/tableCallMeter';
-import { TableConditionStore } from '../src/adapters/azure/tableConditionStore';
-import { TableMappingLookup } from '../src/adapters/azure/tableMappingLookup';
-import { TableSessionGateStore } from '../src/adapters/azure/tableSessionGateStore';
-import { TableTransactionStore } from '../src/adapters/azure/tableTransactionStore';
-import { DataverseWebApiClient } from '../src/adapters/dataverse/dataverseWebApiClient';
-import { ErpHttpClient } from '../src/adapters/erp-http/erpHttpClient';
-import { GraphNotifier } from '../src/adapters/graph/graphNotifier';
 import { loadSettings, type Settings } from '../src/config/settings';
-import { CircuitBreaker } from '../src/core/circuitBreaker';
-import { RelatedRecords } from '../src/core/relatedRecords';
-import { systemClock } from '../src/ports/clock';
-import { loadConfigFiles } from './configFiles';
+import { assembleServices } from './assembleServices';
+import { type LoadedConfig, loadConfigFiles } from './configFiles';
 import type { Services, ServicesProvider } from './services';
 
 /**
@@ -37,7 +27,7 @@ export function createAzureServicesProvider(env: Record<string, string | undefin
     return { settings, services };
 }
 
-async function buildServices(settings: Settings, config: ReturnType<typeof loadConfigFiles>): Promise<Services> {
+async function buildServices(settings: Settings, config: LoadedConfig): Promise<Services> {
     const credential = new DefaultAzureCredential(
         settings.AZURE_CLIENT_ID ? { managedIdentityClientId: settings.AZURE_CLIENT_ID } : {},
     );
@@ -46,51 +36,24 @@ async function buildServices(settings: Settings, config: ReturnType<typeof loadC
         if (!token) throw new Error(`no token for ${scope}`);
         return token.token;
     };
-    const tables = { endpoint: settings.STORAGE_TABLE_ENDPOINT, credential };
-    const [store, lookup, gates, conditions, meter] = await Promise.all([
-        TableTransactionStore.create(tables),
-        TableMappingLookup.create(tables),
-        TableSessionGateStore.create(tables),
-        TableConditionStore.create(tables),
-        TableCallMeter.create(tables),
-    ]);
-    const crm = new DataverseWebApiClient({
-        orgUrl: settings.DATAVERSE_URL,
-        getToken: tokenFor(`${new URL(settings.DATAVERSE_URL).origin}/.default`),
-        integrationOwnedFields: Object.fromEntries(
-            Object.keys(config.entityMap.entities).map((e) => [e, config.entityMap.integrationOwnedColumns]),
-        ),
-        timeoutMs: settings.DATAVERSE_TIMEOUT_MS,
-    });
-    return {
+    return assembleServices({
         settings,
+        config,
+        tables: { endpoint: settings.STORAGE_TABLE_ENDPOINT, credential },
         queue: new ServiceBusSessionQueue(
             { fullyQualifiedNamespace: settings.ServiceBusConnection__fullyQualifiedNamespace, credential },
             settings.TRANSACTIONS_QUEUE_NAME,
         ),
-        store,
-        lookup,
-        related: new RelatedRecords(config.entityMap, lookup, crm),
-        erp: new ErpHttpClient({
-            baseUrl: settings.ERP_BASE_URL,
-            getToken: tokenFor(settings.ERP_SCOPE),
-            timeoutMs: settings.ERP_TIMEOUT_MS,
-            classifier: config.classifier,
-        }),
-        crm,
-        notifier: new GraphNotifier({
-            baseUrl: settings.GRAPH_BASE_URL,
+        dataverse: {
+            url: settings.DATAVERSE_URL,
+            getToken: tokenFor(`${new URL(settings.DATAVERSE_URL).origin}/.default`),
+            timeoutMs: settings.DATAVERSE_TIMEOUT_MS,
+        },
+        erp: { url: settings.ERP_BASE_URL, getToken: tokenFor(settings.ERP_SCOPE), timeoutMs: settings.ERP_TIMEOUT_MS },
+        graph: {
+            url: settings.GRAPH_BASE_URL,
             sharedMailbox: settings.GRAPH_SHARED_MAILBOX,
             getToken: tokenFor('https://graph.microsoft.com/.default'),
-        }),
-        gates,
-        conditions,
-        meter,
-        breaker: new CircuitBreaker(config.retryPolicy.breaker),
-        retryPolicy: config.retryPolicy,
-        random: Math.random,
-        entityMap: config.entityMap,
-        erpMap: config.erpMap,
-        clock: systemClock,
-    };
+        },
+    });
 }

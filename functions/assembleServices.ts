@@ -1,0 +1,76 @@
+import { TableCallMeter } from '../src/adapters/azure/tableCallMeter';
+import type { TableConnection } from '../src/adapters/azure/tableClients';
+import { TableConditionStore } from '../src/adapters/azure/tableConditionStore';
+import { TableMappingLookup } from '../src/adapters/azure/tableMappingLookup';
+import { TableSessionGateStore } from '../src/adapters/azure/tableSessionGateStore';
+import { TableTransactionStore } from '../src/adapters/azure/tableTransactionStore';
+import { DataverseWebApiClient } from '../src/adapters/dataverse/dataverseWebApiClient';
+import { ErpHttpClient } from '../src/adapters/erp-http/erpHttpClient';
+import { GraphNotifier } from '../src/adapters/graph/graphNotifier';
+import { CircuitBreaker } from '../src/core/circuitBreaker';
+import { RelatedRecords } from '../src/core/relatedRecords';
+import { systemClock } from '../src/ports/clock';
+import type { SessionQueue } from '../src/ports/sessionQueue';
+import type { LoadedConfig } from './configFiles';
+import type { Services } from './services';
+
+type GetToken = () => Promise<string>;
+
+/**
+ * The wiring both composition roots share (Azure and the local runtime differ only in where things are and how
+ * tokens are obtained): Table Storage for state, the Dataverse, ERP and Graph clients, and the core's collaborators.
+ */
+export async function assembleServices(parts: {
+    settings: Services['settings'];
+    config: LoadedConfig;
+    tables: TableConnection;
+    queue: Pick<SessionQueue, 'send'>;
+    dataverse: { url: string; getToken: GetToken; timeoutMs: number };
+    erp: { url: string; getToken: GetToken; timeoutMs: number };
+    graph: { url: string; sharedMailbox: string; getToken: GetToken };
+}): Promise<Services> {
+    const { config, tables } = parts;
+    const [store, lookup, gates, conditions, meter] = await Promise.all([
+        TableTransactionStore.create(tables),
+        TableMappingLookup.create(tables),
+        TableSessionGateStore.create(tables),
+        TableConditionStore.create(tables),
+        TableCallMeter.create(tables),
+    ]);
+    const crm = new DataverseWebApiClient({
+        orgUrl: parts.dataverse.url,
+        getToken: parts.dataverse.getToken,
+        integrationOwnedFields: Object.fromEntries(
+            Object.keys(config.entityMap.entities).map((e) => [e, config.entityMap.integrationOwnedColumns]),
+        ),
+        timeoutMs: parts.dataverse.timeoutMs,
+    });
+    return {
+        settings: parts.settings,
+        queue: parts.queue,
+        store,
+        lookup,
+        related: new RelatedRecords(config.entityMap, lookup, crm),
+        erp: new ErpHttpClient({
+            baseUrl: parts.erp.url,
+            getToken: parts.erp.getToken,
+            timeoutMs: parts.erp.timeoutMs,
+            classifier: config.classifier,
+        }),
+        crm,
+        notifier: new GraphNotifier({
+            baseUrl: parts.graph.url,
+            sharedMailbox: parts.graph.sharedMailbox,
+            getToken: parts.graph.getToken,
+        }),
+        gates,
+        conditions,
+        meter,
+        breaker: new CircuitBreaker(config.retryPolicy.breaker),
+        retryPolicy: config.retryPolicy,
+        random: Math.random,
+        entityMap: config.entityMap,
+        erpMap: config.erpMap,
+        clock: systemClock,
+    };
+}
