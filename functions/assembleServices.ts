@@ -1,3 +1,4 @@
+import { metrics } from '@opentelemetry/api';
 import { TableCallMeter } from '../src/adapters/azure/tableCallMeter';
 import type { TableConnection } from '../src/adapters/azure/tableClients';
 import { TableConditionStore } from '../src/adapters/azure/tableConditionStore';
@@ -7,7 +8,9 @@ import { TableTransactionStore } from '../src/adapters/azure/tableTransactionSto
 import { DataverseWebApiClient } from '../src/adapters/dataverse/dataverseWebApiClient';
 import { ErpHttpClient } from '../src/adapters/erp-http/erpHttpClient';
 import { GraphNotifier } from '../src/adapters/graph/graphNotifier';
+import { OtelMetricsSink } from '../src/adapters/otel/otelMetricsSink';
 import { CircuitBreaker } from '../src/core/circuitBreaker';
+import { emittingCallMeter } from '../src/core/emittingCallMeter';
 import { RelatedRecords } from '../src/core/relatedRecords';
 import { systemClock } from '../src/ports/clock';
 import type { SessionQueue } from '../src/ports/sessionQueue';
@@ -65,7 +68,8 @@ export async function assembleServices(parts: {
         }),
         gates,
         conditions,
-        meter,
+        // Counted in Table Storage (readable over HTTP) and emitted as OpenTelemetry metrics for the Azure portal.
+        meter: emittingCallMeter(meter, new OtelMetricsSink(metrics.getMeter('re-crm-erp-integration'))),
         breaker: new CircuitBreaker(config.retryPolicy.breaker),
         retryPolicy: config.retryPolicy,
         random: Math.random,
