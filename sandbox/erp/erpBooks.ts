@@ -111,7 +111,7 @@ export class ErpBooks {
                 existingSourceRecordId: existing.sourceRecordId,
             });
         }
-        const blocked = this.#checkRules(resource, body);
+        const blocked = this.#checkRules(resource, reference, body);
         if (blocked) return blocked;
 
         const seq = this.postings.length + 1;
@@ -146,12 +146,28 @@ export class ErpBooks {
         return table;
     }
 
-    #checkRules(resource: Resource, body: Record<string, unknown>): ErpAnswer | undefined {
+    #checkRules(resource: Resource, reference: string, body: Record<string, unknown>): ErpAnswer | undefined {
         if (resource === 'reservations' && !this.#table('customers').has(String(body.customerRef))) {
             return fail(422, 'DEPENDENCY_MISSING', 'the customer is not in the ERP yet', {
                 dependsOn: 'customer',
                 reference: body.customerRef,
             });
+        }
+        if (resource === 'reservations' && body.status !== 'cancelled') {
+            // One active payment plan per unit: a re-released unit is booked again only after the first plan is cancelled.
+            for (const [number, held] of this.#table('reservations')) {
+                if (number !== reference && held.body.unitCode === body.unitCode && held.body.status !== 'cancelled') {
+                    return fail(
+                        409,
+                        'UNIT_HAS_ACTIVE_RESERVATION',
+                        `unit ${String(body.unitCode)} already has active reservation ${number}`,
+                        {
+                            unitCode: String(body.unitCode),
+                            activeReservation: number,
+                        },
+                    );
+                }
+            }
         }
         if (resource === 'instalments' || resource === 'receipts' || resource === 'commissions') {
             const reservation = this.reservation(String(body.reservationNumber));

@@ -65,6 +65,14 @@ export async function afterConfirmed(envelope: TransactionEnvelope, deps: Cleari
             const reference = envelope.type === 'customer' ? data.contactId : data.reservationNumber;
             return c.details.reference === reference;
         }
+        if (c.kind === 'activePlan') {
+            // The first plan's cancellation posted: the unit may carry the next buyer's plan.
+            return (
+                envelope.type === 'reservation' &&
+                data.status === 'cancelled' &&
+                c.details.activeReservation === data.reservationNumber
+            );
+        }
         return false;
     };
     for (const condition of await deps.conditions.listActive()) {

@@ -26,18 +26,19 @@ export function retryBudgetExhausted(day: string): Failure {
     };
 }
 
+const kindsByCode: Array<[RegExp, ConditionKind]> = [
+    [/PERIOD/, 'period'],
+    [/MILESTONE/, 'milestone'],
+    [/DEPENDENCY/, 'dependency'],
+    [/ACTIVE_RESERVATION/, 'activePlan'],
+    [/^RETRY_BUDGET_EXHAUSTED$/, 'retryBudget'],
+];
+
 /** What kind of condition a failure waits on, from its code (periods and outages are probed; others clear on events). */
 export function conditionFor(failure: Failure & { condition: string }, since: string): Omit<Condition, 'status'> {
-    const kind: ConditionKind = failure.code.includes('PERIOD')
-        ? 'period'
-        : failure.code.includes('MILESTONE')
-          ? 'milestone'
-          : failure.code.includes('DEPENDENCY')
-            ? 'dependency'
-            : failure.condition === erpUnavailableKey
-              ? 'erpUnavailable'
-              : failure.code === 'RETRY_BUDGET_EXHAUSTED'
-                ? 'retryBudget'
-                : 'other';
+    const kind: ConditionKind =
+        failure.condition === erpUnavailableKey
+            ? 'erpUnavailable'
+            : (kindsByCode.find(([pattern]) => pattern.test(failure.code))?.[1] ?? 'other');
     return { key: failure.condition, kind, owner: failure.owner, since, details: failure.details ?? {} };
 }

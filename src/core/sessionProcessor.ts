@@ -42,6 +42,15 @@ export async function handleSessionMessage(
                 await runAndDrain(gate, id, deps);
             return;
         }
+        if (gate.blockedBy && gate.held.length === 0 && (await clearsBlocker(envelope, gate.blockedBy, deps))) {
+            // The cancellation a parked plan waits for must not queue behind it, or the unit would wait forever.
+            const verdict = await runOne(id, deps);
+            if (verdict === 'blocked' && !gate.held.includes(id)) {
+                gate.held.unshift(id);
+                await deps.gates.put(gate);
+            }
+            return;
+        }
         if (gate.blockedBy || gate.held.length > 0) {
             gate.held.push(id);
             await deps.gates.put(gate);
@@ -91,6 +100,16 @@ async function runAndDrain(gate: SessionGate, first: string, deps: SessionDeps):
             },
         ]);
     }
+}
+
+/** Whether this transaction is what the unit's parked blocker waits for (the active plan's cancellation). */
+async function clearsBlocker(envelope: TransactionEnvelope, blockedBy: string, deps: SessionDeps): Promise<boolean> {
+    if (envelope.type !== 'reservation' || envelope.action !== 'cancel') return false;
+    const blocker = await deps.store.get(blockedBy);
+    return (
+        blocker?.state === 'parked' &&
+        blocker.lastFailure?.details?.activeReservation === envelope.data.reservationNumber
+    );
 }
 
 async function runOne(transactionId: string, deps: SessionDeps): Promise<Verdict> {

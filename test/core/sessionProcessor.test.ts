@@ -258,3 +258,62 @@ describe('property: whatever the interleaving, failures and crashes', () => {
         );
     }, 60_000);
 });
+
+describe('re-release: never two active payment plans for one unit', () => {
+    const plan = (number: string, source: string, action: 'upsert' | 'cancel' = 'upsert'): TransactionEnvelope => {
+        const t = unitTransaction('A', 'reservation', 1);
+        return {
+            ...t,
+            transactionId: `${number}-${action}-${source}`,
+            action,
+            source: { ...t.source, recordId: source },
+            data: { ...t.data, reservationNumber: number, status: action === 'cancel' ? 'cancelled' : 'active' },
+        };
+    };
+
+    it("posts the cancellation before the next buyer's plan when the CRM order is kept", async () => {
+        const w = await world();
+        for (const t of [plan('RSV-1', 'r1'), plan('RSV-1', 'r1', 'cancel'), plan('RSV-2', 'r2')]) await w.send(t);
+        await w.settle();
+        expect(w.erp.books.postings.slice(1).map((p) => [p.reference, p.body.status])).toEqual([
+            ['RSV-1', 'active'],
+            ['RSV-1', 'cancelled'],
+            ['RSV-2', 'active'],
+        ]);
+    });
+
+    it('parks a second plan that arrives before the first is cancelled, lets the cancellation overtake it, then posts it', async () => {
+        const w = await world();
+        await w.send(plan('RSV-1', 'r1'));
+        await w.send(plan('RSV-2', 'r2'));
+        await w.run();
+        const second = await w.store.get('RSV-2-upsert-r2');
+        expect([second?.state, second?.lastFailure?.condition, second?.lastFailure?.owner]).toEqual([
+            'parked',
+            'unit MARINA-T1-A has active reservation RSV-1',
+            'salesOperations',
+        ]);
+        await w.send(plan('RSV-1', 'r1', 'cancel'));
+        await w.settle();
+        expect(w.erp.books.postings.slice(1).map((p) => [p.reference, p.body.status])).toEqual([
+            ['RSV-1', 'active'],
+            ['RSV-1', 'cancelled'],
+            ['RSV-2', 'active'],
+        ]);
+        expect(w.erp.books.cancelledPlans).toEqual(['RSV-1']);
+    });
+
+    it('keeps the second plan parked, owned by sales operations, while the first stays active', async () => {
+        const w = await world();
+        await w.send(plan('RSV-1', 'r1'));
+        await w.send(plan('RSV-2', 'r2'));
+        await w.settle();
+        const activePlans = w.erp.books.postings.filter(
+            (p) => p.type === 'reservations' && p.body.status !== 'cancelled',
+        );
+        expect(activePlans.map((p) => p.reference)).toEqual(['RSV-1']);
+        expect((await w.conditions.listActive()).map((c) => [c.kind, c.owner])).toEqual([
+            ['activePlan', 'salesOperations'],
+        ]);
+    });
+});
