@@ -63,6 +63,8 @@ export class ErpBooks {
     readonly invoices = new Map<string, Invoice>();
     readonly allocations: Allocation[] = [];
     readonly cancelledPlans: string[] = [];
+    /** Commission claims held from payout because a later claim for the same sale would exceed 100 %. */
+    readonly payoutHolds: string[] = [];
     readonly periods = new Map<string, PeriodStatus>();
     readonly #held = new Map<string, Map<string, Held>>();
     readonly #answers = new Map<string, ErpAnswer>();
@@ -176,6 +178,28 @@ export class ErpBooks {
                     dependsOn: 'reservation',
                     reference: body.reservationNumber,
                 });
+            }
+            if (resource === 'commissions') {
+                const others = [...this.#table('commissions')].filter(
+                    ([ref, held]) => ref !== reference && held.body.reservationNumber === body.reservationNumber,
+                );
+                const claimed =
+                    others.reduce((sum, [, held]) => sum + Number(held.body.sharePercent), 0) +
+                    Number(body.sharePercent);
+                if (claimed > 100) {
+                    // Nothing for this sale is paid out until someone decides: the claims already held go on payout hold.
+                    for (const [ref] of others) if (!this.payoutHolds.includes(ref)) this.payoutHolds.push(ref);
+                    return fail(
+                        409,
+                        'COMMISSION_OVERCLAIMED',
+                        `claims for ${String(body.reservationNumber)} would reach ${claimed}% of the commission`,
+                        {
+                            reservationNumber: String(body.reservationNumber),
+                            claimedPercent: claimed,
+                            existingClaims: others.map(([ref]) => ref).join(','),
+                        },
+                    );
+                }
             }
             const milestone = body.milestonePercent;
             if (resource === 'instalments' && typeof milestone === 'number') {

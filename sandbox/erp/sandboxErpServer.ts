@@ -176,6 +176,7 @@ export async function startSandboxErp(
                 invoices: [...books.invoices.values()],
                 allocations: books.allocations,
                 cancelledPlans: books.cancelledPlans,
+                payoutHolds: books.payoutHolds,
                 periods: Object.fromEntries(books.periods),
             });
             return;

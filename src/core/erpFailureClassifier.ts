@@ -71,7 +71,9 @@ export function createErpFailureClassifier(rules: ErpFailureRules): ErpFailureCl
             message,
             owner: chosen.owner,
             ...(response.retryAfterMs !== undefined ? { retryAfterMs: response.retryAfterMs } : {}),
-            ...(condition ? { condition, details: primitiveDetails(details) } : {}),
+            ...(condition ? { condition } : {}),
+            // The ERP's facts (e.g. the existing record behind a duplicate) travel with the failure as evidence.
+            ...(Object.keys(primitiveDetails(details)).length > 0 ? { details: primitiveDetails(details) } : {}),
         };
     };
 }

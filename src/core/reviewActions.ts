@@ -24,6 +24,8 @@ export interface ReviewItem {
     code: string;
     owner: string;
     condition: string | null;
+    /** What the ERP holds that conflicts (duplicate: the existing posting and its CRM record), beside our data. */
+    evidence: Record<string, string | number> | null;
     data: TransactionRecord['envelope']['data'];
     entityMapVersion: string;
     erpMapVersion: string | null;
@@ -62,6 +64,7 @@ export async function listReviewQueue(deps: Pick<ReviewDeps, 'store'>, max = 500
                 code: r.lastFailure?.code ?? 'DEAD_LETTERED',
                 owner: r.lastFailure?.owner ?? 'integration',
                 condition: r.lastFailure?.condition ?? null,
+                evidence: r.lastFailure?.details ?? null,
                 data: r.envelope.data,
                 entityMapVersion: r.envelope.entityMapVersion,
                 erpMapVersion: lastPost?.erpMapVersion ?? null,

@@ -8,6 +8,7 @@ import { afterConfirmed } from './conditionClearing';
 import { conditionFor, retryBudgetExhausted } from './conditionKeys';
 import { backoffFor, type RetryPolicy, retryDelayMs } from './retryPolicy';
 import type { SessionMessage } from './sessionMessage';
+import { newerAppliedVersion } from './staleUpdate';
 
 export interface SessionDeps extends AttemptDeps {
     gates: SessionGateStore;
@@ -118,6 +119,17 @@ async function runOne(transactionId: string, deps: SessionDeps): Promise<Verdict
     if (finalStates.has(record.state)) return 'resolved';
     if (record.state === 'review' || record.state === 'deadLettered') return 'blocked';
     const envelope = record.envelope;
+    const newer = await newerAppliedVersion(envelope, deps.store);
+    if (newer) {
+        await deps.store.updateState(transactionId, { state: 'stale' }, deps.clock.now().toISOString());
+        await audit(
+            deps,
+            envelope,
+            'stale',
+            `version ${envelope.source.version ?? '?'} is older than applied version ${newer}; not applied`,
+        );
+        return 'resolved';
+    }
     const outcome = await attemptTransaction(envelope, deps);
     if (outcome.kind === 'confirmed') {
         await afterConfirmed(envelope, deps);

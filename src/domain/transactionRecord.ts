@@ -7,7 +7,8 @@ import type { FieldValue, TransactionEnvelope } from './transaction';
  *   waits for its condition to clear), `held` (waits behind an earlier unresolved transaction of its unit);
  * - needing a person: `review` (a defect, a duplicate, or retries exhausted), `deadLettered`;
  * - done: `posted` (the ERP holds it; the CRM confirmation is still owed), `confirmed` (written back to the CRM),
- *   `resolved` (closed by hand with the ERP reference), `discarded` (closed by hand with a reason).
+ *   `resolved` (closed by hand with the ERP reference), `discarded` (closed by hand with a reason), `stale` (an
+ *   update older than one already applied for the same CRM record: not applied, audited).
  */
 export type TransactionState =
     | 'queued'
@@ -20,7 +21,8 @@ export type TransactionState =
     | 'posted'
     | 'confirmed'
     | 'resolved'
-    | 'discarded';
+    | 'discarded'
+    | 'stale';
 
 /** States in which a transaction still blocks the later transactions of its unit. */
 export const unresolvedStates: ReadonlySet<TransactionState> = new Set([
@@ -31,7 +33,7 @@ export const unresolvedStates: ReadonlySet<TransactionState> = new Set([
 ]);
 
 /** States that end a transaction. */
-export const finalStates: ReadonlySet<TransactionState> = new Set(['confirmed', 'resolved', 'discarded']);
+export const finalStates: ReadonlySet<TransactionState> = new Set(['confirmed', 'resolved', 'discarded', 'stale']);
 
 /** One line of the audit trail (what the seeds ask for: source, target, action, payload version, outcome, reason, retries). */
 export interface AuditEntry {

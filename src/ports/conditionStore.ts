@@ -1,6 +1,13 @@
 import type { Owner } from '../domain/failure';
 
-export type ConditionKind = 'period' | 'milestone' | 'dependency' | 'activePlan' | 'erpUnavailable' | 'retryBudget' | 'other';
+export type ConditionKind =
+    | 'period'
+    | 'milestone'
+    | 'dependency'
+    | 'activePlan'
+    | 'erpUnavailable'
+    | 'retryBudget'
+    | 'other';
 
 /** A business or operational block that transactions wait on, e.g. `period 2026-11 frozen`. */
 export interface Condition {

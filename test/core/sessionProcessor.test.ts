@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../sandbox/erp/erpFaults';
 import { actOnReviewItem } from '../../src/core/reviewActions';
 import type { TransactionEnvelope } from '../../src/domain/transaction';
 import { PipelineWorld, seedWorld, unitTransaction } from '../support/pipelineWorld';
@@ -218,11 +219,7 @@ describe('property: whatever the interleaving, failures and crashes', () => {
                     freeze: fc.boolean(),
                 }),
                 async ({ units, perUnit, seed, transientRate, crashRate, freeze }) => {
-                    let s = seed;
-                    const random = () => {
-                        s = (s * 1103515245 + 12345) % 2 ** 31;
-                        return s / 2 ** 31;
-                    };
+                    const random = mulberry32(seed);
                     const w = await world({ default: { baseMs: 1000, capMs: 60_000, maxAttempts: 50 } }, random);
                     w.erp.failNext = () => random() < transientRate;
                     if (freeze) w.erp.books.periods.set('2026-11', 'frozen');
@@ -315,5 +312,63 @@ describe('re-release: never two active payment plans for one unit', () => {
         expect((await w.conditions.listActive()).map((c) => [c.kind, c.owner])).toEqual([
             ['activePlan', 'salesOperations'],
         ]);
+    });
+});
+
+describe('stale and conflicting updates', () => {
+    it('does not apply an update older than one already applied for the same record, and audits it as stale', async () => {
+        const w = await world();
+        const base = unitTransaction('A', 'reservation', 1);
+        const v = (version: string, value: number): TransactionEnvelope => ({
+            ...base,
+            transactionId: `res-v${version}`,
+            source: { ...base.source, message: 'Update', version },
+            data: { ...base.data, value },
+        });
+        await w.send(v('6', 1_100_000));
+        await w.send(v('5', 1_050_000));
+        await w.settle();
+        expect(w.erp.books.postings.slice(1).map((p) => p.body.value)).toEqual([1_100_000]);
+        expect((await w.store.get('res-v5'))?.state).toBe('stale');
+        expect((await w.store.listAudit('res-v5')).map((a) => [a.action, a.payload])).toEqual([
+            ['stale', { note: 'version 5 is older than applied version 6; not applied' }],
+        ]);
+    });
+
+    it('quarantines a commission claim that takes a sale over 100 %, with the other claims as evidence, and holds them from payout', async () => {
+        const w = await world();
+        await w.lookup.put('brokerVendor', 'firm-1', 'V-1');
+        await w.lookup.put('brokerVendor', 'firm-2', 'V-2');
+        const claim = (n: number, firm: string, share: number): TransactionEnvelope => {
+            const t = unitTransaction('A', 'receipt', n);
+            return {
+                ...t,
+                type: 'commission',
+                source: { ...t.source, entity: 're_commission', recordId: `claim-${n}` },
+                data: {
+                    claimNumber: `CLM-${n}`,
+                    reservationNumber: 'RSV-A',
+                    brokerFirmId: firm,
+                    sharePercent: share,
+                    amount: 1000,
+                },
+            };
+        };
+        const first = claim(2, 'firm-1', 60);
+        const second = claim(3, 'firm-2', 50);
+        for (const t of [unitTransaction('A', 'reservation', 1), first, second]) await w.send(t);
+        await w.settle();
+        const record = await w.store.get(second.transactionId);
+        expect([record?.state, record?.lastFailure?.class, record?.lastFailure?.owner]).toEqual([
+            'review',
+            'duplicate',
+            'salesOperations',
+        ]);
+        expect(record?.lastFailure?.details).toEqual({
+            reservationNumber: 'RSV-A',
+            claimedPercent: 110,
+            existingClaims: 'CLM-2',
+        });
+        expect(w.erp.books.payoutHolds).toEqual(['CLM-2']);
     });
 });

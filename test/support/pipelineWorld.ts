@@ -153,7 +153,11 @@ export class PipelineWorld {
 
     /** Delivers messages until none is visible; `pick` chooses the next session (interleavings), `crash` a replay. */
     async run(
-        options: { pick?: (sessions: string[]) => string; crashBeforeSettle?: () => boolean } = {},
+        options: {
+            pick?: (sessions: string[]) => string;
+            crashBeforeSettle?: () => boolean;
+            afterEach?: () => void;
+        } = {},
     ): Promise<void> {
         for (;;) {
             const visible = this.queue.filter((q) => q.visibleAt <= this.nowMs);
@@ -168,6 +172,7 @@ export class PipelineWorld {
             const parsed = parseSessionMessage(structuredClone(head.message.body));
             if (!parsed.ok) throw new Error(parsed.reason);
             await handleSessionMessage(session, parsed.message, this.deps);
+            options.afterEach?.();
             if (!options.crashBeforeSettle?.()) this.queue.splice(this.queue.indexOf(head), 1);
         }
     }
