@@ -2,6 +2,7 @@ import { metrics } from '@opentelemetry/api';
 import { TableCallMeter } from '../src/adapters/azure/tableCallMeter';
 import type { TableConnection } from '../src/adapters/azure/tableClients';
 import { TableConditionStore } from '../src/adapters/azure/tableConditionStore';
+import { TableHandoverStore } from '../src/adapters/azure/tableHandoverStore';
 import { TableMappingLookup } from '../src/adapters/azure/tableMappingLookup';
 import { TableSessionGateStore } from '../src/adapters/azure/tableSessionGateStore';
 import { TableTransactionStore } from '../src/adapters/azure/tableTransactionStore';
@@ -33,12 +34,13 @@ export async function assembleServices(parts: {
     graph: { url: string; sharedMailbox: string; getToken: GetToken };
 }): Promise<Services> {
     const { config, tables } = parts;
-    const [store, lookup, gates, conditions, meter] = await Promise.all([
+    const [store, lookup, gates, conditions, meter, handovers] = await Promise.all([
         TableTransactionStore.create(tables),
         TableMappingLookup.create(tables),
         TableSessionGateStore.create(tables),
         TableConditionStore.create(tables),
         TableCallMeter.create(tables),
+        TableHandoverStore.create(tables),
     ]);
     const crm = new DataverseWebApiClient({
         orgUrl: parts.dataverse.url,
@@ -67,6 +69,7 @@ export async function assembleServices(parts: {
             getToken: parts.graph.getToken,
         }),
         gates,
+        handovers,
         conditions,
         // Counted in Table Storage (readable over HTTP) and emitted as OpenTelemetry metrics for the Azure portal.
         meter: emittingCallMeter(meter, new OtelMetricsSink(metrics.getMeter('re-crm-erp-integration'))),

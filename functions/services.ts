@@ -9,6 +9,7 @@ import type { Clock } from '../src/ports/clock';
 import type { ConditionStore } from '../src/ports/conditionStore';
 import type { CrmClient } from '../src/ports/crmClient';
 import type { ErpClient } from '../src/ports/erpClient';
+import type { HandoverStore } from '../src/ports/handoverStore';
 import type { MappingLookup } from '../src/ports/mappingLookup';
 import type { Notifier } from '../src/ports/notifier';
 import type { SessionGateStore } from '../src/ports/sessionGateStore';
@@ -33,6 +34,7 @@ export interface Services {
     crm: CrmClient;
     notifier: Notifier;
     gates: SessionGateStore;
+    handovers: HandoverStore;
     conditions: ConditionStore;
     meter: CallMeter;
     /** One per worker: each instance stops calling a failing ERP by itself. */

@@ -1,17 +1,20 @@
 import type { Failure } from '../domain/failure';
 import type { TransactionEnvelope } from '../domain/transaction';
 import { finalStates } from '../domain/transactionRecord';
+import type { HandoverStore } from '../ports/handoverStore';
 import type { SessionGate, SessionGateStore } from '../ports/sessionGateStore';
 import type { SessionQueue } from '../ports/sessionQueue';
 import { type AttemptDeps, attemptTransaction } from './attemptTransaction';
 import { afterConfirmed } from './conditionClearing';
 import { conditionFor, retryBudgetExhausted } from './conditionKeys';
+import { recordHandover } from './handoverRecording';
 import { backoffFor, type RetryPolicy, retryDelayMs } from './retryPolicy';
 import type { SessionMessage } from './sessionMessage';
 import { newerAppliedVersion } from './staleUpdate';
 
 export interface SessionDeps extends AttemptDeps {
     gates: SessionGateStore;
+    handovers: HandoverStore;
     queue: Pick<SessionQueue, 'send'>;
     retryPolicy: RetryPolicy;
     random: () => number;
@@ -133,6 +136,7 @@ async function runOne(transactionId: string, deps: SessionDeps): Promise<Verdict
     const outcome = await attemptTransaction(envelope, deps);
     if (outcome.kind === 'confirmed') {
         await afterConfirmed(envelope, deps);
+        await recordHandover(envelope, deps);
         return 'resolved';
     }
     await settleFailure(envelope, outcome.failure, deps);

@@ -372,3 +372,42 @@ describe('stale and conflicting updates', () => {
         expect(w.erp.books.payoutHolds).toEqual(['CLM-2']);
     });
 });
+
+describe('ready for handover', () => {
+    const status = (n: number, value: string): TransactionEnvelope => {
+        const t = unitTransaction('A', 'receipt', n);
+        return {
+            ...t,
+            type: 'unitStatus',
+            source: { ...t.source, entity: 're_unit', recordId: 'unit-A', version: String(n) },
+            data: {
+                unitId: 'unit-A',
+                unitCode: 'MARINA-T1-A',
+                buildingId: 'b1',
+                status: value,
+                readyForHandoverOn: '2026-12-01T00:00:00.000Z',
+                ownerId: 'buyer-1',
+            },
+        };
+    };
+
+    it('opens one handover per unit and date, even when the unit moves back and forth', async () => {
+        const w = await world();
+        for (const [n, s] of [
+            [1, 'readyForHandover'],
+            [2, 'sold'],
+            [3, 'readyForHandover'],
+        ] as const)
+            await w.send(status(n, s));
+        await w.settle();
+        expect(await w.handovers.listPending(10)).toEqual([
+            expect.objectContaining({
+                key: 'unit-A:2026-12-01',
+                unitCode: 'MARINA-T1-A',
+                ownerId: 'buyer-1',
+                readyOn: '2026-12-01',
+                notice: 'pending',
+            }),
+        ]);
+    });
+});

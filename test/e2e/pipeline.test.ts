@@ -237,6 +237,13 @@ describe('the pipeline, end to end on the local runtime', () => {
         expect(refs.indexOf('RSV-RACE-1')).toBeGreaterThan(refs.indexOf(buyer));
     });
 
+    it('opens one handover for the unit that became Ready for handover', async () => {
+        const handovers = await runtime.services.handovers.listPending(10);
+        expect(handovers.map((h) => [h.unitCode, h.readyOn, h.notice])).toEqual([
+            ['MARINA-T7-1202', '2026-11-17', 'pending'],
+        ]);
+    });
+
     it('refuses a call without the function key', async () => {
         const res = await fetch(`${runtime.host.url}/api/dataverse/events`, { method: 'POST', body: '{}' });
         expect(res.status).toBe(401);

@@ -9,6 +9,7 @@ import { createTransactionsHandler } from '../../functions/handlers/transactions
 import type { Services } from '../../functions/services';
 import { MemoryCallMeter } from '../../src/adapters/memory/memoryCallMeter';
 import { MemoryConditionStore } from '../../src/adapters/memory/memoryConditionStore';
+import { MemoryHandoverStore } from '../../src/adapters/memory/memoryHandoverStore';
 import { MemoryMappingLookup } from '../../src/adapters/memory/memoryMappingLookup';
 import { MemorySessionGateStore } from '../../src/adapters/memory/memorySessionGateStore';
 import { MemoryTransactionStore } from '../../src/adapters/memory/memoryTransactionStore';
@@ -56,6 +57,7 @@ function services(overrides: Partial<Services> = {}): Services & { sent: Outgoin
         crm,
         notifier: { sendMail: async () => {}, postToChannel: async () => ({ messageId: 'm' }) },
         gates: new MemorySessionGateStore(),
+        handovers: new MemoryHandoverStore(),
         conditions: new MemoryConditionStore(),
         meter: new MemoryCallMeter(),
         breaker: new CircuitBreaker(config.retryPolicy.breaker),

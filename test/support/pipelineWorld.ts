@@ -1,6 +1,7 @@
 import { ErpBooks, type Resource } from '../../sandbox/erp/erpBooks';
 import { MemoryCallMeter } from '../../src/adapters/memory/memoryCallMeter';
 import { MemoryConditionStore } from '../../src/adapters/memory/memoryConditionStore';
+import { MemoryHandoverStore } from '../../src/adapters/memory/memoryHandoverStore';
 import { MemoryMappingLookup } from '../../src/adapters/memory/memoryMappingLookup';
 import { MemorySessionGateStore } from '../../src/adapters/memory/memorySessionGateStore';
 import { MemoryTransactionStore } from '../../src/adapters/memory/memoryTransactionStore';
@@ -94,6 +95,7 @@ export class PipelineWorld {
     readonly erp = new InProcessErp();
     readonly store = new MemoryTransactionStore();
     readonly gates = new MemorySessionGateStore();
+    readonly handovers = new MemoryHandoverStore();
     readonly conditions = new MemoryConditionStore();
     readonly meter = new MemoryCallMeter();
     readonly lookup = new MemoryMappingLookup();
@@ -122,6 +124,7 @@ export class PipelineWorld {
         this.deps = {
             store: this.store,
             gates: this.gates,
+            handovers: this.handovers,
             conditions: this.conditions,
             meter: this.meter,
             lookup: this.lookup,
