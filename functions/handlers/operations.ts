@@ -70,6 +70,7 @@ export function createProbeHandler(services: ServicesProvider) {
             ...s,
             logger: contextLogger(context),
             probeIntervalMs: s.retryPolicy.probeIntervalMs,
+            activePlanGraceMs: s.retryPolicy.activePlanGraceMs,
         });
         if (report.probed.length > 0 || report.cleared.length > 0) context.log(`probe ${JSON.stringify(report)}`);
     };

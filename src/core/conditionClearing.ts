@@ -80,3 +80,25 @@ export async function afterConfirmed(envelope: TransactionEnvelope, deps: Cleari
             await reprocessCondition(condition.key, deps, `${envelope.type} ${envelope.source.recordId} posted`);
     }
 }
+
+/** Ends a condition by sending every unit parked under it a quarantine message: their parked transaction goes to review. */
+export async function quarantineCondition(key: string, deps: ClearingDeps): Promise<{ sessions: number }> {
+    const at = deps.clock.now().toISOString();
+    await deps.conditions.clear(key, at);
+    const sessions = await deps.conditions.parkedSessions(key);
+    if (sessions.length > 0) {
+        await deps.queue.send(
+            sessions.map((sessionId) => ({
+                messageId: `quarantine-${sessionId}-${key}-${at}`,
+                sessionId,
+                body: { control: 'quarantine', reason: key },
+            })),
+        );
+    }
+    for (const sessionId of sessions) await deps.conditions.removeParkedSession(key, sessionId);
+    deps.logger.warn('condition outlived its grace period; parked transactions quarantined for review', {
+        condition: key,
+        sessions: sessions.length,
+    });
+    return { sessions: sessions.length };
+}

@@ -1,7 +1,7 @@
 import type { CallMeter } from '../ports/callMeter';
 import type { ConditionStore } from '../ports/conditionStore';
 import type { ErpClient } from '../ports/erpClient';
-import { type ClearingDeps, reprocessCondition } from './conditionClearing';
+import { type ClearingDeps, quarantineCondition, reprocessCondition } from './conditionClearing';
 import { describeError } from './describeError';
 
 export interface ProbeDeps extends ClearingDeps {
@@ -9,6 +9,7 @@ export interface ProbeDeps extends ClearingDeps {
     erp: ErpClient;
     meter: CallMeter;
     probeIntervalMs: number;
+    activePlanGraceMs: number;
 }
 
 export interface ProbeReport {
@@ -45,6 +46,14 @@ export async function probeConditions(deps: ProbeDeps): Promise<ProbeReport> {
                 clear = String(condition.details.day) < at.slice(0, 10);
             } else if (condition.kind === 'dependency') {
                 clear = true;
+            } else if (
+                condition.kind === 'activePlan' &&
+                now.getTime() - Date.parse(condition.since) >= deps.activePlanGraceMs
+            ) {
+                // The first plan is still active after the grace period: the new plan goes to review, not to the ERP.
+                await quarantineCondition(condition.key, deps);
+                report.cleared.push(condition.key);
+                continue;
             }
         } catch (e) {
             deps.logger.warn('condition probe failed; it stays', { condition: condition.key, error: describeError(e) });

@@ -33,6 +33,8 @@ export const retryPolicySchema = z
         probeIntervalMs: z.number().int().positive(),
         /** Parked transactions reprocessed per batch when a condition clears. */
         reprocessBatchSize: z.number().int().positive(),
+        /** How long a re-released unit's new plan waits for the first plan's cancellation before it is quarantined. */
+        activePlanGraceMs: z.number().int().positive().default(3_600_000),
     })
     .strict();
 

@@ -5,10 +5,11 @@ import { transactionEnvelopeSchema } from '../domain/transactionEnvelopeSchema';
 /**
  * What travels in a unit's session: transactions, and control messages that keep every change of a unit's gate
  * inside that unit's session (so one consumer at a time changes it): a scheduled retry, a reprocess after a
- * condition cleared or an operator acted, and a drain that continues releasing held transactions in batches.
+ * condition cleared or an operator acted, a drain that continues releasing held transactions in batches, and a
+ * quarantine that sends a parked transaction to review when its condition outlived its grace period.
  */
 export const controlMessageSchema = z.object({
-    control: z.enum(['retry', 'reprocess', 'drain']),
+    control: z.enum(['retry', 'reprocess', 'drain', 'quarantine']),
     transactionId: z.string().optional(),
     reason: z.string().optional(),
 });

@@ -71,9 +71,23 @@ export async function handleSessionMessage(
         if (next) await runAndDrain(gate, next, deps);
         return;
     }
-    // retry / reprocess act on the transaction that blocks the unit; a stale one (already resolved) is ignored.
+    // retry / reprocess / quarantine act on the transaction that blocks the unit; a stale one is ignored.
     const target = gate.blockedBy;
     if (!target || (control.transactionId && control.transactionId !== target)) return;
+    if (control.control === 'quarantine') {
+        const record = await deps.store.get(target);
+        if (record?.state !== 'parked') return;
+        const failure: Failure = {
+            class: 'duplicate',
+            code: 'QUARANTINED',
+            message: `still blocked after its grace period: ${control.reason ?? record.lastFailure?.condition ?? ''}`,
+            owner: record.lastFailure?.owner ?? 'salesOperations',
+            ...(record.lastFailure?.details ? { details: record.lastFailure.details } : {}),
+        };
+        await deps.store.updateState(target, { state: 'review', lastFailure: failure }, deps.clock.now().toISOString());
+        await audit(deps, record.envelope, 'quarantine', failure.message);
+        return;
+    }
     await runAndDrain(gate, target, deps);
 }
 

@@ -300,18 +300,26 @@ describe('re-release: never two active payment plans for one unit', () => {
         expect(w.erp.books.cancelledPlans).toEqual(['RSV-1']);
     });
 
-    it('keeps the second plan parked, owned by sales operations, while the first stays active', async () => {
-        const w = await world();
+    it('quarantines the second plan for review when the first is still active after the grace period', async () => {
+        const w = await world({ activePlanGraceMs: 3 * 60_000 });
         await w.send(plan('RSV-1', 'r1'));
         await w.send(plan('RSV-2', 'r2'));
+        await w.run();
+        await w.probe();
+        expect((await w.store.get('RSV-2-upsert-r2'))?.state).toBe('parked');
         await w.settle();
+        const second = await w.store.get('RSV-2-upsert-r2');
+        expect([
+            second?.state,
+            second?.lastFailure?.class,
+            second?.lastFailure?.code,
+            second?.lastFailure?.owner,
+        ]).toEqual(['review', 'duplicate', 'QUARANTINED', 'salesOperations']);
         const activePlans = w.erp.books.postings.filter(
             (p) => p.type === 'reservations' && p.body.status !== 'cancelled',
         );
         expect(activePlans.map((p) => p.reference)).toEqual(['RSV-1']);
-        expect((await w.conditions.listActive()).map((c) => [c.kind, c.owner])).toEqual([
-            ['activePlan', 'salesOperations'],
-        ]);
+        expect(await w.conditions.listActive()).toEqual([]);
     });
 });
 

@@ -113,6 +113,7 @@ export class PipelineWorld {
             breaker: { consecutiveFailures: 1000, openMs: 30_000 },
             probeIntervalMs: 60_000,
             reprocessBatchSize: 3,
+            activePlanGraceMs: 3_600_000,
             ...policy,
         };
         const crm: CrmClient = {
@@ -194,7 +195,11 @@ export class PipelineWorld {
 
     async probe(): Promise<void> {
         this.nowMs += this.deps.retryPolicy.probeIntervalMs;
-        await probeConditions({ ...this.deps, probeIntervalMs: this.deps.retryPolicy.probeIntervalMs });
+        await probeConditions({
+            ...this.deps,
+            probeIntervalMs: this.deps.retryPolicy.probeIntervalMs,
+            activePlanGraceMs: this.deps.retryPolicy.activePlanGraceMs,
+        });
     }
 
     /** Runs everything to quiescence: deliveries, scheduled retries and probes. */
