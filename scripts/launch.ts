@@ -1,0 +1,32 @@
+import { loadConfigFile } from '../src/config/configFile';
+import { runLaunch } from '../sim/launchRunner';
+import { scenarioSchema } from '../sim/scenarioSchema';
+
+/**
+ * npm run launch -- --scenario <file.json> [--json]
+ * Replays a launch against the local stack and prints what the ERP's own ledger shows. Exits 1 if anything was lost,
+ * posted twice or reached the ERP out of its unit's order.
+ */
+async function main(argv: string[]): Promise<number> {
+    const file = argv[argv.indexOf('--scenario') + 1];
+    if (!argv.includes('--scenario') || !file) {
+        process.stderr.write('usage: npm run launch -- --scenario <file.json> [--json]\n');
+        return 2;
+    }
+    const scenario = loadConfigFile(file, scenarioSchema);
+    const json = argv.includes('--json');
+    const report = await runLaunch(scenario, json ? () => {} : (line) => process.stderr.write(`${line}\n`));
+    if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
+    else for (const [k, v] of Object.entries(report)) process.stdout.write(`${k.padEnd(24)} ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}\n`);
+    return report.lost > 0 || report.duplicatePostings > 0 || report.orderViolations > 0 ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (e: unknown) => {
+        process.stderr.write(`launch failed: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exitCode = 2;
+    },
+);

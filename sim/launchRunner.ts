@@ -1,0 +1,215 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LocalRuntime, startLocalRuntime } from '../local/localRuntime';
+import { loadLocalSettings } from '../local/localSettings';
+import { DataverseWebhookEmitter, type EmitResult } from '../sandbox/dataverse/dataverseWebhookEmitter';
+import type { TransactionState } from '../src/domain/transactionRecord';
+import { generateLaunch } from './launchGenerator';
+import { countActivePlansOverOne, countDuplicatePostings, countOrderViolations, type LaunchReport, percentile } from './launchReport';
+import type { Scenario, When } from './scenarioSchema';
+
+const ports = ['LOCAL_HOST_PORT', 'LOCAL_ERP_PORT', 'LOCAL_DATAVERSE_PORT', 'LOCAL_GRAPH_PORT', 'LOCAL_AZURITE_BLOB_PORT', 'LOCAL_AZURITE_TABLE_PORT'];
+
+/**
+ * Replays a generated launch against the local stack as Dataverse webhook calls over HTTP, applies the scenario's
+ * faults (ERP latency, rate limit, transient errors, an outage, a period freeze, lagging construction progress),
+ * waits for the pipeline to drain and measures the result against the sandbox ERP's own ledger.
+ */
+export async function runLaunch(scenario: Scenario, log: (line: string) => void = () => {}): Promise<LaunchReport> {
+    const started = Date.now();
+    let peakRss = process.memoryUsage().rss;
+    const rssTimer = setInterval(() => {
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 100);
+    const dir = mkdtempSync(join(tmpdir(), 'launch-'));
+    const policyPath = join(dir, 'retry-policy.json');
+    writeFileSync(
+        policyPath,
+        JSON.stringify({
+            version: 'simulation',
+            default: { baseMs: 200, capMs: 5000, maxAttempts: 30 },
+            byType: {},
+            dailyRetryBudget: 1_000_000,
+            breaker: { consecutiveFailures: 8, openMs: scenario.probeIntervalMs },
+            probeIntervalMs: scenario.probeIntervalMs,
+            reprocessBatchSize: 50,
+        }),
+    );
+    const runtime = await startLocalRuntime(
+        loadLocalSettings({
+            ...Object.fromEntries(ports.map((p) => [p, '0'])),
+            LOCAL_STATE_DIR: join(dir, 'state'),
+            RETRY_POLICY_PATH: policyPath,
+            LOCAL_PROBE_TIMER_MS: String(Math.max(50, Math.floor(scenario.probeIntervalMs / 4))),
+        }),
+        log,
+    );
+    try {
+        return await drive(runtime, scenario, started, () => peakRss, log);
+    } finally {
+        clearInterval(rssTimer);
+        await runtime.stop();
+    }
+}
+
+async function drive(runtime: LocalRuntime, scenario: Scenario, started: number, peakRss: () => number, log: (line: string) => void): Promise<LaunchReport> {
+    const now = new Date();
+    const period = now.toISOString().slice(0, 7);
+    const launch = generateLaunch(scenario, now);
+    runtime.erp.faults.update({ latencyMs: scenario.erp.latencyMs, rateLimitPerSec: scenario.erp.rateLimitPerSec, transientErrorRate: scenario.erp.transientErrorRate });
+    for (const b of launch.buildings) {
+        await runtime.services.lookup.put('buildingCode', b.id, b.code);
+        await runtime.services.lookup.put('buildingCostCentre', b.id, `CC-${b.code}`);
+    }
+    for (const f of launch.firms) await runtime.services.lookup.put('brokerVendor', f.id, f.vendor);
+    const emitter = new DataverseWebhookEmitter({ records: runtime.dataverse.records, target: { url: `${runtime.host.url}/api/dataverse/events`, functionKey: runtime.functionKey } });
+
+    const total = launch.events.filter((e) => e.kind !== 'seed').length;
+    const at = (w: When | undefined): number | undefined => (w === undefined ? undefined : 'fraction' in w ? w.fraction * total : undefined);
+    const atSeconds = (w: When | undefined): number | undefined => (w !== undefined && 'seconds' in w ? w.seconds * 1000 : undefined);
+    const blocked: Array<{ from: number; to?: number }> = [];
+    let freezeOn = false;
+    let outageOn = false;
+    let outageDone = false;
+    let reopenAt: number | undefined;
+    let parkedAtReopen: string[] = [];
+    const setPeriod = async (status: 'open' | 'frozen') => {
+        await fetch(`${runtime.erp.url}/sandbox/periods/${period}`, { method: 'PUT', body: JSON.stringify({ status }) });
+    };
+    const timeline = async (emitted: number) => {
+        const elapsed = Date.now() - started;
+        const reached = (w: When | undefined) => (at(w) !== undefined ? emitted >= (at(w) ?? 0) : atSeconds(w) !== undefined && elapsed >= (atSeconds(w) ?? 0));
+        if (scenario.periodFreeze && !freezeOn && reopenAt === undefined && reached(scenario.periodFreeze.start)) {
+            freezeOn = true;
+            blocked.push({ from: Date.now() });
+            await setPeriod('frozen');
+            log('period frozen');
+        }
+        if (freezeOn && scenario.periodFreeze && reached(scenario.periodFreeze.end)) await reopen();
+        const outage = scenario.erp.outage;
+        if (outage && !outageOn && !outageDone && reached(outage.start)) {
+            outageOn = true;
+            runtime.erp.faults.update({ down: true });
+            log('ERP down');
+            const lengthMs = atSeconds(outage.length);
+            if (lengthMs !== undefined) setTimeout(() => endOutage(), lengthMs);
+        }
+        if (outageOn && outage && at(outage.length) !== undefined && emitted >= (at(outage.start) ?? 0) + (at(outage.length) ?? 0)) endOutage();
+    };
+    const endOutage = () => {
+        if (!outageOn) return;
+        outageOn = false;
+        outageDone = true;
+        runtime.erp.faults.update({ down: false });
+        log('ERP back');
+    };
+    const reopen = async () => {
+        if (!freezeOn) return;
+        freezeOn = false;
+        parkedAtReopen = (await runtime.services.store.listByState('parked', 100_000)).map((r) => r.envelope.transactionId);
+        reopenAt = Date.now();
+        const last = blocked.at(-1);
+        if (last) last.to = reopenAt;
+        await setPeriod('open');
+        log('period reopened');
+    };
+
+    // Send: one unit's events in CRM order, units in parallel up to the scenario's concurrency.
+    const accepted: Array<{ id: string; session: string }> = [];
+    let sent = 0;
+    let emitted = 0;
+    let inFlight = 0;
+    const waiters: Array<() => void> = [];
+    const chains = new Map<string, Promise<void>>();
+    const slot = async () => {
+        while (inFlight >= scenario.concurrency) await new Promise<void>((r) => waiters.push(r));
+        inFlight++;
+    };
+    const release = () => {
+        inFlight--;
+        waiters.shift()?.();
+    };
+    for (const event of launch.events) {
+        if (event.kind === 'seed') {
+            emitter.seed(event.entity, event.id, event.attributes);
+            continue;
+        }
+        const key = event.unit ?? event.id;
+        const previous = chains.get(key) ?? Promise.resolve();
+        await slot();
+        const next = previous.then(async () => {
+            try {
+                const result: EmitResult = event.kind === 'create' ? await emitter.create(event.entity, event.id, event.attributes) : await emitter.update(event.entity, event.id, event.attributes);
+                sent++;
+                const body = result.body as { status?: string; transactionId?: string; sessionId?: string };
+                if (result.status === 202 && body.status === 'accepted' && body.transactionId) accepted.push({ id: body.transactionId, session: body.sessionId ?? '' });
+            } finally {
+                release();
+                emitted++;
+                await timeline(emitted);
+            }
+        });
+        chains.set(key, next);
+    }
+    await Promise.all(chains.values());
+    await reopen();
+    endOutage();
+    for (const p of launch.lateProgress) await emitter.update('re_constructionprogress', p.id, { re_percentcomplete: p.percent, re_reportedon: { date: new Date() } });
+
+    // Drain: until nothing waits that can still move on by itself (what is held behind a review item waits for a person).
+    const deadline = Date.now() + scenario.drainTimeoutMs;
+    const waiting: TransactionState[] = ['queued', 'processing', 'retrying', 'parked'];
+    for (;;) {
+        await runtime.pump.idle();
+        const counts = await Promise.all(waiting.map((s) => runtime.services.store.listByState(s, 1)));
+        if (counts.every((c) => c.length === 0) || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 200));
+    }
+
+    const store = runtime.services.store;
+    const stateCount = async (s: TransactionState) => (await store.listByState(s, 1_000_000)).length;
+    const postings = runtime.erp.books.postings;
+    const ids = new Set(accepted.map((a) => a.id));
+    const known = new Set<string>();
+    for (const s of ['confirmed', 'posted', 'parked', 'held', 'review', 'deadLettered', 'stale', 'resolved', 'discarded', 'retrying', 'queued', 'processing'] as TransactionState[]) {
+        for (const r of await store.listByState(s, 1_000_000)) known.add(r.envelope.transactionId);
+    }
+    const confirmed = await store.listByState('confirmed', 1_000_000);
+    const postedAt = new Map(postings.map((p) => [p.idempotencyKey, Date.parse(p.receivedAt)] as const));
+    const latencies = confirmed
+        .map((r) => (postedAt.get(r.envelope.transactionId) ?? Number.NaN) - Date.parse(r.envelope.acceptedAt))
+        .filter((x) => Number.isFinite(x))
+        .sort((a, b) => a - b);
+    const bySession = new Map<string, string[]>();
+    const staleIds = new Set((await store.listByState('stale', 1_000_000)).map((r) => r.envelope.transactionId));
+    for (const a of accepted) if (!staleIds.has(a.id)) bySession.set(a.session, [...(bySession.get(a.session) ?? []), a.id]);
+    const blockedMs = blocked.reduce((sum, b) => sum + ((b.to ?? Date.now()) - b.from), 0);
+    const firstPost = postings[0] ? Date.parse(postings[0].receivedAt) : Date.now();
+    const lastPost = postings.at(-1) ? Date.parse(postings.at(-1)?.receivedAt ?? '') : Date.now();
+    const activeSeconds = Math.max(0.001, (lastPost - firstPost - blockedMs) / 1000);
+    const reprocessed = parkedAtReopen.map((id) => postedAt.get(id)).filter((x): x is number => x !== undefined);
+    for (const r of await store.listByState('review', 20)) log(`review: ${r.envelope.type} ${r.lastFailure?.code ?? ''} ${r.lastFailure?.message ?? ''}`);
+    return {
+        scenario: scenario.name,
+        sent,
+        accepted: accepted.length,
+        posted: confirmed.length,
+        parked: await stateCount('parked'),
+        held: await stateCount('held'),
+        inReview: await stateCount('review'),
+        deadLettered: await stateCount('deadLettered'),
+        stale: staleIds.size,
+        lost: [...ids].filter((id) => !known.has(id)).length + (await stateCount('queued')) + (await stateCount('processing')),
+        duplicatePostings: countDuplicatePostings(postings),
+        orderViolations: countOrderViolations(bySession, postings),
+        activePlansOverOne: countActivePlansOverOne(postings),
+        erpCalls: runtime.erp.calls.total,
+        erpCallsPerPosting: postings.length === 0 ? 0 : Math.round((runtime.erp.calls.total / postings.length) * 100) / 100,
+        latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+        erpUtilization: scenario.erp.rateLimitPerSec > 0 ? Math.round((postings.length / activeSeconds / scenario.erp.rateLimitPerSec) * 100) / 100 : null,
+        reprocessAfterReopenMs: reopenAt !== undefined && reprocessed.length > 0 ? Math.max(...reprocessed) - reopenAt : null,
+        peakRssMb: Math.round(peakRss() / 1024 / 1024),
+        durationMs: Date.now() - started,
+    };
+}

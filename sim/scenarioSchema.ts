@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** A fraction of the run (0–1) or an absolute number of seconds from the start. */
+const when = z.union([z.object({ fraction: z.number().min(0).max(1) }).strict(), z.object({ seconds: z.number().min(0) }).strict()]);
+
+/** A launch to replay (`npm run launch -- --scenario <file>`); unknown keys are rejected so a typo cannot pass. */
+export const scenarioSchema = z
+    .object({
+        name: z.string().min(1).default('launch'),
+        seed: z.number().int(),
+        units: z.number().int().min(1).max(5000),
+        /** Approximate number of Dataverse events in the whole launch. */
+        events: z.number().int().min(10).max(200_000),
+        /** Webhook calls in flight at once (Dataverse's async service sends in parallel). */
+        concurrency: z.number().int().min(1).max(256).default(16),
+        erp: z
+            .object({
+                latencyMs: z.number().int().min(0).default(0),
+                rateLimitPerSec: z.number().int().min(0).default(0),
+                transientErrorRate: z.number().min(0).max(1).default(0),
+                outage: z.object({ start: when, length: when }).strict().optional(),
+            })
+            .strict()
+            .default({ latencyMs: 0, rateLimitPerSec: 0, transientErrorRate: 0 }),
+        periodFreeze: z.object({ start: when, end: when }).strict().optional(),
+        /** Share of milestone instalments whose construction progress is reported only at the end of the launch. */
+        milestoneLag: z.number().min(0).max(1).default(0),
+        graph: z.object({ failureRate: z.number().min(0).max(1).default(0) }).strict().default({ failureRate: 0 }),
+        /** Probe interval for frozen periods and outages, scaled down for a simulated launch. */
+        probeIntervalMs: z.number().int().positive().default(1000),
+        /** Give up waiting for the pipeline to drain after this long. */
+        drainTimeoutMs: z.number().int().positive().default(120_000),
+    })
+    .strict();
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type When = z.infer<typeof when>;
