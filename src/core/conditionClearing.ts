@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { TransactionEnvelope } from '../domain/transaction';
 import type { Clock } from '../ports/clock';
 import type { Condition, ConditionStore } from '../ports/conditionStore';
@@ -29,7 +30,7 @@ export async function reprocessCondition(
     if (sessions.length > 0) {
         await deps.queue.send(
             sessions.map((sessionId) => ({
-                messageId: `reprocess-${sessionId}-${key}-${at}`,
+                messageId: `reprocess-${randomUUID()}`,
                 sessionId,
                 body: { control: 'reprocess', reason },
             })),
@@ -89,7 +90,7 @@ export async function quarantineCondition(key: string, deps: ClearingDeps): Prom
     if (sessions.length > 0) {
         await deps.queue.send(
             sessions.map((sessionId) => ({
-                messageId: `quarantine-${sessionId}-${key}-${at}`,
+                messageId: `quarantine-${randomUUID()}`,
                 sessionId,
                 body: { control: 'quarantine', reason: key },
             })),

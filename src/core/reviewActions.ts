@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AuditEntry, TransactionRecord } from '../domain/transactionRecord';
 import type { Clock } from '../ports/clock';
@@ -132,7 +133,7 @@ export async function actOnReviewItem(
             : envelope;
     await deps.queue.send([
         {
-            messageId: `review-${action.action}-${transactionId}-${Date.parse(at)}`,
+            messageId: `review-${action.action}-${randomUUID()}`,
             sessionId: envelope.sessionId,
             body,
         },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Failure } from '../domain/failure';
 import type { TransactionEnvelope } from '../domain/transaction';
 import { finalStates } from '../domain/transactionRecord';
@@ -92,6 +93,10 @@ export async function handleSessionMessage(
 }
 
 /** Runs `first`, then releases held transactions in order, at most one batch per invocation. */
+/*
+ * Control messages get short random ids: a repeated id would be dropped by the queue's duplicate detection (and the
+ * unit would stall), and ids built from transaction ids and condition keys could pass Service Bus's 128 characters.
+ */
 async function runAndDrain(gate: SessionGate, first: string, deps: SessionDeps): Promise<void> {
     let next: string | undefined = first;
     let budget = deps.retryPolicy.reprocessBatchSize;
@@ -112,7 +117,7 @@ async function runAndDrain(gate: SessionGate, first: string, deps: SessionDeps):
         // A long backlog continues in the next invocation, still in this session, so new messages stay behind it.
         await deps.queue.send([
             {
-                messageId: `drain-${gate.sessionId}-${deps.clock.now().getTime()}-${gate.held.length}`,
+                messageId: `drain-${gate.sessionId}-${randomUUID()}`,
                 sessionId: gate.sessionId,
                 body: { control: 'drain' },
             },
@@ -188,7 +193,7 @@ async function settleFailure(envelope: TransactionEnvelope, failure: Failure, de
     await deps.store.updateState(id, { state: 'retrying', lastFailure: failure }, at);
     await deps.queue.send([
         {
-            messageId: `retry-${id}-${attempts}`,
+            messageId: `retry-${randomUUID()}`,
             sessionId: envelope.sessionId,
             body: { control: 'retry', transactionId: id },
             scheduledEnqueueTime: new Date(now.getTime() + delay),

@@ -419,3 +419,18 @@ describe('ready for handover', () => {
         ]);
     });
 });
+
+describe('retries keep going when the look-up before a re-push fails', () => {
+    it('schedules a new retry each time (a repeated message id would be dropped and stall the unit)', async () => {
+        const w = await world();
+        const reservation = unitTransaction('A', 'reservation', 1);
+        const receipt = unitTransaction('A', 'receipt', 2);
+        let failures = 1;
+        w.erp.failNext = () => failures-- > 0;
+        w.erp.failLookups = 3;
+        await w.send(reservation);
+        await w.send(receipt);
+        await w.settle();
+        expect(await states(w, [reservation, receipt])).toEqual(['confirmed', 'confirmed']);
+    });
+});

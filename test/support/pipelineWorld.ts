@@ -30,6 +30,8 @@ export class InProcessErp implements ErpClient {
     calls = 0;
     /** Decides per call whether it fails transiently (a 503). */
     failNext: () => boolean = () => false;
+    /** Look-ups before a re-push that fail (the ERP unreachable for reads too). */
+    failLookups = 0;
     down = false;
 
     async post(request: ErpRequest): Promise<ErpPostOutcome> {
@@ -60,6 +62,7 @@ export class InProcessErp implements ErpClient {
 
     async findByIdempotencyKey(key: string) {
         this.calls++;
+        if (this.failLookups-- > 0) throw new Error('ERP unreachable');
         const p = this.books.findByKey(key);
         return (
             p && {
@@ -141,8 +144,15 @@ export class PipelineWorld {
         };
     }
 
+    readonly #seenIds = new Set<string>();
+
     async #enqueue(messages: OutgoingMessage[]): Promise<void> {
         for (const message of messages) {
+            // Duplicate detection, as Service Bus does: a repeated message id is dropped.
+            if (this.#seenIds.has(message.messageId)) continue;
+            this.#seenIds.add(message.messageId);
+            if (message.messageId.length > 128)
+                throw new Error(`message id longer than Service Bus allows: ${message.messageId}`);
             this.queue.push({
                 seq: ++this.#seq,
                 message,
