@@ -1,6 +1,6 @@
-import { loadConfigFile } from '../src/config/configFile';
 import { runLaunch } from '../sim/launchRunner';
 import { scenarioSchema } from '../sim/scenarioSchema';
+import { loadConfigFile } from '../src/config/configFile';
 
 /**
  * npm run launch -- --scenario <file.json> [--json]
@@ -17,7 +17,11 @@ async function main(argv: string[]): Promise<number> {
     const json = argv.includes('--json');
     const report = await runLaunch(scenario, json ? () => {} : (line) => process.stderr.write(`${line}\n`));
     if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
-    else for (const [k, v] of Object.entries(report)) process.stdout.write(`${k.padEnd(24)} ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}\n`);
+    else
+        for (const [k, v] of Object.entries(report))
+            process.stdout.write(
+                `${k.padEnd(24)} ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}\n`,
+            );
     return report.lost > 0 || report.duplicatePostings > 0 || report.orderViolations > 0 ? 1 : 0;
 }
 

@@ -1,11 +1,17 @@
-import { derivedGuid } from '../sandbox/dataverse/remoteExecutionContextBuilder';
 import type { BuilderValue } from '../sandbox/dataverse/remoteExecutionContextBuilder';
+import { derivedGuid } from '../sandbox/dataverse/remoteExecutionContextBuilder';
 import { mulberry32 } from '../sandbox/erp/erpFaults';
 import type { Scenario } from './scenarioSchema';
 
 /** One CRM change, as a step of the launch. `group` keeps the buyer before the reservation that names them. */
 export type LaunchEvent =
-    | { kind: 'create' | 'update'; entity: string; id: string; attributes: Record<string, BuilderValue>; unit: string | null }
+    | {
+          kind: 'create' | 'update';
+          entity: string;
+          id: string;
+          attributes: Record<string, BuilderValue>;
+          unit: string | null;
+      }
     | { kind: 'seed'; entity: string; id: string; attributes: Record<string, BuilderValue> };
 
 export interface GeneratedLaunch {
@@ -29,34 +35,68 @@ export function generateLaunch(scenario: Scenario, now: Date): GeneratedLaunch {
     const id = (name: string) => derivedGuid(`launch:${scenario.seed}:${name}`);
     const events: LaunchEvent[] = [];
     const buildingCount = Math.max(1, Math.ceil(scenario.units / 200));
-    const buildings = Array.from({ length: buildingCount }, (_, b) => ({ id: id(`building-${b}`), code: `L${scenario.seed % 1000}-T${b + 1}` }));
-    const firms = Array.from({ length: 4 }, (_, f) => ({ id: id(`firm-${f}`), vendor: `V-${scenario.seed % 1000}-${f + 1}` }));
+    const buildings = Array.from({ length: buildingCount }, (_, b) => ({
+        id: id(`building-${b}`),
+        code: `L${scenario.seed % 1000}-T${b + 1}`,
+    }));
+    const firms = Array.from({ length: 4 }, (_, f) => ({
+        id: id(`firm-${f}`),
+        vendor: `V-${scenario.seed % 1000}-${f + 1}`,
+    }));
     const projectId = id('project');
-    events.push({ kind: 'seed', entity: 're_project', id: projectId, attributes: { re_code: 'LAUNCH', re_name: scenario.name, re_currencycode: 'AED' } });
+    events.push({
+        kind: 'seed',
+        entity: 're_project',
+        id: projectId,
+        attributes: { re_code: 'LAUNCH', re_name: scenario.name, re_currencycode: 'AED' },
+    });
     for (const b of buildings) {
-        events.push({ kind: 'seed', entity: 're_building', id: b.id, attributes: { re_code: b.code, re_name: b.code, re_projectid: { ref: { logicalName: 're_project', id: projectId } } } });
+        events.push({
+            kind: 'seed',
+            entity: 're_building',
+            id: b.id,
+            attributes: {
+                re_code: b.code,
+                re_name: b.code,
+                re_projectid: { ref: { logicalName: 're_project', id: projectId } },
+            },
+        });
     }
-    for (const f of firms) events.push({ kind: 'seed', entity: 'account', id: f.id, attributes: { name: `Broker ${f.vendor}` } });
+    for (const f of firms)
+        events.push({ kind: 'seed', entity: 'account', id: f.id, attributes: { name: `Broker ${f.vendor}` } });
     const period = now.toISOString().slice(0, 7);
     for (const b of buildings) {
         events.push({
             kind: 'create',
             entity: 're_constructionprogress',
             id: id(`progress-${b.code}`),
-            attributes: { re_buildingid: { ref: { logicalName: 're_building', id: b.id } }, re_percentcomplete: 40, re_period: period, re_reportedon: { date: now } },
+            attributes: {
+                re_buildingid: { ref: { logicalName: 're_building', id: b.id } },
+                re_percentcomplete: 40,
+                re_period: period,
+                re_reportedon: { date: now },
+            },
             unit: null,
         });
     }
     const units = Array.from({ length: scenario.units }, (_, u) => {
         const building = buildings[u % buildingCount] ?? buildings[0];
-        return { id: id(`unit-${u}`), code: `${building?.code}-${String(100 + Math.floor(u / buildingCount)).padStart(4, '0')}`, building };
+        return {
+            id: id(`unit-${u}`),
+            code: `${building?.code}-${String(100 + Math.floor(u / buildingCount)).padStart(4, '0')}`,
+            building,
+        };
     });
     for (const u of units) {
         events.push({
             kind: 'seed',
             entity: 're_unit',
             id: u.id,
-            attributes: { re_code: u.code, re_buildingid: { ref: { logicalName: 're_building', id: u.building?.id ?? '' } }, re_status: { option: 100000000 } },
+            attributes: {
+                re_code: u.code,
+                re_buildingid: { ref: { logicalName: 're_building', id: u.building?.id ?? '' } },
+                re_status: { option: 100000000 },
+            },
         });
     }
 
@@ -70,15 +110,33 @@ export function generateLaunch(scenario: Scenario, now: Date): GeneratedLaunch {
         const current = active.get(unit.id);
         if (current && random() < 0.5) {
             // Financing falls through: cancel, re-release; the next sale may book it again.
-            events.push({ kind: 'update', entity: 're_reservation', id: current.reservationId, attributes: { re_status: { option: 100000001 } }, unit: unit.id });
-            events.push({ kind: 'update', entity: 're_unit', id: unit.id, attributes: { re_status: { option: 100000000 } }, unit: unit.id });
+            events.push({
+                kind: 'update',
+                entity: 're_reservation',
+                id: current.reservationId,
+                attributes: { re_status: { option: 100000001 } },
+                unit: unit.id,
+            });
+            events.push({
+                kind: 'update',
+                entity: 're_unit',
+                id: unit.id,
+                attributes: { re_status: { option: 100000000 } },
+                unit: unit.id,
+            });
             active.delete(unit.id);
             continue;
         }
         if (current) continue;
         booked++;
         const buyer = id(`buyer-${s}`);
-        events.push({ kind: 'create', entity: 'contact', id: buyer, attributes: { firstname: 'Buyer', lastname: `No ${s}` }, unit: null });
+        events.push({
+            kind: 'create',
+            entity: 'contact',
+            id: buyer,
+            attributes: { firstname: 'Buyer', lastname: `No ${s}` },
+            unit: null,
+        });
         const reservationId = id(`reservation-${s}`);
         const number = `RSV-${scenario.seed % 1000}-${String(booked).padStart(6, '0')}`;
         const value = 900_000 + Math.floor(random() * 40) * 25_000;
@@ -99,7 +157,13 @@ export function generateLaunch(scenario: Scenario, now: Date): GeneratedLaunch {
             },
             unit: unit.id,
         });
-        events.push({ kind: 'update', entity: 're_unit', id: unit.id, attributes: { re_status: { option: 100000001 } }, unit: unit.id });
+        events.push({
+            kind: 'update',
+            entity: 're_unit',
+            id: unit.id,
+            attributes: { re_status: { option: 100000001 } },
+            unit: unit.id,
+        });
         active.set(unit.id, { reservationId, number, buyer });
         const lagged = random() < scenario.milestoneLag;
         for (const [seq, share, dueDays] of [
@@ -155,6 +219,7 @@ export function generateLaunch(scenario: Scenario, now: Date): GeneratedLaunch {
             }
         }
     }
-    if (scenario.milestoneLag > 0) for (const b of buildings) lateProgress.push({ id: id(`progress-${b.code}`), percent: 75 });
+    if (scenario.milestoneLag > 0)
+        for (const b of buildings) lateProgress.push({ id: id(`progress-${b.code}`), percent: 75 });
     return { events, buildings, firms, lateProgress };
 }

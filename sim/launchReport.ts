@@ -37,7 +37,10 @@ export function countDuplicatePostings(postings: Posting[]): number {
         const ref = `${p.type}/${p.reference}`;
         sourcesByReference.set(ref, (sourcesByReference.get(ref) ?? new Set()).add(p.sourceRecordId));
     }
-    return [...byKey.values()].filter((n) => n > 1).length + [...sourcesByReference.values()].filter((s) => s.size > 1).length;
+    return (
+        [...byKey.values()].filter((n) => n > 1).length +
+        [...sourcesByReference.values()].filter((s) => s.size > 1).length
+    );
 }
 
 /** Units that at any moment held two active reservations, replaying the ledger in arrival order. */

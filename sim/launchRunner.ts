@@ -6,10 +6,23 @@ import { loadLocalSettings } from '../local/localSettings';
 import { DataverseWebhookEmitter, type EmitResult } from '../sandbox/dataverse/dataverseWebhookEmitter';
 import type { TransactionState } from '../src/domain/transactionRecord';
 import { generateLaunch } from './launchGenerator';
-import { countActivePlansOverOne, countDuplicatePostings, countOrderViolations, type LaunchReport, percentile } from './launchReport';
+import {
+    countActivePlansOverOne,
+    countDuplicatePostings,
+    countOrderViolations,
+    type LaunchReport,
+    percentile,
+} from './launchReport';
 import type { Scenario, When } from './scenarioSchema';
 
-const ports = ['LOCAL_HOST_PORT', 'LOCAL_ERP_PORT', 'LOCAL_DATAVERSE_PORT', 'LOCAL_GRAPH_PORT', 'LOCAL_AZURITE_BLOB_PORT', 'LOCAL_AZURITE_TABLE_PORT'];
+const ports = [
+    'LOCAL_HOST_PORT',
+    'LOCAL_ERP_PORT',
+    'LOCAL_DATAVERSE_PORT',
+    'LOCAL_GRAPH_PORT',
+    'LOCAL_AZURITE_BLOB_PORT',
+    'LOCAL_AZURITE_TABLE_PORT',
+];
 
 /**
  * Replays a generated launch against the local stack as Dataverse webhook calls over HTTP, applies the scenario's
@@ -53,21 +66,36 @@ export async function runLaunch(scenario: Scenario, log: (line: string) => void 
     }
 }
 
-async function drive(runtime: LocalRuntime, scenario: Scenario, started: number, peakRss: () => number, log: (line: string) => void): Promise<LaunchReport> {
+async function drive(
+    runtime: LocalRuntime,
+    scenario: Scenario,
+    started: number,
+    peakRss: () => number,
+    log: (line: string) => void,
+): Promise<LaunchReport> {
     const now = new Date();
     const period = now.toISOString().slice(0, 7);
     const launch = generateLaunch(scenario, now);
-    runtime.erp.faults.update({ latencyMs: scenario.erp.latencyMs, rateLimitPerSec: scenario.erp.rateLimitPerSec, transientErrorRate: scenario.erp.transientErrorRate });
+    runtime.erp.faults.update({
+        latencyMs: scenario.erp.latencyMs,
+        rateLimitPerSec: scenario.erp.rateLimitPerSec,
+        transientErrorRate: scenario.erp.transientErrorRate,
+    });
     for (const b of launch.buildings) {
         await runtime.services.lookup.put('buildingCode', b.id, b.code);
         await runtime.services.lookup.put('buildingCostCentre', b.id, `CC-${b.code}`);
     }
     for (const f of launch.firms) await runtime.services.lookup.put('brokerVendor', f.id, f.vendor);
-    const emitter = new DataverseWebhookEmitter({ records: runtime.dataverse.records, target: { url: `${runtime.host.url}/api/dataverse/events`, functionKey: runtime.functionKey } });
+    const emitter = new DataverseWebhookEmitter({
+        records: runtime.dataverse.records,
+        target: { url: `${runtime.host.url}/api/dataverse/events`, functionKey: runtime.functionKey },
+    });
 
     const total = launch.events.filter((e) => e.kind !== 'seed').length;
-    const at = (w: When | undefined): number | undefined => (w === undefined ? undefined : 'fraction' in w ? w.fraction * total : undefined);
-    const atSeconds = (w: When | undefined): number | undefined => (w !== undefined && 'seconds' in w ? w.seconds * 1000 : undefined);
+    const at = (w: When | undefined): number | undefined =>
+        w === undefined ? undefined : 'fraction' in w ? w.fraction * total : undefined;
+    const atSeconds = (w: When | undefined): number | undefined =>
+        w !== undefined && 'seconds' in w ? w.seconds * 1000 : undefined;
     const blocked: Array<{ from: number; to?: number }> = [];
     let freezeOn = false;
     let outageOn = false;
@@ -75,11 +103,17 @@ async function drive(runtime: LocalRuntime, scenario: Scenario, started: number,
     let reopenAt: number | undefined;
     let parkedAtReopen: string[] = [];
     const setPeriod = async (status: 'open' | 'frozen') => {
-        await fetch(`${runtime.erp.url}/sandbox/periods/${period}`, { method: 'PUT', body: JSON.stringify({ status }) });
+        await fetch(`${runtime.erp.url}/sandbox/periods/${period}`, {
+            method: 'PUT',
+            body: JSON.stringify({ status }),
+        });
     };
     const timeline = async (emitted: number) => {
         const elapsed = Date.now() - started;
-        const reached = (w: When | undefined) => (at(w) !== undefined ? emitted >= (at(w) ?? 0) : atSeconds(w) !== undefined && elapsed >= (atSeconds(w) ?? 0));
+        const reached = (w: When | undefined) =>
+            at(w) !== undefined
+                ? emitted >= (at(w) ?? 0)
+                : atSeconds(w) !== undefined && elapsed >= (atSeconds(w) ?? 0);
         if (scenario.periodFreeze && !freezeOn && reopenAt === undefined && reached(scenario.periodFreeze.start)) {
             freezeOn = true;
             blocked.push({ from: Date.now() });
@@ -95,7 +129,13 @@ async function drive(runtime: LocalRuntime, scenario: Scenario, started: number,
             const lengthMs = atSeconds(outage.length);
             if (lengthMs !== undefined) setTimeout(() => endOutage(), lengthMs);
         }
-        if (outageOn && outage && at(outage.length) !== undefined && emitted >= (at(outage.start) ?? 0) + (at(outage.length) ?? 0)) endOutage();
+        if (
+            outageOn &&
+            outage &&
+            at(outage.length) !== undefined &&
+            emitted >= (at(outage.start) ?? 0) + (at(outage.length) ?? 0)
+        )
+            endOutage();
     };
     const endOutage = () => {
         if (!outageOn) return;
@@ -107,7 +147,9 @@ async function drive(runtime: LocalRuntime, scenario: Scenario, started: number,
     const reopen = async () => {
         if (!freezeOn) return;
         freezeOn = false;
-        parkedAtReopen = (await runtime.services.store.listByState('parked', 100_000)).map((r) => r.envelope.transactionId);
+        parkedAtReopen = (await runtime.services.store.listByState('parked', 100_000)).map(
+            (r) => r.envelope.transactionId,
+        );
         reopenAt = Date.now();
         const last = blocked.at(-1);
         if (last) last.to = reopenAt;
@@ -140,10 +182,14 @@ async function drive(runtime: LocalRuntime, scenario: Scenario, started: number,
         await slot();
         const next = previous.then(async () => {
             try {
-                const result: EmitResult = event.kind === 'create' ? await emitter.create(event.entity, event.id, event.attributes) : await emitter.update(event.entity, event.id, event.attributes);
+                const result: EmitResult =
+                    event.kind === 'create'
+                        ? await emitter.create(event.entity, event.id, event.attributes)
+                        : await emitter.update(event.entity, event.id, event.attributes);
                 sent++;
                 const body = result.body as { status?: string; transactionId?: string; sessionId?: string };
-                if (result.status === 202 && body.status === 'accepted' && body.transactionId) accepted.push({ id: body.transactionId, session: body.sessionId ?? '' });
+                if (result.status === 202 && body.status === 'accepted' && body.transactionId)
+                    accepted.push({ id: body.transactionId, session: body.sessionId ?? '' });
             } finally {
                 release();
                 emitted++;
@@ -155,7 +201,11 @@ async function drive(runtime: LocalRuntime, scenario: Scenario, started: number,
     await Promise.all(chains.values());
     await reopen();
     endOutage();
-    for (const p of launch.lateProgress) await emitter.update('re_constructionprogress', p.id, { re_percentcomplete: p.percent, re_reportedon: { date: new Date() } });
+    for (const p of launch.lateProgress)
+        await emitter.update('re_constructionprogress', p.id, {
+            re_percentcomplete: p.percent,
+            re_reportedon: { date: new Date() },
+        });
 
     // Drain: until nothing waits that can still move on by itself (what is held behind a review item waits for a person).
     const deadline = Date.now() + scenario.drainTimeoutMs;
@@ -172,7 +222,20 @@ async function drive(runtime: LocalRuntime, scenario: Scenario, started: number,
     const postings = runtime.erp.books.postings;
     const ids = new Set(accepted.map((a) => a.id));
     const known = new Set<string>();
-    for (const s of ['confirmed', 'posted', 'parked', 'held', 'review', 'deadLettered', 'stale', 'resolved', 'discarded', 'retrying', 'queued', 'processing'] as TransactionState[]) {
+    for (const s of [
+        'confirmed',
+        'posted',
+        'parked',
+        'held',
+        'review',
+        'deadLettered',
+        'stale',
+        'resolved',
+        'discarded',
+        'retrying',
+        'queued',
+        'processing',
+    ] as TransactionState[]) {
         for (const r of await store.listByState(s, 1_000_000)) known.add(r.envelope.transactionId);
     }
     const confirmed = await store.listByState('confirmed', 1_000_000);
@@ -183,13 +246,15 @@ async function drive(runtime: LocalRuntime, scenario: Scenario, started: number,
         .sort((a, b) => a - b);
     const bySession = new Map<string, string[]>();
     const staleIds = new Set((await store.listByState('stale', 1_000_000)).map((r) => r.envelope.transactionId));
-    for (const a of accepted) if (!staleIds.has(a.id)) bySession.set(a.session, [...(bySession.get(a.session) ?? []), a.id]);
+    for (const a of accepted)
+        if (!staleIds.has(a.id)) bySession.set(a.session, [...(bySession.get(a.session) ?? []), a.id]);
     const blockedMs = blocked.reduce((sum, b) => sum + ((b.to ?? Date.now()) - b.from), 0);
     const firstPost = postings[0] ? Date.parse(postings[0].receivedAt) : Date.now();
     const lastPost = postings.at(-1) ? Date.parse(postings.at(-1)?.receivedAt ?? '') : Date.now();
     const activeSeconds = Math.max(0.001, (lastPost - firstPost - blockedMs) / 1000);
     const reprocessed = parkedAtReopen.map((id) => postedAt.get(id)).filter((x): x is number => x !== undefined);
-    for (const r of await store.listByState('review', 20)) log(`review: ${r.envelope.type} ${r.lastFailure?.code ?? ''} ${r.lastFailure?.message ?? ''}`);
+    for (const r of await store.listByState('review', 20))
+        log(`review: ${r.envelope.type} ${r.lastFailure?.code ?? ''} ${r.lastFailure?.message ?? ''}`);
     return {
         scenario: scenario.name,
         sent,
@@ -200,15 +265,23 @@ async function drive(runtime: LocalRuntime, scenario: Scenario, started: number,
         inReview: await stateCount('review'),
         deadLettered: await stateCount('deadLettered'),
         stale: staleIds.size,
-        lost: [...ids].filter((id) => !known.has(id)).length + (await stateCount('queued')) + (await stateCount('processing')),
+        lost:
+            [...ids].filter((id) => !known.has(id)).length +
+            (await stateCount('queued')) +
+            (await stateCount('processing')),
         duplicatePostings: countDuplicatePostings(postings),
         orderViolations: countOrderViolations(bySession, postings),
         activePlansOverOne: countActivePlansOverOne(postings),
         erpCalls: runtime.erp.calls.total,
-        erpCallsPerPosting: postings.length === 0 ? 0 : Math.round((runtime.erp.calls.total / postings.length) * 100) / 100,
+        erpCallsPerPosting:
+            postings.length === 0 ? 0 : Math.round((runtime.erp.calls.total / postings.length) * 100) / 100,
         latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
-        erpUtilization: scenario.erp.rateLimitPerSec > 0 ? Math.round((postings.length / activeSeconds / scenario.erp.rateLimitPerSec) * 100) / 100 : null,
-        reprocessAfterReopenMs: reopenAt !== undefined && reprocessed.length > 0 ? Math.max(...reprocessed) - reopenAt : null,
+        erpUtilization:
+            scenario.erp.rateLimitPerSec > 0
+                ? Math.round((postings.length / activeSeconds / scenario.erp.rateLimitPerSec) * 100) / 100
+                : null,
+        reprocessAfterReopenMs:
+            reopenAt !== undefined && reprocessed.length > 0 ? Math.max(...reprocessed) - reopenAt : null,
         peakRssMb: Math.round(peakRss() / 1024 / 1024),
         durationMs: Date.now() - started,
     };

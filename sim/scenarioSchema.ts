@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
 /** A fraction of the run (0–1) or an absolute number of seconds from the start. */
-const when = z.union([z.object({ fraction: z.number().min(0).max(1) }).strict(), z.object({ seconds: z.number().min(0) }).strict()]);
+const when = z.union([
+    z.object({ fraction: z.number().min(0).max(1) }).strict(),
+    z.object({ seconds: z.number().min(0) }).strict(),
+]);
 
 /** A launch to replay (`npm run launch -- --scenario <file>`); unknown keys are rejected so a typo cannot pass. */
 export const scenarioSchema = z
@@ -25,7 +28,10 @@ export const scenarioSchema = z
         periodFreeze: z.object({ start: when, end: when }).strict().optional(),
         /** Share of milestone instalments whose construction progress is reported only at the end of the launch. */
         milestoneLag: z.number().min(0).max(1).default(0),
-        graph: z.object({ failureRate: z.number().min(0).max(1).default(0) }).strict().default({ failureRate: 0 }),
+        graph: z
+            .object({ failureRate: z.number().min(0).max(1).default(0) })
+            .strict()
+            .default({ failureRate: 0 }),
         /** Probe interval for frozen periods and outages, scaled down for a simulated launch. */
         probeIntervalMs: z.number().int().positive().default(1000),
         /** Give up waiting for the pipeline to drain after this long. */

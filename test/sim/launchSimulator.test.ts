@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Posting } from '../../sandbox/erp/erpBooks';
 import { generateLaunch } from '../../sim/launchGenerator';
-import { countActivePlansOverOne, countDuplicatePostings, countOrderViolations, percentile } from '../../sim/launchReport';
+import {
+    countActivePlansOverOne,
+    countDuplicatePostings,
+    countOrderViolations,
+    percentile,
+} from '../../sim/launchReport';
 import { runLaunch } from '../../sim/launchRunner';
 import { scenarioSchema } from '../../sim/scenarioSchema';
 
@@ -27,18 +32,47 @@ describe('launch generator', () => {
     it('includes reservations, cancellations with re-release, instalments with a milestone, receipts and claims', () => {
         const events = generateLaunch(scenarioSchema.parse({ ...base, units: 5, events: 400 }), now).events;
         const kinds = new Set(events.map((e) => `${e.kind}:${e.entity}`));
-        for (const k of ['create:re_reservation', 'update:re_reservation', 'create:re_installment', 'create:re_receipt', 'create:re_commission', 'create:contact']) {
+        for (const k of [
+            'create:re_reservation',
+            'update:re_reservation',
+            'create:re_installment',
+            'create:re_receipt',
+            'create:re_commission',
+            'create:contact',
+        ]) {
             expect([k, kinds.has(k)]).toEqual([k, true]);
         }
     });
 });
 
-const posting = (seq: number, key: string, type: string, reference: string, body: Record<string, unknown>, source = `src-${reference}`): Posting =>
-    ({ seq, postingId: `P${seq}`, idempotencyKey: key, type, reference, sourceRecordId: source, receivedAt: '', body }) as Posting;
+const posting = (
+    seq: number,
+    key: string,
+    type: string,
+    reference: string,
+    body: Record<string, unknown>,
+    source = `src-${reference}`,
+): Posting =>
+    ({
+        seq,
+        postingId: `P${seq}`,
+        idempotencyKey: key,
+        type,
+        reference,
+        sourceRecordId: source,
+        receivedAt: '',
+        body,
+    }) as Posting;
 
 describe('ground truth counters', () => {
     it('counts a reference posted from two CRM records and a key posted twice', () => {
-        expect(countDuplicatePostings([posting(1, 'k1', 'receipts', 'R1', {}), posting(2, 'k2', 'receipts', 'R1', {}, 'other'), posting(3, 'k1', 'receipts', 'R9', {})])).toBe(2);
+        expect(
+            countDuplicatePostings([
+                posting(1, 'k1', 'receipts', 'R1', {}),
+                posting(2, 'k2', 'receipts', 'R1', {}, 'other'),
+                posting(3, 'k1', 'receipts', 'R9', {}),
+            ]),
+        ).toBe(2);
     });
 
     it('counts order violations per unit', () => {
@@ -47,13 +81,21 @@ describe('ground truth counters', () => {
     });
 
     it('finds a unit that held two active plans at some moment', () => {
-        const r = (seq: number, ref: string, status: string) => posting(seq, `k${seq}`, 'reservations', ref, { unitCode: 'U1', status });
-        expect(countActivePlansOverOne([r(1, 'RSV-1', 'active'), r(2, 'RSV-1', 'cancelled'), r(3, 'RSV-2', 'active')])).toBe(0);
-        expect(countActivePlansOverOne([r(1, 'RSV-1', 'active'), r(2, 'RSV-2', 'active'), r(3, 'RSV-1', 'cancelled')])).toBe(1);
+        const r = (seq: number, ref: string, status: string) =>
+            posting(seq, `k${seq}`, 'reservations', ref, { unitCode: 'U1', status });
+        expect(
+            countActivePlansOverOne([r(1, 'RSV-1', 'active'), r(2, 'RSV-1', 'cancelled'), r(3, 'RSV-2', 'active')]),
+        ).toBe(0);
+        expect(
+            countActivePlansOverOne([r(1, 'RSV-1', 'active'), r(2, 'RSV-2', 'active'), r(3, 'RSV-1', 'cancelled')]),
+        ).toBe(1);
     });
 
     it('takes percentiles by rank', () => {
-        expect([percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50), percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)]).toEqual([5, 10]);
+        expect([
+            percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50),
+            percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95),
+        ]).toEqual([5, 10]);
     });
 });
 
@@ -68,7 +110,9 @@ describe('a small launch on the local stack', () => {
                 probeIntervalMs: 300,
             }),
         );
-        expect([report.lost, report.duplicatePostings, report.orderViolations, report.activePlansOverOne]).toEqual([0, 0, 0, 0]);
+        expect([report.lost, report.duplicatePostings, report.orderViolations, report.activePlansOverOne]).toEqual([
+            0, 0, 0, 0,
+        ]);
         expect(report.accepted).toBe(report.sent);
         expect(report.posted + report.stale).toBe(report.accepted);
         expect(report.erpCalls).toBeGreaterThan(report.posted);
