@@ -3,78 +3,106 @@ import { mkdirSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 
+export interface AzuriteOptions {
+    /** Where Azurite keeps its files (and its working directory, so nothing lands in the repository). */
+    location: string;
+    /** 0 or undefined: a free ephemeral port is chosen. */
+    blobPort?: number;
+    tablePort?: number;
+    queuePort?: number;
+    /** Keep nothing on disk; data is lost on stop. */
+    inMemory?: boolean;
+    /** Hide Azurite's access log (default true). */
+    silent?: boolean;
+}
+
 export interface AzuriteInstance {
     tableUrl: string;
     blobUrl: string;
-    /** Development connection string for the local account (Azurite's published devstoreaccount1). */
+    /** Development connection string for Azurite's published devstoreaccount1, with explicit endpoints. */
     connectionString: string;
+    /** The options with the ports actually used: starting again with them finds the same data. */
+    readonly options: Required<AzuriteOptions>;
     stop(): Promise<void>;
 }
 
 /**
- * Azurite's published development account. The key is public, documented by Microsoft for the emulator, and
- * only ever opens this local emulator: it is not a secret. Azure itself is reached with managed identity.
+ * Azurite's well-known development account, published in Microsoft's emulator documentation. The key is public,
+ * only ever opens this local emulator and is not a secret; Azure itself is reached with managed identity.
  */
 const account = 'devstoreaccount1';
 const accountKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+const readyTimeoutMs = 20_000;
+const running = new Set<ChildProcess>();
 
-/** Starts Azurite (npm `azurite`) for Tables and Blobs on loopback, persisting to `location`. */
-export async function startAzurite(options: {
-    location: string;
-    blobPort?: number;
-    tablePort?: number;
-    queuePort?: number;
-}): Promise<AzuriteInstance> {
+/** Starts Azurite (npm `azurite`) on 127.0.0.1; with file persistence a restart on the same location keeps the data. */
+export async function startAzurite(options: AzuriteOptions): Promise<AzuriteInstance> {
     mkdirSync(options.location, { recursive: true });
-    const blobPort = options.blobPort || (await freePort());
-    const tablePort = options.tablePort || (await freePort());
-    const queuePort = options.queuePort || (await freePort());
-    const bin = join(dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
-    const child = spawn(
-        process.execPath,
-        [
-            bin,
-            '--silent',
-            '--skipApiVersionCheck',
-            '--loose',
-            '--location',
-            options.location,
-            '--blobHost',
-            '127.0.0.1',
-            '--blobPort',
-            String(blobPort),
-            '--tableHost',
-            '127.0.0.1',
-            '--tablePort',
-            String(tablePort),
-            '--queueHost',
-            '127.0.0.1',
-            '--queuePort',
-            String(queuePort),
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const resolved: Required<AzuriteOptions> = {
+        location: options.location,
+        blobPort: options.blobPort || (await freePort()),
+        tablePort: options.tablePort || (await freePort()),
+        queuePort: options.queuePort || (await freePort()),
+        inMemory: options.inMemory ?? false,
+        silent: options.silent ?? true,
+    };
+    // A port held by another process would answer our readiness probe, so refuse it before spawning.
+    for (const service of ['blob', 'table', 'queue'] as const) {
+        await ensurePortFree(resolved[`${service}Port`], service);
+    }
+    const child = spawn(process.execPath, [azuriteBin(), ...azuriteArgs(resolved)], {
+        cwd: resolved.location,
+        stdio: ['ignore', resolved.silent ? 'ignore' : 'inherit', 'pipe'],
+    });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
+        stderr = (stderr + chunk.toString()).slice(-4000);
     });
     try {
-        await Promise.all([waitForPort(blobPort, child, () => stderr), waitForPort(tablePort, child, () => stderr)]);
+        await waitUntilListening([resolved.tablePort, resolved.blobPort], child, () => stderr.trim());
     } catch (e) {
-        child.kill('SIGKILL');
+        await stopChild(child);
         throw e;
     }
-    const blobUrl = `http://127.0.0.1:${blobPort}/${account}`;
-    const tableUrl = `http://127.0.0.1:${tablePort}/${account}`;
+    const blobUrl = `http://127.0.0.1:${resolved.blobPort}/${account}`;
+    const tableUrl = `http://127.0.0.1:${resolved.tablePort}/${account}`;
+    const queueUrl = `http://127.0.0.1:${resolved.queuePort}/${account}`;
     return {
         blobUrl,
         tableUrl,
-        connectionString: `DefaultEndpointsProtocol=http;AccountName=${account};AccountKey=${accountKey};BlobEndpoint=${blobUrl};TableEndpoint=${tableUrl};`,
+        connectionString: `DefaultEndpointsProtocol=http;AccountName=${account};AccountKey=${accountKey};BlobEndpoint=${blobUrl};QueueEndpoint=${queueUrl};TableEndpoint=${tableUrl};`,
+        options: resolved,
         stop: () => stopChild(child),
     };
 }
 
-async function freePort(): Promise<number> {
+/** Stops an instance and starts it again on the same location and ports (the "Azurite restarted mid-run" case). */
+export async function restartAzurite(instance: AzuriteInstance): Promise<AzuriteInstance> {
+    await instance.stop();
+    return startAzurite(instance.options);
+}
+
+function azuriteBin(): string {
+    const manifest = require.resolve('azurite/package.json');
+    const bin = (require(manifest) as { bin: Record<string, string> }).bin.azurite;
+    if (!bin) throw new Error('The azurite package declares no `azurite` bin entry');
+    return join(dirname(manifest), bin);
+}
+
+function azuriteArgs(o: Required<AzuriteOptions>): string[] {
+    const args = ['--skipApiVersionCheck', '--loose', '--disableTelemetry'];
+    if (o.silent) args.push('--silent');
+    // Azurite refuses --inMemoryPersistence together with --location.
+    args.push(...(o.inMemory ? ['--inMemoryPersistence'] : ['--location', o.location]));
+    for (const service of ['blob', 'table', 'queue'] as const) {
+        args.push(`--${service}Host`, '127.0.0.1', `--${service}Port`, String(o[`${service}Port`]));
+    }
+    return args;
+}
+
+function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
         const server = createServer();
         server.once('error', reject);
@@ -86,14 +114,29 @@ async function freePort(): Promise<number> {
     });
 }
 
-async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
-    const deadline = Date.now() + 20_000;
+function ensurePortFree(port: number, service: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+        const server = createServer();
+        server.once('error', (e: NodeJS.ErrnoException) =>
+            reject(new Error(`Azurite cannot start: the ${service} port 127.0.0.1:${port} is not free (${e.code})`)),
+        );
+        server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+    });
+}
+
+async function waitUntilListening(ports: number[], child: ChildProcess, stderr: () => string): Promise<void> {
+    const deadline = Date.now() + readyTimeoutMs;
     while (Date.now() < deadline) {
-        if (child.exitCode !== null) throw new Error(`Azurite exited with code ${child.exitCode}: ${stderr().trim()}`);
-        if (await canConnect(port)) return;
+        if (child.exitCode !== null || child.signalCode !== null) {
+            throw new Error(`Azurite exited during start-up (code ${child.exitCode ?? child.signalCode}): ${stderr()}`);
+        }
+        const open = await Promise.all(ports.map(canConnect));
+        if (open.every(Boolean)) return;
         await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`Azurite did not listen on 127.0.0.1:${port} within 20 s: ${stderr().trim()}`);
+    throw new Error(
+        `Azurite did not listen on 127.0.0.1:${ports.join(', ')} within ${readyTimeoutMs / 1000} s: ${stderr()}`,
+    );
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -107,11 +150,20 @@ function canConnect(port: number): Promise<boolean> {
     });
 }
 
+/** SIGTERM lets Azurite flush its database files; SIGKILL only if it hangs. */
 function stopChild(child: ChildProcess): Promise<void> {
-    if (child.exitCode !== null) return Promise.resolve();
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
-        child.once('exit', () => resolve());
+        const hang = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+            clearTimeout(hang);
+            resolve();
+        });
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
     });
 }
+
+// An emulator must not outlive the process that started it (a crashed test run); SIGTERM still lets it flush.
+process.once('exit', () => {
+    for (const child of running) child.kill('SIGTERM');
+});

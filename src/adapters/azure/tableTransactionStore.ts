@@ -1,170 +1,148 @@
-import type { TableClient } from '@azure/data-tables';
-import { odata } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
+import { byAcceptance } from '../../core/acceptanceOrder';
 import { fitAuditEntry } from '../../core/auditEntryLimit';
 import type { Failure } from '../../domain/failure';
 import type { TransactionEnvelope } from '../../domain/transaction';
 import type { AuditEntry, TransactionRecord, TransactionState } from '../../domain/transactionRecord';
+import { StoreConflictError } from '../../ports/storeErrors';
 import type { StatePatch, TransactionStore } from '../../ports/transactionStore';
 import { TransactionNotFoundError } from '../../ports/transactionStore';
+import { fromChunkedColumns, toChunkedColumns } from './chunkedColumn';
 import { type TableConnection, tableClient } from './tableClients';
 import { createTableIfMissing, statusOf, translateTableError } from './tableErrors';
+import { decodeTableKey, encodeTableKey } from './tableKey';
+import { nextWriteOrderKey } from './writeOrderKey';
 
-interface TransactionEntity {
-    partitionKey: string;
-    rowKey: string;
-    sourceRecordId: string;
-    state: TransactionState;
-    attempts: number;
-    erpPostingId?: string;
-    lastFailure?: string;
-    envelope: string;
-    acceptedAt: string;
-    updatedAt: string;
+type Row = Record<string, unknown> & { partitionKey?: string; rowKey?: string; etag?: string };
+
+export interface TransactionTables {
+    transactions: TableClient;
+    bySource: TableClient;
+    audit: TableClient;
 }
+
+const maxUpdateTries = 8;
 
 /**
  * Transaction state and audit trail in Table Storage.
- * - `transactions`: PartitionKey = transaction id, so the processor's get/update are point operations.
- * - `transactionsBySource`: PartitionKey = CRM record id, RowKey = acceptance time + id: the audit look-up by record.
- * - `audit`: PartitionKey = transaction id, RowKey = time + sequence, so one partition read gives the trail in order.
+ * - `transactions`: PartitionKey = transaction id, RowKey = ''. The state lives in exactly one entity, so the
+ *   processor's get is one point read and its update one ETag-conditional write (no second hop through an index).
+ * - `transactionsBySource`: PartitionKey = CRM record id, RowKey = transaction id. An immutable index, written
+ *   before the state entity: a crash between the two leaves at worst an index row without a record (skipped when
+ *   listing), never a record the index misses.
+ * - `audit`: PartitionKey = transaction id, RowKey = write-order key, so one partition query reads the trail in order.
+ * Envelope and failure are JSON string columns (spread over several when longer than one property may hold).
  */
 export class TableTransactionStore implements TransactionStore {
-    #auditSequence = 0;
-
-    private constructor(
-        private readonly transactions: TableClient,
-        private readonly bySource: TableClient,
-        private readonly audit: TableClient,
-    ) {}
+    private constructor(private readonly tables: TransactionTables) {}
 
     static async create(
         connection: TableConnection,
         names: { transactions?: string; bySource?: string; audit?: string } = {},
     ): Promise<TableTransactionStore> {
-        const store = new TableTransactionStore(
-            tableClient(connection, names.transactions ?? 'transactions'),
-            tableClient(connection, names.bySource ?? 'transactionsBySource'),
-            tableClient(connection, names.audit ?? 'audit'),
-        );
-        for (const client of [store.transactions, store.bySource, store.audit]) await createTableIfMissing(client);
-        return store;
+        return TableTransactionStore.fromClients({
+            transactions: tableClient(connection, names.transactions ?? 'transactions'),
+            bySource: tableClient(connection, names.bySource ?? 'transactionsBySource'),
+            audit: tableClient(connection, names.audit ?? 'audit'),
+        });
+    }
+
+    /** Over clients built elsewhere (own pipeline or retry options); creates the tables if missing. */
+    static async fromClients(tables: TransactionTables): Promise<TableTransactionStore> {
+        await Promise.all([tables.transactions, tables.bySource, tables.audit].map(createTableIfMissing));
+        return new TableTransactionStore(tables);
     }
 
     async recordAccepted(envelope: TransactionEnvelope, at: string): Promise<void> {
-        const entity: TransactionEntity = {
-            partitionKey: envelope.transactionId,
-            rowKey: '',
-            sourceRecordId: envelope.source.recordId,
-            state: 'queued',
-            attempts: 0,
-            envelope: JSON.stringify(envelope),
-            acceptedAt: envelope.acceptedAt,
-            updatedAt: at,
-        };
+        const { transactionId, source } = envelope;
+        await guard('indexing a transaction', () =>
+            this.tables.bySource.upsertEntity({
+                partitionKey: encodeTableKey(source.recordId),
+                rowKey: encodeTableKey(transactionId),
+            }),
+        );
         try {
-            await this.transactions.createEntity(entity);
+            await this.tables.transactions.createEntity(
+                toEntity({ envelope, state: 'queued', attempts: 0, updatedAt: at }),
+            );
         } catch (e) {
             if (statusOf(e) === 409) return; // already recorded: the first acceptance stands
             throw translateTableError(e, 'recording a transaction');
         }
-        try {
-            await this.bySource.upsertEntity({
-                partitionKey: envelope.source.recordId,
-                rowKey: `${envelope.acceptedAt}|${envelope.transactionId}`,
-                transactionId: envelope.transactionId,
-            });
-        } catch (e) {
-            throw translateTableError(e, 'indexing a transaction');
-        }
     }
 
     async updateState(transactionId: string, patch: StatePatch, at: string): Promise<TransactionRecord> {
-        // Optimistic concurrency: re-read and re-apply on 412 so two writers never lose each other's update.
-        for (let attempt = 0; ; attempt++) {
+        // Optimistic concurrency: on 412 re-read and re-apply, so concurrent writers never lose each other's update.
+        for (let attempt = 1; ; attempt++) {
             const current = await this.#read(transactionId);
             if (!current) throw new TransactionNotFoundError(transactionId);
-            const next: TransactionEntity = { ...current.entity, state: patch.state, updatedAt: at };
-            if (patch.attempts !== undefined) next.attempts = patch.attempts;
-            if (patch.erpPostingId !== undefined) next.erpPostingId = patch.erpPostingId;
-            if (patch.lastFailure === null) delete next.lastFailure;
-            else if (patch.lastFailure !== undefined) next.lastFailure = JSON.stringify(patch.lastFailure);
+            const next = applyPatch(current.record, patch, at);
             try {
-                await this.transactions.updateEntity(next, 'Replace', { etag: current.etag });
-                return toRecord(next);
+                await this.tables.transactions.updateEntity(toEntity(next), 'Replace', { etag: current.etag });
+                return next;
             } catch (e) {
-                if (statusOf(e) === 412 && attempt < 10) continue;
-                throw translateTableError(e, 'updating a transaction');
+                if (statusOf(e) !== 412) throw translateTableError(e, 'updating a transaction');
+                if (attempt >= maxUpdateTries) {
+                    throw new StoreConflictError(
+                        `Transaction ${transactionId} changed under ${maxUpdateTries} consecutive updates`,
+                        { cause: e },
+                    );
+                }
+                await new Promise((r) => setTimeout(r, Math.random() * 5 * 2 ** attempt));
             }
         }
     }
 
     async get(transactionId: string): Promise<TransactionRecord | undefined> {
-        const current = await this.#read(transactionId);
-        return current && toRecord(current.entity);
+        return (await this.#read(transactionId))?.record;
     }
 
     async listBySourceRecord(sourceRecordId: string): Promise<TransactionRecord[]> {
-        const ids: string[] = [];
-        try {
-            for await (const row of this.bySource.listEntities<{ transactionId: string }>({
-                queryOptions: { filter: odata`PartitionKey eq ${sourceRecordId}` },
-            })) {
-                ids.push(row.transactionId);
-            }
-        } catch (e) {
-            throw translateTableError(e, 'listing transactions of a record');
-        }
-        const records = await Promise.all(ids.map((id) => this.get(id)));
-        return records.filter((r): r is TransactionRecord => r !== undefined);
+        const index = await collect('listing transactions of a record', () =>
+            this.tables.bySource.listEntities<Row>({
+                queryOptions: { filter: odata`PartitionKey eq ${encodeTableKey(sourceRecordId)}`, select: ['RowKey'] },
+            }),
+        );
+        const records = await Promise.all(index.map((row) => this.get(decodeTableKey(row.rowKey ?? ''))));
+        return records.filter((r): r is TransactionRecord => r !== undefined).sort(byAcceptance);
     }
 
-    /** A filtered scan: fine for operator views; the hot path never calls it. */
+    /** A filtered scan of the whole table: for operator views, never the hot path. */
     async listByState(state: TransactionState, max: number): Promise<TransactionRecord[]> {
-        const found: TransactionEntity[] = [];
-        try {
-            for await (const row of this.transactions.listEntities<TransactionEntity>({
-                queryOptions: { filter: odata`state eq ${state}` },
-            })) {
-                found.push(row);
-            }
-        } catch (e) {
-            throw translateTableError(e, 'listing transactions by state');
-        }
-        return found
-            .sort((a, b) => a.acceptedAt.localeCompare(b.acceptedAt) || a.partitionKey.localeCompare(b.partitionKey))
-            .slice(0, max)
-            .map(toRecord);
+        if (max <= 0) return [];
+        const rows = await collect('listing transactions by state', () =>
+            this.tables.transactions.listEntities<Row>({ queryOptions: { filter: odata`state eq ${state}` } }),
+        );
+        return rows.map(toRecord).sort(byAcceptance).slice(0, max);
     }
 
     async appendAudit(entry: AuditEntry): Promise<void> {
-        const fitted = fitAuditEntry(entry);
-        const rowKey = `${String(Date.parse(entry.at)).padStart(15, '0')}-${String(++this.#auditSequence % 1e9).padStart(9, '0')}`;
-        try {
-            await this.audit.createEntity({ partitionKey: entry.transactionId, rowKey, entry: JSON.stringify(fitted) });
-        } catch (e) {
-            throw translateTableError(e, 'writing the audit trail');
+        const json = JSON.stringify(fitAuditEntry(entry));
+        const partitionKey = encodeTableKey(entry.transactionId);
+        for (let attempt = 1; ; attempt++) {
+            try {
+                await this.tables.audit.createEntity({ partitionKey, rowKey: nextWriteOrderKey(), entry: json });
+                return;
+            } catch (e) {
+                // A key collision needs another process with the same tag in the same millisecond: take the next key.
+                if (statusOf(e) !== 409 || attempt >= 3) throw translateTableError(e, 'writing the audit trail');
+            }
         }
     }
 
     async listAudit(transactionId: string): Promise<AuditEntry[]> {
-        const entries: AuditEntry[] = [];
-        try {
-            for await (const row of this.audit.listEntities<{ entry: string }>({
-                queryOptions: { filter: odata`PartitionKey eq ${transactionId}` },
-            })) {
-                entries.push(JSON.parse(row.entry) as AuditEntry);
-            }
-        } catch (e) {
-            throw translateTableError(e, 'reading the audit trail');
-        }
-        return entries;
+        const rows = await collect('reading the audit trail', () =>
+            this.tables.audit.listEntities<Row>({
+                queryOptions: { filter: odata`PartitionKey eq ${encodeTableKey(transactionId)}` },
+            }),
+        );
+        return rows.map((row) => JSON.parse(String(row.entry)) as AuditEntry);
     }
 
-    async #read(transactionId: string): Promise<{ entity: TransactionEntity; etag: string } | undefined> {
+    async #read(transactionId: string): Promise<{ record: TransactionRecord; etag: string } | undefined> {
         try {
-            const row = await this.transactions.getEntity<TransactionEntity>(transactionId, '');
-            const { etag, ...entity } = row;
-            return { entity: entity as unknown as TransactionEntity, etag };
+            const row = await this.tables.transactions.getEntity<Row>(encodeTableKey(transactionId), '');
+            return { record: toRecord(row), etag: row.etag };
         } catch (e) {
             if (statusOf(e) === 404) return undefined;
             throw translateTableError(e, 'reading a transaction');
@@ -172,13 +150,54 @@ export class TableTransactionStore implements TransactionStore {
     }
 }
 
-function toRecord(entity: TransactionEntity): TransactionRecord {
+function applyPatch(current: TransactionRecord, patch: StatePatch, at: string): TransactionRecord {
+    const next: TransactionRecord = { ...current, state: patch.state, updatedAt: at };
+    if (patch.attempts !== undefined) next.attempts = patch.attempts;
+    if (patch.erpPostingId !== undefined) next.erpPostingId = patch.erpPostingId;
+    if (patch.lastFailure === null) delete next.lastFailure;
+    else if (patch.lastFailure !== undefined) next.lastFailure = patch.lastFailure;
+    return next;
+}
+
+function toEntity(record: TransactionRecord): Row & { partitionKey: string; rowKey: string } {
     return {
-        envelope: JSON.parse(entity.envelope) as TransactionEnvelope,
-        state: entity.state,
-        attempts: entity.attempts,
-        ...(entity.erpPostingId ? { erpPostingId: entity.erpPostingId } : {}),
-        ...(entity.lastFailure ? { lastFailure: JSON.parse(entity.lastFailure) as Failure } : {}),
-        updatedAt: entity.updatedAt,
+        partitionKey: encodeTableKey(record.envelope.transactionId),
+        rowKey: '',
+        sourceRecordId: record.envelope.source.recordId,
+        state: record.state,
+        attempts: record.attempts,
+        acceptedAt: record.envelope.acceptedAt,
+        updatedAt: record.updatedAt,
+        ...(record.erpPostingId !== undefined ? { erpPostingId: record.erpPostingId } : {}),
+        ...toChunkedColumns('envelope', JSON.stringify(record.envelope)),
+        ...(record.lastFailure ? toChunkedColumns('lastFailure', JSON.stringify(record.lastFailure)) : {}),
     };
+}
+
+function toRecord(row: Row): TransactionRecord {
+    const lastFailure = fromChunkedColumns(row, 'lastFailure');
+    return {
+        envelope: JSON.parse(fromChunkedColumns(row, 'envelope') ?? 'null') as TransactionEnvelope,
+        state: row.state as TransactionState,
+        attempts: Number(row.attempts),
+        ...(typeof row.erpPostingId === 'string' ? { erpPostingId: row.erpPostingId } : {}),
+        ...(lastFailure !== undefined ? { lastFailure: JSON.parse(lastFailure) as Failure } : {}),
+        updatedAt: String(row.updatedAt),
+    };
+}
+
+async function guard<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+        return await call();
+    } catch (e) {
+        throw translateTableError(e, what);
+    }
+}
+
+async function collect(what: string, query: () => AsyncIterable<Row>): Promise<Row[]> {
+    return guard(what, async () => {
+        const rows: Row[] = [];
+        for await (const row of query()) rows.push(row);
+        return rows;
+    });
 }

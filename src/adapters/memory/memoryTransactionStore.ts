@@ -1,25 +1,27 @@
+import { byAcceptance } from '../../core/acceptanceOrder';
 import { fitAuditEntry } from '../../core/auditEntryLimit';
 import type { TransactionEnvelope } from '../../domain/transaction';
 import type { AuditEntry, TransactionRecord, TransactionState } from '../../domain/transactionRecord';
 import type { StatePatch, TransactionStore } from '../../ports/transactionStore';
 import { TransactionNotFoundError } from '../../ports/transactionStore';
 
-/** In-memory TransactionStore for unit tests and benchmarks; held to the same contract as the Table Storage one. */
+/**
+ * In-memory TransactionStore for unit tests; held to the same contract as the Table Storage one: the same errors,
+ * the same listing order (core/acceptanceOrder) and the same audit cut (core/auditEntryLimit). Every read returns
+ * a copy, as a store that serialises would.
+ */
 export class MemoryTransactionStore implements TransactionStore {
     readonly #records = new Map<string, TransactionRecord>();
     readonly #audit = new Map<string, AuditEntry[]>();
-    #sequence = 0;
-    readonly #order = new Map<string, number>();
 
     async recordAccepted(envelope: TransactionEnvelope, at: string): Promise<void> {
-        if (this.#records.has(envelope.transactionId)) return;
+        if (this.#records.has(envelope.transactionId)) return; // the first acceptance stands
         this.#records.set(envelope.transactionId, {
             envelope: structuredClone(envelope),
             state: 'queued',
             attempts: 0,
             updatedAt: at,
         });
-        this.#order.set(envelope.transactionId, this.#sequence++);
     }
 
     async updateState(transactionId: string, patch: StatePatch, at: string): Promise<TransactionRecord> {
@@ -29,7 +31,7 @@ export class MemoryTransactionStore implements TransactionStore {
         if (patch.attempts !== undefined) next.attempts = patch.attempts;
         if (patch.erpPostingId !== undefined) next.erpPostingId = patch.erpPostingId;
         if (patch.lastFailure === null) delete next.lastFailure;
-        else if (patch.lastFailure !== undefined) next.lastFailure = patch.lastFailure;
+        else if (patch.lastFailure !== undefined) next.lastFailure = structuredClone(patch.lastFailure);
         this.#records.set(transactionId, next);
         return structuredClone(next);
     }
@@ -40,25 +42,27 @@ export class MemoryTransactionStore implements TransactionStore {
     }
 
     async listBySourceRecord(sourceRecordId: string): Promise<TransactionRecord[]> {
-        return this.#sorted([...this.#records.values()].filter((r) => r.envelope.source.recordId === sourceRecordId));
+        return this.#list((r) => r.envelope.source.recordId === sourceRecordId);
     }
 
     async listByState(state: TransactionState, max: number): Promise<TransactionRecord[]> {
-        return this.#sorted([...this.#records.values()].filter((r) => r.state === state)).slice(0, max);
+        return max <= 0 ? [] : this.#list((r) => r.state === state).slice(0, max);
     }
 
     async appendAudit(entry: AuditEntry): Promise<void> {
-        const list = this.#audit.get(entry.transactionId) ?? [];
-        list.push(structuredClone(fitAuditEntry(entry)));
-        this.#audit.set(entry.transactionId, list);
+        const trail = this.#audit.get(entry.transactionId) ?? [];
+        trail.push(structuredClone(fitAuditEntry(entry)));
+        this.#audit.set(entry.transactionId, trail);
     }
 
     async listAudit(transactionId: string): Promise<AuditEntry[]> {
         return structuredClone(this.#audit.get(transactionId) ?? []);
     }
 
-    #sorted(records: TransactionRecord[]): TransactionRecord[] {
-        const position = (r: TransactionRecord) => this.#order.get(r.envelope.transactionId) ?? 0;
-        return records.sort((a, b) => position(a) - position(b)).map((r) => structuredClone(r));
+    #list(keep: (record: TransactionRecord) => boolean): TransactionRecord[] {
+        return [...this.#records.values()]
+            .filter(keep)
+            .sort(byAcceptance)
+            .map((r) => structuredClone(r));
     }
 }
