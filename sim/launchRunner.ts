@@ -248,9 +248,13 @@ async function drive(
     const staleIds = new Set((await store.listByState('stale', 1_000_000)).map((r) => r.envelope.transactionId));
     for (const a of accepted)
         if (!staleIds.has(a.id)) bySession.set(a.session, [...(bySession.get(a.session) ?? []), a.id]);
-    const blockedMs = blocked.reduce((sum, b) => sum + ((b.to ?? Date.now()) - b.from), 0);
     const firstPost = postings[0] ? Date.parse(postings[0].receivedAt) : Date.now();
     const lastPost = postings.at(-1) ? Date.parse(postings.at(-1)?.receivedAt ?? '') : Date.now();
+    // Only the part of a freeze that falls between the first and the last posting takes time away from the ERP.
+    const blockedMs = blocked.reduce(
+        (sum, b) => sum + Math.max(0, Math.min(b.to ?? lastPost, lastPost) - Math.max(b.from, firstPost)),
+        0,
+    );
     const activeSeconds = Math.max(0.001, (lastPost - firstPost - blockedMs) / 1000);
     const reprocessed = parkedAtReopen.map((id) => postedAt.get(id)).filter((x): x is number => x !== undefined);
     for (const r of await store.listByState('review', 20))
