@@ -15,6 +15,8 @@ export class QueueJournal<Line> {
     #scheduled = false;
     #closed = false;
     #lines = 0;
+    /** The file ends mid-line (a torn write): the next write starts with a newline so it cannot glue onto the fragment. */
+    #tornTail = false;
 
     private constructor(
         readonly path: string,
@@ -44,6 +46,7 @@ export class QueueJournal<Line> {
         }
         const journal = new QueueJournal<Line>(path, await open(path, 'a'));
         journal.#lines = lines.length;
+        journal.#tornTail = text.length > 0 && !text.endsWith('\n');
         return { journal, lines };
     }
 
@@ -73,6 +76,7 @@ export class QueueJournal<Line> {
         renameSync(tmp, this.path);
         this.#handle = await open(this.path, 'a');
         this.#lines = lines.length;
+        this.#tornTail = false;
     }
 
     async flush(): Promise<void> {
@@ -98,7 +102,8 @@ export class QueueJournal<Line> {
     }
 
     #flushNow(): Promise<void> {
-        const lines = this.#pending.join('');
+        const lines = (this.#tornTail ? '\n' : '') + this.#pending.join('');
+        this.#tornTail = false;
         const waiters = this.#waiters;
         this.#pending = [];
         this.#waiters = [];
