@@ -124,11 +124,13 @@ export async function attemptTransaction(envelope: TransactionEnvelope, deps: At
             });
             if (outcome.kind === 'failed') {
                 let failure = outcome.failure;
-                if (failure.class === 'transient') {
+                // Rate limited is not down: the ERP answered and said when to come back, so the breaker ignores a 429.
+                const rateLimited = outcome.status === 429;
+                if (failure.class === 'transient' && !rateLimited) {
                     deps.breaker.failed(nowMs);
                     if (deps.breaker.snapshot.state === 'open')
                         failure = { ...erpUnavailable(failure.message), code: failure.code };
-                } else deps.breaker.succeeded();
+                } else if (failure.class !== 'transient') deps.breaker.succeeded();
                 return failWith(failure, { erpMapVersion: request.erpMapVersion, payload: request.body });
             }
             deps.breaker.succeeded();

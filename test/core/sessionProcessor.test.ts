@@ -434,3 +434,18 @@ describe('retries keep going when the look-up before a re-push fails', () => {
         expect(await states(w, [reservation, receipt])).toEqual(['confirmed', 'confirmed']);
     });
 });
+
+describe('rate limiting is not an outage', () => {
+    it('retries after Retry-After without opening the circuit breaker', async () => {
+        const w = await world({ breaker: { consecutiveFailures: 2, openMs: 30_000 } });
+        w.erp.rateLimited = 4;
+        const txs = ['A', 'B', 'C', 'D'].map((u) => unitTransaction(u, 'reservation', 1));
+        for (const t of txs) await w.send(t);
+        await w.run();
+        expect(w.deps.breaker.snapshot).toEqual({ state: 'closed', failures: 0 });
+        expect(await w.conditions.listActive()).toEqual([]);
+        expect(new Set(await states(w, txs))).toEqual(new Set(['retrying']));
+        await w.settle();
+        expect(await states(w, txs)).toEqual(txs.map(() => 'confirmed'));
+    });
+});

@@ -32,10 +32,23 @@ export class InProcessErp implements ErpClient {
     failNext: () => boolean = () => false;
     /** Look-ups before a re-push that fail (the ERP unreachable for reads too). */
     failLookups = 0;
+    /** Posts answered 429 with Retry-After: 1 (a rate limit, not an outage). */
+    rateLimited = 0;
     down = false;
 
     async post(request: ErpRequest): Promise<ErpPostOutcome> {
         this.calls++;
+        if (this.rateLimited-- > 0) {
+            return {
+                kind: 'failed',
+                status: 429,
+                failure: classifier({
+                    status: 429,
+                    body: { code: 'RATE_LIMITED', message: 'slow down' },
+                    retryAfterMs: 1000,
+                }),
+            };
+        }
         if (this.down || this.failNext())
             return {
                 kind: 'failed',
