@@ -10,8 +10,10 @@ import { DataverseWebApiClient } from '../src/adapters/dataverse/dataverseWebApi
 import { ErpHttpClient } from '../src/adapters/erp-http/erpHttpClient';
 import { GraphNotifier } from '../src/adapters/graph/graphNotifier';
 import { OtelMetricsSink } from '../src/adapters/otel/otelMetricsSink';
+import { CallPacer } from '../src/core/callPacer';
 import { CircuitBreaker } from '../src/core/circuitBreaker';
 import { emittingCallMeter } from '../src/core/emittingCallMeter';
+import { pacedErpClient } from '../src/core/pacedErpClient';
 import { RelatedRecords } from '../src/core/relatedRecords';
 import { systemClock } from '../src/ports/clock';
 import type { SessionQueue } from '../src/ports/sessionQueue';
@@ -56,12 +58,15 @@ export async function assembleServices(parts: {
         store,
         lookup,
         related: new RelatedRecords(config.entityMap, lookup, crm),
-        erp: new ErpHttpClient({
-            baseUrl: parts.erp.url,
-            getToken: parts.erp.getToken,
-            timeoutMs: parts.erp.timeoutMs,
-            classifier: config.classifier,
-        }),
+        erp: pacedErpClient(
+            new ErpHttpClient({
+                baseUrl: parts.erp.url,
+                getToken: parts.erp.getToken,
+                timeoutMs: parts.erp.timeoutMs,
+                classifier: config.classifier,
+            }),
+            new CallPacer(config.retryPolicy.erpRateLimitPerSec),
+        ),
         crm,
         notifier: new GraphNotifier({
             baseUrl: parts.graph.url,

@@ -47,6 +47,8 @@ export async function runLaunch(scenario: Scenario, log: (line: string) => void 
             breaker: { consecutiveFailures: 8, openMs: scenario.probeIntervalMs },
             probeIntervalMs: scenario.probeIntervalMs,
             reprocessBatchSize: 50,
+            // The ERP's published limit, as a customer would configure it.
+            erpRateLimitPerSec: scenario.erp.rateLimitPerSec,
         }),
     );
     const runtime = await startLocalRuntime(

@@ -33,6 +33,8 @@ export const retryPolicySchema = z
         probeIntervalMs: z.number().int().positive(),
         /** Parked transactions reprocessed per batch when a condition clears. */
         reprocessBatchSize: z.number().int().positive(),
+        /** Calls per second this instance may make to the ERP (its published limit, or this instance's share); 0 = unpaced. */
+        erpRateLimitPerSec: z.number().min(0).default(0),
         /** How long a re-released unit's new plan waits for the first plan's cancellation before it is quarantined. */
         activePlanGraceMs: z.number().int().positive().default(3_600_000),
     })

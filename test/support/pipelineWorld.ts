@@ -130,6 +130,7 @@ export class PipelineWorld {
             probeIntervalMs: 60_000,
             reprocessBatchSize: 3,
             activePlanGraceMs: 3_600_000,
+            erpRateLimitPerSec: 0,
             ...policy,
         };
         const crm: CrmClient = {
