@@ -1,6 +1,6 @@
 import type { BuilderValue } from '../sandbox/dataverse/remoteExecutionContextBuilder';
 import { derivedGuid } from '../sandbox/dataverse/remoteExecutionContextBuilder';
-import { mulberry32 } from '../sandbox/erp/erpFaults';
+import { mulberry32 } from '../sandbox/seededRandom';
 import type { Scenario } from './scenarioSchema';
 
 /** One CRM change, as a step of the launch. `group` keeps the buyer before the reservation that names them. */

@@ -1,3 +1,5 @@
+import { mulberry32 } from '../seededRandom';
+
 /** Failure modes of the sandbox ERP, set over HTTP (`PUT /sandbox/faults`) by tests, drills and the simulator. */
 export interface ErpFaultSettings {
     latencyMs: number;
@@ -42,16 +44,4 @@ export class ErpFaults {
             return { kind: 'unavailable' };
         return { kind: 'pass' };
     }
-}
-
-/** Small seeded PRNG (public-domain mulberry32): same seed, same fault sequence. */
-export function mulberry32(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { graphError, mulberry32, readJson, sendJson } from './graphHttp';
+import { mulberry32 } from '../seededRandom';
+import { graphError, readJson, sendJson } from './graphHttp';
 import { type ChannelMessageShape, checkChannelMessage, checkSendMail, type MailShape } from './graphShapes';
 
 /** A mail the sandbox accepted (`POST /v1.0/users/{mailbox}/sendMail`); `request` is the body exactly as sent. */

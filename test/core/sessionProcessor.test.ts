@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../sandbox/erp/erpFaults';
+import { mulberry32 } from '../../sandbox/seededRandom';
 import { actOnReviewItem } from '../../src/core/reviewActions';
 import type { TransactionEnvelope } from '../../src/domain/transaction';
 import { PipelineWorld, seedWorld, unitTransaction } from '../support/pipelineWorld';

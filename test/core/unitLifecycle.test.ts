@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../sandbox/erp/erpFaults';
+import { mulberry32 } from '../../sandbox/seededRandom';
 import type { TransactionEnvelope } from '../../src/domain/transaction';
 import { PipelineWorld, seedWorld } from '../support/pipelineWorld';
 

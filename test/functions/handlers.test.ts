@@ -1,28 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
-import { loadConfigFiles } from '../../functions/configFiles';
 import { createDataverseEventsHandler } from '../../functions/handlers/dataverseEvents';
 import { createProcessTransactionHandler } from '../../functions/handlers/processTransaction';
 import { createReviewActionHandler, createReviewListHandler } from '../../functions/handlers/review';
 import { createTransactionsHandler } from '../../functions/handlers/transactions';
-import type { Services } from '../../functions/services';
-import { MemoryCallMeter } from '../../src/adapters/memory/memoryCallMeter';
-import { MemoryConditionStore } from '../../src/adapters/memory/memoryConditionStore';
-import { MemoryHandoverStore } from '../../src/adapters/memory/memoryHandoverStore';
-import { MemoryMappingLookup } from '../../src/adapters/memory/memoryMappingLookup';
-import { MemorySessionGateStore } from '../../src/adapters/memory/memorySessionGateStore';
-import { MemoryTransactionStore } from '../../src/adapters/memory/memoryTransactionStore';
-import { CircuitBreaker } from '../../src/core/circuitBreaker';
-import { RelatedRecords } from '../../src/core/relatedRecords';
-import { type OutgoingMessage, QueueUnavailableError } from '../../src/ports/sessionQueue';
+import { QueueUnavailableError } from '../../src/ports/sessionQueue';
+import { memoryServices } from '../support/memoryServices';
 
-const config = loadConfigFiles({
-    ENTITY_MAP_PATH: 'config/entity-map.v1.json',
-    ERP_MAP_PATH: 'config/erp-map.v1.json',
-    ERP_FAILURE_RULES_PATH: 'config/erp-failure-rules.v1.json',
-    RETRY_POLICY_PATH: 'config/retry-policy.v1.json',
-});
 const headers = JSON.parse(readFileSync('test/fixtures/dataverse/headers.json', 'utf8')) as Record<
     string,
     Record<string, string>
@@ -33,42 +18,7 @@ const fixture = (name: string) => ({
 });
 const secret = 'a-header-secret-of-24-chars';
 
-function services(overrides: Partial<Services> = {}): Services & { sent: OutgoingMessage[] } {
-    const sent: OutgoingMessage[] = [];
-    const lookup = new MemoryMappingLookup();
-    const crm = { retrieve: async () => undefined, writeBack: async () => {} };
-    return {
-        sent,
-        settings: {
-            INTAKE_AUTH_MODE: 'functionKey',
-            WEBHOOK_HEADER_NAME: 'x-webhook-key',
-            MAX_DELIVERY_COUNT: 10,
-            TRANSACTIONS_QUEUE_NAME: 'q',
-        },
-        queue: { send: async (m) => void sent.push(...m) },
-        store: new MemoryTransactionStore(),
-        lookup,
-        related: new RelatedRecords(config.entityMap, lookup, crm),
-        erp: {
-            post: async () => ({ kind: 'posted', postingId: 'ERP-1', replayed: false }),
-            findByIdempotencyKey: async () => undefined,
-            periodStatus: async () => 'open' as const,
-        },
-        crm,
-        notifier: { sendMail: async () => {}, postToChannel: async () => ({ messageId: 'm' }) },
-        gates: new MemorySessionGateStore(),
-        handovers: new MemoryHandoverStore(),
-        conditions: new MemoryConditionStore(),
-        meter: new MemoryCallMeter(),
-        breaker: new CircuitBreaker(config.retryPolicy.breaker),
-        retryPolicy: config.retryPolicy,
-        random: () => 0.5,
-        entityMap: config.entityMap,
-        erpMap: config.erpMap,
-        clock: { now: () => new Date('2026-11-10T09:00:00Z') },
-        ...overrides,
-    };
-}
+const services = memoryServices;
 
 const post = (body: string, h: Record<string, string>) =>
     new HttpRequest({

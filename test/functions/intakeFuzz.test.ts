@@ -2,32 +2,16 @@ import { readFileSync } from 'node:fs';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfigFiles } from '../../functions/configFiles';
 import { createDataverseEventsHandler } from '../../functions/handlers/dataverseEvents';
 import type { Services } from '../../functions/services';
-import { MemoryCallMeter } from '../../src/adapters/memory/memoryCallMeter';
-import { MemoryConditionStore } from '../../src/adapters/memory/memoryConditionStore';
-import { MemoryHandoverStore } from '../../src/adapters/memory/memoryHandoverStore';
-import { MemoryMappingLookup } from '../../src/adapters/memory/memoryMappingLookup';
-import { MemorySessionGateStore } from '../../src/adapters/memory/memorySessionGateStore';
-import { MemoryTransactionStore } from '../../src/adapters/memory/memoryTransactionStore';
-import { CircuitBreaker } from '../../src/core/circuitBreaker';
-import { RelatedRecords } from '../../src/core/relatedRecords';
 import type { OutgoingMessage } from '../../src/ports/sessionQueue';
+import { memoryServices } from '../support/memoryServices';
 
-const config = loadConfigFiles({
-    ENTITY_MAP_PATH: 'config/entity-map.v1.json',
-    ERP_MAP_PATH: 'config/erp-map.v1.json',
-    ERP_FAILURE_RULES_PATH: 'config/erp-failure-rules.v1.json',
-    RETRY_POLICY_PATH: 'config/retry-policy.v1.json',
-});
 const fixture = readFileSync('test/fixtures/dataverse/reservation-create.json', 'utf8');
 const secret = 'fuzz-header-secret-0123456789';
 
 function services(sent: OutgoingMessage[]): Services {
-    const lookup = new MemoryMappingLookup();
-    const crm = { retrieve: async () => undefined, writeBack: async () => {} };
-    return {
+    const s = memoryServices({
         settings: {
             INTAKE_AUTH_MODE: 'header',
             WEBHOOK_HEADER_NAME: 'x-webhook-key',
@@ -36,27 +20,8 @@ function services(sent: OutgoingMessage[]): Services {
             TRANSACTIONS_QUEUE_NAME: 'q',
         },
         queue: { send: async (m) => void sent.push(...m) },
-        store: new MemoryTransactionStore(),
-        lookup,
-        related: new RelatedRecords(config.entityMap, lookup, crm),
-        erp: {
-            post: async () => ({ kind: 'posted', postingId: 'x', replayed: false }),
-            findByIdempotencyKey: async () => undefined,
-            periodStatus: async () => 'open' as const,
-        },
-        crm,
-        notifier: { sendMail: async () => {}, postToChannel: async () => ({ messageId: 'm' }) },
-        gates: new MemorySessionGateStore(),
-        handovers: new MemoryHandoverStore(),
-        conditions: new MemoryConditionStore(),
-        meter: new MemoryCallMeter(),
-        breaker: new CircuitBreaker(config.retryPolicy.breaker),
-        retryPolicy: config.retryPolicy,
-        random: () => 0.5,
-        entityMap: config.entityMap,
-        erpMap: config.erpMap,
-        clock: { now: () => new Date('2026-11-10T09:00:00Z') },
-    };
+    });
+    return s;
 }
 
 /** Hostile bodies: random JSON, truncated and corrupted real payloads, wrong types in real payloads, huge bodies. */

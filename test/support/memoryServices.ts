@@ -1,0 +1,56 @@
+import { loadConfigFiles } from '../../functions/configFiles';
+import type { Services } from '../../functions/services';
+import { MemoryCallMeter } from '../../src/adapters/memory/memoryCallMeter';
+import { MemoryConditionStore } from '../../src/adapters/memory/memoryConditionStore';
+import { MemoryHandoverStore } from '../../src/adapters/memory/memoryHandoverStore';
+import { MemoryMappingLookup } from '../../src/adapters/memory/memoryMappingLookup';
+import { MemorySessionGateStore } from '../../src/adapters/memory/memorySessionGateStore';
+import { MemoryTransactionStore } from '../../src/adapters/memory/memoryTransactionStore';
+import { CircuitBreaker } from '../../src/core/circuitBreaker';
+import { RelatedRecords } from '../../src/core/relatedRecords';
+import type { OutgoingMessage } from '../../src/ports/sessionQueue';
+
+export const testConfig = loadConfigFiles({
+    ENTITY_MAP_PATH: 'config/entity-map.v1.json',
+    ERP_MAP_PATH: 'config/erp-map.v1.json',
+    ERP_FAILURE_RULES_PATH: 'config/erp-failure-rules.v1.json',
+    RETRY_POLICY_PATH: 'config/retry-policy.v1.json',
+});
+
+/** Services over in-memory twins, recording what was sent to the queue, for handler tests. */
+export function memoryServices(overrides: Partial<Services> = {}): Services & { sent: OutgoingMessage[] } {
+    const sent: OutgoingMessage[] = [];
+    const lookup = new MemoryMappingLookup();
+    const crm = { retrieve: async () => undefined, writeBack: async () => {} };
+    return {
+        sent,
+        settings: {
+            INTAKE_AUTH_MODE: 'functionKey',
+            WEBHOOK_HEADER_NAME: 'x-webhook-key',
+            MAX_DELIVERY_COUNT: 10,
+            TRANSACTIONS_QUEUE_NAME: 'q',
+        },
+        queue: { send: async (m) => void sent.push(...m) },
+        store: new MemoryTransactionStore(),
+        lookup,
+        related: new RelatedRecords(testConfig.entityMap, lookup, crm),
+        erp: {
+            post: async () => ({ kind: 'posted', postingId: 'ERP-1', replayed: false }),
+            findByIdempotencyKey: async () => undefined,
+            periodStatus: async () => 'open' as const,
+        },
+        crm,
+        notifier: { sendMail: async () => {}, postToChannel: async () => ({ messageId: 'm' }) },
+        gates: new MemorySessionGateStore(),
+        handovers: new MemoryHandoverStore(),
+        conditions: new MemoryConditionStore(),
+        meter: new MemoryCallMeter(),
+        breaker: new CircuitBreaker(testConfig.retryPolicy.breaker),
+        retryPolicy: testConfig.retryPolicy,
+        random: () => 0.5,
+        entityMap: testConfig.entityMap,
+        erpMap: testConfig.erpMap,
+        clock: { now: () => new Date('2026-11-10T09:00:00Z') },
+        ...overrides,
+    };
+}
