@@ -23,6 +23,7 @@ export type ServiceBusConnection =
     | { fullyQualifiedNamespace: string; credential: TokenCredential }
     | { connectionString: string };
 
+/** Codes meaning "not now": intake answers 503 and Dataverse retries. GeneralError is where the SDK puts socket errors. */
 const unavailableCodes = new Set([
     'ServiceBusy',
     'ServiceTimeout',
@@ -38,9 +39,12 @@ const unavailableCodes = new Set([
  */
 export function translateServiceBusError(e: unknown): Error {
     if (isServiceBusError(e)) {
-        if (e.code === 'SessionLockLost' || e.code === 'MessageLockLost') return new SessionLockLostError(e.message);
-        if (unavailableCodes.has(e.code))
+        if (e.code === 'SessionLockLost' || e.code === 'MessageLockLost') {
+            return new SessionLockLostError(`Service Bus ${e.code}: ${e.message}`, { cause: e });
+        }
+        if (unavailableCodes.has(e.code)) {
             return new QueueUnavailableError(`Service Bus ${e.code}: ${e.message}`, { cause: e });
+        }
         return e;
     }
     if (
@@ -56,11 +60,10 @@ export function translateServiceBusError(e: unknown): Error {
 export class ServiceBusSessionQueue implements SessionQueue {
     readonly #client: Client;
     readonly #sender: ServiceBusSender;
+    readonly #queueName: string;
 
-    constructor(
-        connection: ServiceBusConnection,
-        private readonly queueName: string,
-    ) {
+    constructor(connection: ServiceBusConnection, queueName: string) {
+        this.#queueName = queueName;
         this.#client =
             'connectionString' in connection
                 ? new ServiceBusClient(connection.connectionString)
@@ -68,14 +71,25 @@ export class ServiceBusSessionQueue implements SessionQueue {
         this.#sender = this.#client.createSender(queueName);
     }
 
+    /**
+     * Immediate messages go per session (a partitioned namespace refuses a batch mixing sessions), in batches that
+     * fit the namespace's size limit. Several batches are not atomic together: a retry after a rejection may resend
+     * some, which duplicate detection (messageId) then drops.
+     */
     async send(messages: OutgoingMessage[]): Promise<void> {
         const now = Date.now();
-        const immediate = messages.filter((m) => !m.scheduledEnqueueTime || m.scheduledEnqueueTime.getTime() <= now);
-        const scheduled = messages.filter((m) => m.scheduledEnqueueTime && m.scheduledEnqueueTime.getTime() > now);
+        const isScheduled = (m: OutgoingMessage) => (m.scheduledEnqueueTime?.getTime() ?? now) > now;
+        const bySession = new Map<string, ServiceBusMessage[]>();
+        for (const m of messages.filter((x) => !isScheduled(x))) {
+            const group = bySession.get(m.sessionId) ?? [];
+            group.push(toServiceBusMessage(m));
+            bySession.set(m.sessionId, group);
+        }
         try {
-            if (immediate.length > 0) await this.#sender.sendMessages(immediate.map(toServiceBusMessage));
-            for (const m of scheduled)
+            for (const group of bySession.values()) await this.#sendInBatches(group);
+            for (const m of messages.filter(isScheduled)) {
                 await this.#sender.scheduleMessages(toServiceBusMessage(m), m.scheduledEnqueueTime as Date);
+            }
         } catch (e) {
             throw translateServiceBusError(e);
         }
@@ -84,14 +98,18 @@ export class ServiceBusSessionQueue implements SessionQueue {
     async acceptNextSession(waitMs: number): Promise<SessionLease | null> {
         let receiver: ServiceBusSessionReceiver;
         try {
-            receiver = await this.#client.acceptNextSession(this.queueName, {
+            receiver = await this.#client.acceptNextSession(this.#queueName, {
                 receiveMode: 'peekLock',
+                // The caller renews (the pump locally, the Functions host in Azure); the SDK must not hold locks itself.
                 maxAutoLockRenewalDurationInMs: 0,
+                // Opening a session link takes a network round trip or more; a shorter wait could never succeed.
                 abortSignal: AbortSignal.timeout(Math.max(waitMs, 1000)),
             });
         } catch (e) {
-            if (isServiceBusError(e) && (e.code === 'ServiceTimeout' || e.code === 'SessionCannotBeLocked'))
+            // No free session within the wait (or another receiver won the one offered): not an error.
+            if (isServiceBusError(e) && (e.code === 'ServiceTimeout' || e.code === 'SessionCannotBeLocked')) {
                 return null;
+            }
             if (e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError')) return null;
             throw translateServiceBusError(e);
         }
@@ -99,11 +117,11 @@ export class ServiceBusSessionQueue implements SessionQueue {
     }
 
     async peekDeadLetters(max: number): Promise<DeadLetteredMessage[]> {
-        const receiver = this.#client.createReceiver(this.queueName, { subQueueType: 'deadLetter' });
+        const receiver = this.#client.createReceiver(this.#queueName, { subQueueType: 'deadLetter' });
         try {
             const messages = await receiver.peekMessages(max);
             return messages.map((m) => ({
-                ...toReceived(m),
+                ...fromServiceBusMessage(m),
                 deadLetterReason: m.deadLetterReason ?? '',
                 deadLetterDescription: m.deadLetterErrorDescription ?? '',
             }));
@@ -118,17 +136,39 @@ export class ServiceBusSessionQueue implements SessionQueue {
         await this.#sender.close();
         await this.#client.close();
     }
+
+    async #sendInBatches(messages: ServiceBusMessage[]): Promise<void> {
+        const [only] = messages;
+        if (messages.length === 1 && only) return this.#sender.sendMessages(only);
+        let batch = await this.#sender.createMessageBatch();
+        for (const m of messages) {
+            if (batch.tryAddMessage(m)) continue;
+            if (batch.count > 0) await this.#sender.sendMessages(batch);
+            batch = await this.#sender.createMessageBatch();
+            // Larger than any batch: alone it may still go (large messages on Premium), or fail with its own code.
+            if (!batch.tryAddMessage(m)) await this.#sender.sendMessages(m);
+        }
+        if (batch.count > 0) await this.#sender.sendMessages(batch);
+    }
 }
 
 function leaseOver(receiver: ServiceBusSessionReceiver): SessionLease {
     const byToken = new Map<string, ServiceBusReceivedMessage>();
+    let closed = false;
+    const assertHeld = () => {
+        if (closed) throw new SessionLockLostError(`the lock on session ${receiver.sessionId} was released`);
+    };
     const settle = async (message: ReceivedMessage, action: (m: ServiceBusReceivedMessage) => Promise<void>) => {
+        assertHeld();
         const original = byToken.get(message.lockToken);
-        if (!original)
-            throw new SessionLockLostError(`message ${message.messageId} is not locked by this session receiver`);
+        if (!original) {
+            throw new SessionLockLostError(
+                `message ${message.messageId} is not locked by this session receiver (already settled, or redelivered)`,
+            );
+        }
+        byToken.delete(message.lockToken);
         try {
             await action(original);
-            byToken.delete(message.lockToken);
         } catch (e) {
             throw translateServiceBusError(e);
         }
@@ -136,10 +176,11 @@ function leaseOver(receiver: ServiceBusSessionReceiver): SessionLease {
     return {
         sessionId: receiver.sessionId,
         async receive(max, waitMs) {
+            assertHeld();
             try {
                 const messages = await receiver.receiveMessages(max, { maxWaitTimeInMs: waitMs });
                 return messages.map((m) => {
-                    const received = toReceived(m);
+                    const received = fromServiceBusMessage(m);
                     byToken.set(received.lockToken, m);
                     return received;
                 });
@@ -157,13 +198,19 @@ function leaseOver(receiver: ServiceBusSessionReceiver): SessionLease {
                 }),
             ),
         async renewLock() {
+            assertHeld();
             try {
                 await receiver.renewSessionLock();
             } catch (e) {
                 throw translateServiceBusError(e);
             }
         },
-        close: () => receiver.close(),
+        async close() {
+            if (closed) return;
+            closed = true;
+            byToken.clear();
+            await receiver.close();
+        },
     };
 }
 
@@ -179,7 +226,8 @@ function toServiceBusMessage(m: OutgoingMessage): ServiceBusMessage {
     };
 }
 
-function toReceived(m: ServiceBusReceivedMessage): ReceivedMessage {
+/** Maps a received Service Bus message to the port's shape (exported for its unit test). */
+export function fromServiceBusMessage(m: ServiceBusReceivedMessage): ReceivedMessage {
     return {
         messageId: String(m.messageId ?? ''),
         sessionId: m.sessionId ?? '',
@@ -191,7 +239,9 @@ function toReceived(m: ServiceBusReceivedMessage): ReceivedMessage {
                 ['string', 'number', 'boolean'].includes(typeof e[1]),
             ),
         ),
-        deliveryCount: m.deliveryCount ?? 1,
+        // The JS SDK exposes the raw AMQP header, which counts earlier attempts (0 on first delivery); the port counts
+        // deliveries, as the .NET SDK and the Functions trigger metadata do.
+        deliveryCount: (m.deliveryCount ?? 0) + 1,
         enqueuedAt: m.enqueuedTimeUtc ?? new Date(0),
         lockToken: m.lockToken ?? String(m.sequenceNumber ?? ''),
     };
