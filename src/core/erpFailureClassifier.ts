@@ -1,38 +1,7 @@
-import { z } from 'zod';
 import type { Failure } from '../domain/failure';
+import type { ErpFailureRules } from './erpFailureRules';
 
-const owner = z.enum(['integration', 'finance', 'project', 'salesOperations']);
-const failureClass = z.enum(['transient', 'defect', 'blocked', 'duplicate']);
-
-/** Classification rules are configuration (config/erp-failure-rules.v1.json), versioned like the maps. */
-export const erpFailureRulesSchema = z
-    .object({
-        version: z.string().min(1),
-        rules: z.array(
-            z
-                .object({
-                    when: z
-                        .object({
-                            status: z.union([z.number().int(), z.array(z.number().int())]).optional(),
-                            code: z.string().optional(),
-                        })
-                        .strict()
-                        .refine(
-                            (w) => w.status !== undefined || w.code !== undefined,
-                            'a rule needs a status or a code',
-                        ),
-                    class: failureClass,
-                    owner,
-                    /** Template with {details.x} placeholders, e.g. `period {details.period} frozen`. */
-                    condition: z.string().optional(),
-                })
-                .strict(),
-        ),
-        default: z.object({ class: failureClass, owner }).strict(),
-    })
-    .strict();
-
-export type ErpFailureRules = z.infer<typeof erpFailureRulesSchema>;
+export { type ErpFailureRules, erpFailureRulesSchema, loadErpFailureRules } from './erpFailureRules';
 
 export interface ErpErrorResponse {
     status: number;
@@ -64,7 +33,12 @@ export function createErpFailureClassifier(rules: ErpFailureRules): ErpFailureCl
             unknown
         >;
         const condition = rule?.condition ? fillTemplate(rule.condition, details) : undefined;
-        const message = `ERP answered ${response.status}${code ? ` ${code}` : ''}${typeof body.message === 'string' ? `: ${body.message.slice(0, 200)}` : ''}`;
+        const text = rule?.message
+            ? fillTemplate(rule.message, details)
+            : typeof body.message === 'string'
+              ? redact(body.message.slice(0, 200))
+              : undefined;
+        const message = `ERP answered ${response.status}${code ? ` ${code}` : ''}${text ? `: ${text}` : ''}`;
         return {
             class: chosen.class,
             code: code ? `ERP_${code}` : `HTTP_${response.status}`,
@@ -80,13 +54,24 @@ export function createErpFailureClassifier(rules: ErpFailureRules): ErpFailureCl
 
 function primitiveDetails(details: Record<string, unknown>): Record<string, string | number> {
     const out: Record<string, string | number> = {};
-    for (const [k, v] of Object.entries(details)) if (typeof v === 'string' || typeof v === 'number') out[k] = v;
+    for (const [k, v] of Object.entries(details)) {
+        if (typeof v === 'string') out[k] = redact(v);
+        else if (typeof v === 'number') out[k] = v;
+    }
     return out;
+}
+
+/**
+ * The contract forbids personal data in ERP messages; this is the safety net for an ERP that breaks it anyway:
+ * e-mail addresses and international phone numbers never reach a failure (which is logged and shown to people).
+ */
+function redact(text: string): string {
+    return text.replace(/[^\s@]+@[^\s@]+\.[^\s@]+/g, '[email]').replace(/\+\d[\d\s-]{6,}\d/g, '[phone]');
 }
 
 function fillTemplate(template: string, details: Record<string, unknown>): string {
     return template.replace(/\{details\.(\w+)\}/g, (_, key: string) => {
         const value = details[key];
-        return value === undefined || value === null ? '?' : String(value);
+        return value === undefined || value === null ? '?' : redact(String(value));
     });
 }

@@ -6,6 +6,8 @@ import type { ErpRequest } from '../ports/erpClient';
 import type { MappingLookup } from '../ports/mappingLookup';
 import type { ErpBodyField, ErpMap } from './erpMapSchema';
 
+export { loadErpMap } from './erpMapSchema';
+
 export type BuiltErpRequest = ErpRequest & { erpMapVersion: string };
 
 const defect = (code: string, message: string): Failure => ({ class: 'defect', code, message, owner: 'integration' });
@@ -31,7 +33,7 @@ export async function buildErpRequest(
             continue;
         }
         const value = data[placeholder];
-        if (typeof value !== 'string' && typeof value !== 'number') {
+        if ((typeof value !== 'string' && typeof value !== 'number') || value === '') {
             return err(
                 defect(
                     'MAP_FIELD_MISSING',
@@ -54,7 +56,7 @@ export async function buildErpRequest(
         postingDate: new Date(postingSource).toISOString().slice(0, 10),
     };
     for (const [erpField, source] of Object.entries(rule.body)) {
-        const value = await resolveField(envelope, source, lookup);
+        const value = await resolveField(envelope, erpField, source, lookup);
         if (!value.ok) return value;
         if (value.value !== undefined) body[erpField] = value.value;
         else if (isRequired(source)) {
@@ -73,14 +75,19 @@ export async function buildErpRequest(
 
 async function resolveField(
     envelope: TransactionEnvelope,
+    erpField: string,
     source: ErpBodyField,
     lookup: MappingLookup,
 ): Promise<Result<FieldValue | undefined, Failure>> {
     if ('const' in source) return ok(source.const);
     if ('lookup' in source) {
         const key = envelope.data[source.key];
-        if (key === undefined || key === null) return ok(undefined);
-        return ok(await lookup.get(source.lookup, String(key)));
+        if (key === undefined || key === null || key === '') return ok(undefined);
+        const value = await lookup.get(source.lookup, String(key));
+        // Optional means "only when the key has a value": a key without a row would silently drop a vendor or
+        // cost centre from the ERP record, so it is a defect whatever `required` says.
+        if (value === undefined) return err(lookupMissing(source.lookup, String(key), erpField));
+        return ok(value);
     }
     const value = envelope.data[source.from];
     if (value === undefined || value === null) return ok(undefined);
@@ -94,6 +101,13 @@ async function resolveField(
     return ok(value);
 }
 
+function lookupMissing(mapping: string, key: string, erpField: string): Failure {
+    return defect(
+        'LOOKUP_MISSING',
+        `No ${mapping} mapping for ${key} (needed for ${erpField}); add it to the mappings table and retry`,
+    );
+}
+
 function isRequired(source: ErpBodyField): boolean {
     if ('const' in source) return false;
     return source.required !== false;
@@ -101,12 +115,9 @@ function isRequired(source: ErpBodyField): boolean {
 
 function describeMissing(envelope: TransactionEnvelope, erpField: string, source: ErpBodyField): Failure {
     if ('lookup' in source) {
-        const key = envelope.data[source.key];
         return defect(
             'LOOKUP_MISSING',
-            key === undefined || key === null
-                ? `${envelope.type}.${source.key} is empty, so ${erpField} cannot be looked up in ${source.lookup}`
-                : `No ${source.lookup} mapping for ${String(key)} (needed for ${erpField}); add it to the mappings table and retry`,
+            `${envelope.type}.${source.key} is empty, so ${erpField} cannot be looked up in ${source.lookup}`,
         );
     }
     const from = 'from' in source ? source.from : erpField;

@@ -1,18 +1,28 @@
 import { z } from 'zod';
+import { ConfigError } from '../config/configError';
 import { transactionTypes } from '../domain/transaction';
 
 /** Where one ERP body field comes from. */
-const bodyFieldSchema = z.union([
-    z
-        .object({
-            from: z.string().min(1),
-            transform: z.enum(['date', 'upper']).optional(),
-            required: z.boolean().default(true),
-        })
-        .strict(),
-    z.object({ lookup: z.string().min(1), key: z.string().min(1), required: z.boolean() }).strict(),
-    z.object({ const: z.union([z.string(), z.number(), z.boolean()]) }).strict(),
-]);
+const bodyFieldSchema = z.union(
+    [
+        z
+            .object({
+                from: z.string().min(1),
+                transform: z.enum(['date', 'upper']).optional(),
+                required: z.boolean().default(true),
+            })
+            .strict(),
+        /**
+         * A mapping-table look-up keyed by a data field. `required: false` only lets the key field be empty (the ERP
+         * field is then left out); a key that has a value must have a row, else the transaction is a defect.
+         */
+        z.object({ lookup: z.string().min(1), key: z.string().min(1), required: z.boolean() }).strict(),
+        z.object({ const: z.union([z.string(), z.number(), z.boolean()]) }).strict(),
+    ],
+    {
+        error: 'a body field is {from, transform?: date|upper, required?}, {lookup, key, required} or {const}',
+    },
+);
 
 const requestRuleSchema = z
     .object({
@@ -40,5 +50,12 @@ export const erpMapSchema = z
     });
 
 export type ErpMap = z.infer<typeof erpMapSchema>;
+
+/** Validates an ERP map's JSON; a bad one throws a ConfigError naming `source` and the bad path. */
+export function loadErpMap(json: unknown, source = 'ERP map'): ErpMap {
+    const parsed = erpMapSchema.safeParse(json);
+    if (!parsed.success) throw ConfigError.fromZod(source, parsed.error);
+    return parsed.data;
+}
 export type ErpRequestRule = ErpMap['transactions'][keyof ErpMap['transactions']];
 export type ErpBodyField = z.infer<typeof bodyFieldSchema>;

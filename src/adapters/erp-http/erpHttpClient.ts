@@ -1,4 +1,5 @@
 import type { ErpFailureClassifier } from '../../core/erpFailureClassifier';
+import type { Failure } from '../../domain/failure';
 import type { ErpClient, ErpPosting, ErpPostOutcome, ErpRequest } from '../../ports/erpClient';
 
 export interface ErpHttpClientOptions {
@@ -27,9 +28,16 @@ export class ErpHttpClient implements ErpClient {
     }
 
     async post(request: ErpRequest): Promise<ErpPostOutcome> {
-        let response: Response;
+        let token: string;
         try {
-            response = await this.#fetch(request.path, {
+            token = await this.#options.getToken();
+        } catch (e) {
+            return { kind: 'failed', failure: tokenFailure(e) };
+        }
+        let response: Response;
+        let body: unknown;
+        try {
+            response = await this.#fetch(request.path, token, {
                 method: request.method,
                 headers: {
                     'content-type': 'application/json',
@@ -38,10 +46,11 @@ export class ErpHttpClient implements ErpClient {
                 },
                 body: JSON.stringify(request.body),
             });
+            // The timeout covers the body too: a 201 whose body never arrives is an unknown outcome, not a success.
+            body = await readBody(response);
         } catch (e) {
             return { kind: 'failed', failure: this.#networkFailure(e) };
         }
-        const body = await readBody(response);
         if (response.ok) {
             const postingId = (body as { postingId?: unknown } | undefined)?.postingId;
             if (typeof postingId !== 'string') {
@@ -71,35 +80,37 @@ export class ErpHttpClient implements ErpClient {
     }
 
     async findByIdempotencyKey(idempotencyKey: string): Promise<ErpPosting | undefined> {
-        let response: Response;
-        try {
-            response = await this.#fetch(`/erp/v1/postings?idempotencyKey=${encodeURIComponent(idempotencyKey)}`, {
-                method: 'GET',
-            });
-        } catch (e) {
-            throw new ErpUnavailableError(this.#networkFailure(e).message);
-        }
+        const { response, body } = await this.#read(
+            `/erp/v1/postings?idempotencyKey=${encodeURIComponent(idempotencyKey)}`,
+        );
         if (!response.ok) throw new ErpUnavailableError(`ERP look-up answered ${response.status}`);
-        const body = (await readBody(response)) as { postings?: ErpPosting[] } | undefined;
-        return body?.postings?.[0];
+        const posting = (body as { postings?: unknown[] } | undefined)?.postings?.[0] as ErpPosting | undefined;
+        if (posting !== undefined && typeof posting?.postingId !== 'string')
+            throw new ErpUnavailableError('ERP look-up answered a posting without a postingId');
+        return posting;
     }
 
     async periodStatus(period: string): Promise<'open' | 'frozen' | 'closed'> {
-        let response: Response;
+        const { response, body } = await this.#read(`/erp/v1/periods/${encodeURIComponent(period)}`);
+        const status = (body as { status?: unknown } | undefined)?.status;
+        if (!response.ok || (status !== 'open' && status !== 'frozen' && status !== 'closed')) {
+            throw new ErpUnavailableError(`ERP period look-up answered ${response.status}`);
+        }
+        return status;
+    }
+
+    /** A GET whose every way of failing to answer (no token, network, timeout) is an ErpUnavailableError. */
+    async #read(path: string): Promise<{ response: Response; body: unknown }> {
         try {
-            response = await this.#fetch(`/erp/v1/periods/${encodeURIComponent(period)}`, { method: 'GET' });
+            const token = await this.#options.getToken();
+            const response = await this.#fetch(path, token, { method: 'GET' });
+            return { response, body: await readBody(response) };
         } catch (e) {
             throw new ErpUnavailableError(this.#networkFailure(e).message);
         }
-        const body = (await readBody(response)) as { status?: unknown } | undefined;
-        if (!response.ok || (body?.status !== 'open' && body?.status !== 'frozen' && body?.status !== 'closed')) {
-            throw new ErpUnavailableError(`ERP period look-up answered ${response.status}`);
-        }
-        return body.status;
     }
 
-    async #fetch(path: string, init: RequestInit): Promise<Response> {
-        const token = await this.#options.getToken();
+    async #fetch(path: string, token: string, init: RequestInit): Promise<Response> {
         return fetch(new URL(path, this.#options.baseUrl), {
             ...init,
             headers: {
@@ -111,17 +122,27 @@ export class ErpHttpClient implements ErpClient {
         });
     }
 
-    #networkFailure(e: unknown) {
+    #networkFailure(e: unknown): Failure {
         const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
         return {
-            class: 'transient' as const,
+            class: 'transient',
             code: timedOut ? 'ERP_TIMEOUT' : 'ERP_UNREACHABLE',
             message: timedOut
                 ? `ERP did not answer within ${this.#options.timeoutMs} ms`
                 : `ERP unreachable: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`,
-            owner: 'integration' as const,
+            owner: 'integration',
         };
     }
+}
+
+/** No token, no call: usually a transient identity outage, retried like one. The cause names no person. */
+function tokenFailure(e: unknown): Failure {
+    return {
+        class: 'transient',
+        code: 'ERP_TOKEN_UNAVAILABLE',
+        message: `no access token for the ERP: ${e instanceof Error ? e.message.slice(0, 200) : String(e)}`,
+        owner: 'integration',
+    };
 }
 
 async function readBody(response: Response): Promise<unknown> {

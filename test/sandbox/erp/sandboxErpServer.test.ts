@@ -1,0 +1,552 @@
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type SandboxErp, startSandboxErp } from '../../../sandbox/erp/sandboxErpServer';
+
+const started: SandboxErp[] = [];
+let erp: SandboxErp;
+let keys = 0;
+const key = () => `tx-${++keys}`;
+const postingDate = '2026-11-20';
+
+async function start(options: { dataFile?: string } = {}): Promise<SandboxErp> {
+    const sandbox = await startSandboxErp({ port: 0, ...options });
+    started.push(sandbox);
+    return sandbox;
+}
+
+interface CallOptions {
+    body?: unknown;
+    raw?: string;
+    key?: string | null;
+    token?: string | null;
+    timeoutMs?: number;
+}
+
+async function call(base: string, method: string, path: string, options: CallOptions = {}) {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (options.token !== null) headers.authorization = `Bearer ${options.token ?? 'entra-token'}`;
+    if (method === 'PUT' && options.key !== null) headers['idempotency-key'] = options.key ?? key();
+    const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    const response = await fetch(`${base}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        ...(options.timeoutMs ? { signal: AbortSignal.timeout(options.timeoutMs) } : {}),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as unknown };
+}
+
+async function control(base: string, method: string, path: string, body?: unknown) {
+    const response = await fetch(`${base}${path}`, {
+        method,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const customer = (ref: string) => ({
+    sourceRecordId: `src-${ref}`,
+    postingDate,
+    customerRef: ref,
+    firstName: 'Amira',
+    lastName: 'Haddad',
+});
+const reservation = (number: string, customerRef: string, extra: Record<string, unknown> = {}) => ({
+    sourceRecordId: `src-${number}`,
+    postingDate,
+    reservationNumber: number,
+    customerRef,
+    unitCode: `unit-${number}`,
+    buildingCode: 'MARINA-T1',
+    costCentre: 'CC-410',
+    value: 1_000_000,
+    bookingAmount: 100_000,
+    currency: 'AED',
+    reservedOn: postingDate,
+    status: 'active',
+    ...extra,
+});
+const instalment = (id: string, reservationNumber: string, dueDate: string, amount: number) => ({
+    sourceRecordId: `src-${id}`,
+    postingDate,
+    instalmentId: id,
+    reservationNumber,
+    sequence: 1,
+    dueDate,
+    amount,
+});
+const receipt = (number: string, reservationNumber: string, amount: number) => ({
+    sourceRecordId: `src-${number}`,
+    postingDate,
+    receiptNumber: number,
+    reservationNumber,
+    amount,
+    receivedOn: postingDate,
+    method: 'bankTransfer',
+});
+const commission = (claim: string, reservationNumber: string, sharePercent: number) => ({
+    sourceRecordId: `src-${claim}`,
+    postingDate,
+    claimNumber: claim,
+    reservationNumber,
+    vendorId: 'V-7001',
+    sharePercent,
+    amount: 10_000,
+});
+
+/** A customer and a reservation for it, so receipts and instalments have something to hang on. */
+async function sale(base: string, number: string): Promise<void> {
+    const customerRef = `c-${number}`;
+    const customerPath = `/erp/v1/customers/${encodeURIComponent(customerRef)}`;
+    expect((await call(base, 'PUT', customerPath, { body: customer(customerRef) })).status).toBe(201);
+    const path = `/erp/v1/reservations/${encodeURIComponent(number)}`;
+    expect((await call(base, 'PUT', path, { body: reservation(number, customerRef) })).status).toBe(201);
+}
+
+beforeAll(async () => {
+    erp = await start();
+});
+
+afterEach(async () => {
+    await control(erp.url, 'PUT', '/sandbox/faults', {
+        latencyMs: 0,
+        transientErrorRate: 0,
+        rateLimitPerSec: 0,
+        down: false,
+    });
+});
+
+afterAll(async () => {
+    await Promise.all(started.map((s) => s.close()));
+});
+
+describe('the contract over HTTP', () => {
+    it('answers 401 with WWW-Authenticate without a bearer token', async () => {
+        for (const token of [null, '']) {
+            const answer = await call(erp.url, 'PUT', '/erp/v1/customers/c-401', { body: customer('c-401'), token });
+            expect([answer.status, answer.headers.get('www-authenticate'), answer.body]).toEqual([
+                401,
+                'Bearer',
+                { code: 'UNAUTHORIZED', message: 'a bearer token is required', details: {} },
+            ]);
+        }
+        expect(erp.books.held('customers', 'c-401')).toBeUndefined();
+    });
+
+    it('requires an Idempotency-Key on a write', async () => {
+        const missing = await call(erp.url, 'PUT', '/erp/v1/customers/c-400', { body: customer('c-400'), key: null });
+        expect([missing.status, missing.body]).toEqual([
+            400,
+            {
+                code: 'VALIDATION_FAILED',
+                message: 'the Idempotency-Key header is required',
+                details: { errors: [{ field: 'Idempotency-Key', reason: 'required' }] },
+            },
+        ]);
+        expect(erp.books.held('customers', 'c-400')).toBeUndefined();
+    });
+
+    it('answers a replay with the first answer and Idempotent-Replayed: true, posting nothing again', async () => {
+        const put = () =>
+            call(erp.url, 'PUT', '/erp/v1/customers/c-replay', { body: customer('c-replay'), key: 'tx-replay' });
+        const first = await put();
+        const again = await put();
+        expect([first.status, first.headers.get('idempotent-replayed')]).toEqual([201, null]);
+        expect([again.status, again.headers.get('idempotent-replayed'), again.body]).toEqual([201, 'true', first.body]);
+        expect(erp.books.postings.filter((p) => p.reference === 'c-replay')).toHaveLength(1);
+    });
+
+    it('validates the body against the published schema and names every bad field', async () => {
+        const { currency: _, ...withoutCurrency } = reservation('RSV-BAD', 'c-x');
+        const answer = await call(erp.url, 'PUT', '/erp/v1/reservations/RSV-BAD', {
+            body: { ...withoutCurrency, value: '1000', reservedOn: '2026-02-30', status: 'pending' },
+        });
+        expect([answer.status, answer.body]).toEqual([
+            400,
+            {
+                code: 'VALIDATION_FAILED',
+                message: 'the request is invalid',
+                details: {
+                    errors: [
+                        { field: 'currency', reason: 'required' },
+                        { field: 'value', reason: 'must be a number' },
+                        { field: 'reservedOn', reason: 'must be a date, YYYY-MM-DD' },
+                        { field: 'status', reason: 'must be one of active, contracted, cancelled' },
+                    ],
+                },
+            },
+        ]);
+    });
+
+    it('refuses a body whose reference differs from the path', async () => {
+        const answer = await call(erp.url, 'PUT', '/erp/v1/customers/c-path', { body: customer('c-other') });
+        expect([answer.status, answer.body]).toEqual([
+            400,
+            {
+                code: 'VALIDATION_FAILED',
+                message: 'the request is invalid',
+                details: { errors: [{ field: 'customerRef', reason: 'must equal the customerRef in the path' }] },
+            },
+        ]);
+    });
+
+    it('refuses a body that is not JSON or not an object, an unknown route and an unserved method', async () => {
+        const notJson = await call(erp.url, 'PUT', '/erp/v1/customers/c-1', { raw: '{"customerRef":' });
+        expect([notJson.status, notJson.body]).toEqual([
+            400,
+            {
+                code: 'VALIDATION_FAILED',
+                message: 'the body is not JSON',
+                details: { errors: [{ field: '(body)', reason: 'not JSON' }] },
+            },
+        ]);
+        const array = await call(erp.url, 'PUT', '/erp/v1/customers/c-1', { body: [1] });
+        expect(array.body).toMatchObject({ details: { errors: [{ field: '(body)', reason: 'must be an object' }] } });
+        const unknown = await call(erp.url, 'PUT', '/erp/v1/suppliers/s-1', { body: {} });
+        expect([unknown.status, unknown.body]).toEqual([
+            404,
+            { code: 'NOT_FOUND', message: 'no such route in the ERP contract', details: {} },
+        ]);
+        const post = await call(erp.url, 'POST', '/erp/v1/reservations/RSV-1', { body: {} });
+        expect([post.status, post.headers.get('allow'), post.body]).toEqual([
+            405,
+            'PUT, GET',
+            { code: 'METHOD_NOT_ALLOWED', message: 'use PUT or GET', details: {} },
+        ]);
+    });
+
+    it('finds a posting by its idempotency key, nothing for an unknown key, and needs the key', async () => {
+        await call(erp.url, 'PUT', '/erp/v1/customers/c-find', { body: customer('c-find'), key: 'tx-find/1' });
+        const posting = erp.books.findByKey('tx-find/1');
+        const found = await call(erp.url, 'GET', `/erp/v1/postings?idempotencyKey=${encodeURIComponent('tx-find/1')}`);
+        expect(found.body).toEqual({
+            postings: [
+                {
+                    postingId: posting?.postingId,
+                    idempotencyKey: 'tx-find/1',
+                    type: 'customers',
+                    reference: 'c-find',
+                    postedAt: posting?.receivedAt,
+                },
+            ],
+        });
+        expect((await call(erp.url, 'GET', '/erp/v1/postings?idempotencyKey=nope')).body).toEqual({ postings: [] });
+        const missing = await call(erp.url, 'GET', '/erp/v1/postings');
+        expect([missing.status, missing.body]).toEqual([
+            400,
+            {
+                code: 'VALIDATION_FAILED',
+                message: 'the idempotencyKey query parameter is required',
+                details: { errors: [{ field: 'idempotencyKey', reason: 'required' }] },
+            },
+        ]);
+    });
+
+    it('serves a reservation with its plan oldest due first, every allocation and what is on account', async () => {
+        await sale(erp.url, 'RSV/READ');
+        for (const [id, due] of [
+            ['INS-R2', '2027-01-01'],
+            ['INS-R1', '2026-12-01'],
+        ] as const) {
+            await call(erp.url, 'PUT', `/erp/v1/instalments/${id}`, { body: instalment(id, 'RSV/READ', due, 100) });
+        }
+        await call(erp.url, 'PUT', '/erp/v1/receipts/RCT-R1', { body: receipt('RCT-R1', 'RSV/READ', 260.5) });
+        const read = await call(erp.url, 'GET', '/erp/v1/reservations/RSV%2FREAD');
+        const invoice = (instalmentId: string, dueDate: string) => ({
+            instalmentId,
+            reservationNumber: 'RSV/READ',
+            dueDate,
+            amount: 100,
+            outstanding: 0,
+            status: 'paid',
+        });
+        expect([read.status, read.body]).toEqual([
+            200,
+            {
+                reservationNumber: 'RSV/READ',
+                postingId: erp.books.held('reservations', 'RSV/READ')?.postingId,
+                sourceRecordId: 'src-RSV/READ',
+                status: 'active',
+                customerRef: 'c-RSV/READ',
+                unitCode: 'unit-RSV/READ',
+                buildingCode: 'MARINA-T1',
+                value: 1_000_000,
+                currency: 'AED',
+                instalments: [invoice('INS-R1', '2026-12-01'), invoice('INS-R2', '2027-01-01')],
+                allocations: [
+                    { receiptNumber: 'RCT-R1', instalmentId: 'INS-R1', amount: 100 },
+                    { receiptNumber: 'RCT-R1', instalmentId: 'INS-R2', amount: 100 },
+                    { receiptNumber: 'RCT-R1', instalmentId: null, amount: 60.5 },
+                ],
+                onAccount: 60.5,
+            },
+        ]);
+        const unknown = await call(erp.url, 'GET', '/erp/v1/reservations/RSV-NONE');
+        expect([unknown.status, unknown.body]).toEqual([
+            404,
+            { code: 'NOT_FOUND', message: 'no reservation RSV-NONE', details: { reference: 'RSV-NONE' } },
+        ]);
+    });
+});
+
+describe('periods', () => {
+    it('freezes, closes and reopens a period through the control route, and the ERP enforces it', async () => {
+        expect(await control(erp.url, 'PUT', '/sandbox/periods/2031-03', { status: 'frozen' })).toEqual({
+            status: 200,
+            body: { period: '2031-03', status: 'frozen' },
+        });
+        expect((await call(erp.url, 'GET', '/erp/v1/periods/2031-03')).body).toEqual({
+            period: '2031-03',
+            status: 'frozen',
+        });
+        const put = () =>
+            call(erp.url, 'PUT', '/erp/v1/customers/c-period', {
+                body: { ...customer('c-period'), postingDate: '2031-03-31' },
+                key: 'tx-period',
+            });
+        const frozen = await put();
+        expect([frozen.status, frozen.body]).toEqual([
+            422,
+            { code: 'PERIOD_FROZEN', message: 'accounting period 2031-03 is frozen', details: { period: '2031-03' } },
+        ]);
+        await control(erp.url, 'PUT', '/sandbox/periods/2031-03', { status: 'closed' });
+        expect((await put()).body).toEqual({
+            code: 'PERIOD_CLOSED',
+            message: 'accounting period 2031-03 is closed',
+            details: { period: '2031-03' },
+        });
+        await control(erp.url, 'PUT', '/sandbox/periods/2031-03', { status: 'open' });
+        expect((await put()).status).toBe(201);
+    });
+
+    it('reports an untouched period as open and refuses a malformed one or an unknown status', async () => {
+        expect((await call(erp.url, 'GET', '/erp/v1/periods/2040-01')).body).toEqual({
+            period: '2040-01',
+            status: 'open',
+        });
+        const badPeriod = await call(erp.url, 'GET', '/erp/v1/periods/2040-13');
+        expect([badPeriod.status, badPeriod.body]).toEqual([
+            400,
+            {
+                code: 'VALIDATION_FAILED',
+                message: 'the period must be YYYY-MM',
+                details: { errors: [{ field: 'period', reason: 'must be YYYY-MM' }] },
+            },
+        ]);
+        const badStatus = await control(erp.url, 'PUT', '/sandbox/periods/2040-01', { status: 'locked' });
+        expect([badStatus.status, badStatus.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+        expect((badStatus.body.details as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual([
+            'status',
+        ]);
+        expect(erp.books.periodStatus('2040-01')).toBe('open');
+    });
+});
+
+describe('faults', () => {
+    it('answers 503 to every call while down, even before looking at the token', async () => {
+        expect(await control(erp.url, 'PUT', '/sandbox/faults', { down: true })).toEqual({
+            status: 200,
+            body: { latencyMs: 0, transientErrorRate: 0, rateLimitPerSec: 0, down: true },
+        });
+        const answers = await Promise.all([
+            call(erp.url, 'PUT', '/erp/v1/customers/c-down', { body: customer('c-down') }),
+            call(erp.url, 'GET', '/erp/v1/periods/2026-11', { token: null }),
+        ]);
+        const unavailable = { code: 'UNAVAILABLE', message: 'the ERP is unavailable', details: {} };
+        expect(answers.map((a) => [a.status, a.body])).toEqual([
+            [503, unavailable],
+            [503, unavailable],
+        ]);
+        expect(erp.books.held('customers', 'c-down')).toBeUndefined();
+    });
+
+    it('answers 429 with Retry-After: 1 above the rate limit', async () => {
+        await control(erp.url, 'PUT', '/sandbox/faults', { rateLimitPerSec: 2 });
+        const answers = [];
+        for (let i = 0; i < 3; i++) answers.push(await call(erp.url, 'GET', '/erp/v1/periods/2026-11'));
+        expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
+        expect([answers[2]?.headers.get('retry-after'), answers[2]?.body]).toEqual([
+            '1',
+            { code: 'RATE_LIMITED', message: 'too many requests', details: {} },
+        ]);
+    });
+
+    it('answers 503 at the configured transient error rate', async () => {
+        await control(erp.url, 'PUT', '/sandbox/faults', { transientErrorRate: 1 });
+        const answer = await call(erp.url, 'PUT', '/erp/v1/customers/c-flaky', { body: customer('c-flaky') });
+        expect([answer.status, answer.body]).toEqual([
+            503,
+            { code: 'UNAVAILABLE', message: 'the ERP is unavailable', details: {} },
+        ]);
+    });
+
+    it('delays answers by latencyMs, which a shorter client timeout observes, and still applies the write', async () => {
+        await control(erp.url, 'PUT', '/sandbox/faults', { latencyMs: 400 });
+        const error = await call(erp.url, 'PUT', '/erp/v1/customers/c-slow', {
+            body: customer('c-slow'),
+            key: 'tx-slow',
+            timeoutMs: 50,
+        }).catch((e: unknown) => e);
+        expect((error as Error).name).toBe('TimeoutError');
+        // The patient look-up outlasts the latency, so by then the abandoned write has been applied.
+        const lookUp = await call(erp.url, 'GET', '/erp/v1/postings?idempotencyKey=tx-slow', { timeoutMs: 20_000 });
+        expect((lookUp.body as { postings: Array<{ reference: string }> }).postings.map((p) => p.reference)).toEqual([
+            'c-slow',
+        ]);
+    });
+
+    it('serves the current settings on GET and refuses an out-of-range or unknown setting', async () => {
+        await control(erp.url, 'PUT', '/sandbox/faults', { latencyMs: 5 });
+        expect(await control(erp.url, 'GET', '/sandbox/faults')).toEqual({
+            status: 200,
+            body: { latencyMs: 5, transientErrorRate: 0, rateLimitPerSec: 0, down: false },
+        });
+        for (const bad of [{ transientErrorRate: 2 }, { slow: true }]) {
+            expect((await control(erp.url, 'PUT', '/sandbox/faults', bad)).status).toBe(400);
+        }
+        expect(erp.faults.settings.latencyMs).toBe(5);
+    });
+});
+
+describe('the ledger', () => {
+    it('holds every accepted posting once and counts every call outside /sandbox by status', async () => {
+        const own = await start();
+        await call(own.url, 'PUT', '/erp/v1/customers/c-1', { body: customer('c-1'), token: null });
+        await call(own.url, 'PUT', '/erp/v1/customers/c-1', { body: customer('c-1'), key: 'tx-l1' });
+        await call(own.url, 'PUT', '/erp/v1/customers/c-1', { body: customer('c-1'), key: 'tx-l1' });
+        await call(own.url, 'PUT', '/erp/v1/reservations/RSV-9', { body: reservation('RSV-9', 'c-9') });
+        await call(own.url, 'GET', '/erp/v1/periods/2026-11');
+        await fetch(`${own.url}/elsewhere`);
+        await control(own.url, 'PUT', '/sandbox/periods/2026-12', { status: 'frozen' });
+        const ledger = await control(own.url, 'GET', '/sandbox/ledger');
+        const byStatus = { '200': 1, '201': 2, '401': 1, '404': 1, '422': 1 };
+        expect(ledger.body).toEqual({
+            calls: 6,
+            callsByStatus: byStatus,
+            postings: [
+                {
+                    seq: 1,
+                    postingId: 'ERP-0000001',
+                    idempotencyKey: 'tx-l1',
+                    type: 'customers',
+                    reference: 'c-1',
+                    sourceRecordId: 'src-c-1',
+                    receivedAt: own.books.postings[0]?.receivedAt,
+                    body: customer('c-1'),
+                },
+            ],
+            invoices: [],
+            allocations: [],
+            cancelledPlans: [],
+            payoutHolds: [],
+            periods: { '2026-12': 'frozen' },
+        });
+        expect([own.calls.total, own.calls.byStatus]).toEqual([6, byStatus]);
+        // The in-process ledger is the same, and a copy.
+        const copy = own.ledger;
+        expect(copy).toEqual(ledger.body);
+        copy.postings.length = 0;
+        expect(own.ledger.postings).toHaveLength(1);
+    });
+
+    it('starts over on POST /sandbox/reset: empty books, no faults, no calls', async () => {
+        const own = await start();
+        await call(own.url, 'PUT', '/erp/v1/customers/c-1', { body: customer('c-1') });
+        await control(own.url, 'PUT', '/sandbox/periods/2026-12', { status: 'closed' });
+        await control(own.url, 'PUT', '/sandbox/faults', { latencyMs: 5 });
+        expect(await control(own.url, 'POST', '/sandbox/reset')).toEqual({ status: 200, body: { reset: true } });
+        expect(own.ledger).toEqual({
+            calls: 0,
+            callsByStatus: {},
+            postings: [],
+            invoices: [],
+            allocations: [],
+            cancelledPlans: [],
+            payoutHolds: [],
+            periods: {},
+        });
+        expect(own.faults.settings).toEqual({ latencyMs: 0, transientErrorRate: 0, rateLimitPerSec: 0, down: false });
+        expect((await control(own.url, 'GET', '/sandbox/nothing')).status).toBe(404);
+    });
+});
+
+describe('persistence in dataFile', () => {
+    const dataFileIn = () => join(mkdtempSync(join(tmpdir(), 'sandbox-erp-')), 'erp.jsonl');
+
+    async function writeSome(sandbox: SandboxErp): Promise<void> {
+        await sale(sandbox.url, 'RSV-1');
+        await control(sandbox.url, 'PUT', '/sandbox/periods/2026-10', { status: 'closed' });
+        await call(sandbox.url, 'PUT', '/erp/v1/instalments/INS-1', {
+            body: instalment('INS-1', 'RSV-1', '2027-01-01', 10),
+            key: 'tx-p3',
+        });
+        await call(sandbox.url, 'PUT', '/erp/v1/receipts/RCT-1', { body: receipt('RCT-1', 'RSV-1', 15) });
+    }
+
+    it('brings back the same postings, periods and receivables after a restart, and still knows the keys', async () => {
+        const dataFile = dataFileIn();
+        const first = await start({ dataFile });
+        await writeSome(first);
+        const before = first.ledger;
+        await first.close();
+        expect(readFileSync(dataFile, 'utf8').trim().split('\n')).toHaveLength(5);
+
+        const second = await start({ dataFile });
+        const after = second.ledger;
+        expect([after.postings, after.periods, after.invoices, after.allocations]).toEqual([
+            before.postings,
+            before.periods,
+            before.invoices,
+            before.allocations,
+        ]);
+        expect(after.periods).toEqual({ '2026-10': 'closed' });
+        const replay = await call(second.url, 'PUT', '/erp/v1/instalments/INS-1', {
+            body: instalment('INS-1', 'RSV-1', '2027-01-01', 10),
+            key: 'tx-p3',
+        });
+        expect([replay.status, replay.headers.get('idempotent-replayed')]).toEqual([201, 'true']);
+    });
+
+    it('tolerates a torn last line, and the next write after it survives the following restart', async () => {
+        const dataFile = dataFileIn();
+        const first = await start({ dataFile });
+        await writeSome(first);
+        const before = first.ledger.postings;
+        await first.close();
+        appendFileSync(dataFile, '{"kind":"write","resource":"customers","refer');
+
+        const second = await start({ dataFile });
+        expect(second.ledger.postings).toEqual(before);
+        expect((await call(second.url, 'PUT', '/erp/v1/customers/c-2', { body: customer('c-2') })).status).toBe(201);
+        await second.close();
+        const third = await start({ dataFile });
+        expect(third.books.postings.map((p) => p.reference)).toEqual(['c-RSV-1', 'RSV-1', 'INS-1', 'RCT-1', 'c-2']);
+    });
+
+    it('replays a reset, so a restart after it starts empty', async () => {
+        const dataFile = dataFileIn();
+        const first = await start({ dataFile });
+        await writeSome(first);
+        await control(first.url, 'POST', '/sandbox/reset');
+        await call(first.url, 'PUT', '/erp/v1/customers/c-after', { body: customer('c-after') });
+        await first.close();
+        const second = await start({ dataFile });
+        expect([second.books.postings.map((p) => p.reference), second.ledger.periods]).toEqual([['c-after'], {}]);
+    });
+
+    it('keeps commission payout holds, which a refused claim causes, across a restart', async () => {
+        const dataFile = dataFileIn();
+        const first = await start({ dataFile });
+        await writeSome(first);
+        const claim = (ref: string, sharePercent: number) =>
+            call(first.url, 'PUT', `/erp/v1/commissions/${ref}`, { body: commission(ref, 'RSV-1', sharePercent) });
+        expect((await claim('CLM-1', 80)).status).toBe(201);
+        expect((await claim('CLM-2', 40)).status).toBe(409);
+        expect(first.books.payoutHolds).toEqual(['CLM-1']);
+        await first.close();
+        const second = await start({ dataFile });
+        expect(second.books.payoutHolds).toEqual(['CLM-1']);
+    });
+});
