@@ -24,6 +24,8 @@ export interface TransactionStore {
     listBySourceRecord(sourceRecordId: string): Promise<TransactionRecord[]>;
     /** Every transaction in a state, oldest accepted first (at most `max`). */
     listByState(state: TransactionState, max: number): Promise<TransactionRecord[]>;
+    /** Every transaction last updated at or after `since` (ISO 8601), oldest accepted first (at most `max`): for trends. */
+    listUpdatedSince(since: string, max: number): Promise<TransactionRecord[]>;
     appendAudit(entry: AuditEntry): Promise<void>;
     /** The audit trail of one transaction in the order it was written. */
     listAudit(transactionId: string): Promise<AuditEntry[]>;

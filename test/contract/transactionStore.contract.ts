@@ -204,6 +204,27 @@ export function runTransactionStoreContract(name: string, factory: () => Promise
             expect(await store.listByState('review', 10)).toEqual([]);
         });
 
+        it('lists the transactions updated at or after a time, oldest accepted first, at most max', async () => {
+            const store = await factory();
+            // Other tests may share the table (Azurite): only this test's own records are compared.
+            const older = ofRecord('rec-since', 'since-older', '2031-05-01T08:00:00.000Z');
+            const first = ofRecord('rec-since', 'since-first', '2031-05-01T09:00:00.000Z');
+            const second = ofRecord('rec-since', 'since-second', '2031-05-01T09:30:00.000Z');
+            for (const e of [older, second, first]) await store.recordAccepted(e, e.acceptedAt);
+            await store.updateState(second.transactionId, { state: 'confirmed' }, '2031-05-01T12:00:00.000Z');
+            await store.updateState(first.transactionId, { state: 'parked' }, '2031-05-01T11:00:00.000Z');
+            const mine = new Set([older, first, second].map((e) => e.transactionId));
+            const listed = (await store.listUpdatedSince('2031-05-01T11:00:00.000Z', 1000)).filter((r) =>
+                mine.has(r.envelope.transactionId),
+            );
+            expect(listed.map((r) => [r.envelope.transactionId, r.state, r.updatedAt])).toEqual([
+                ['since-first', 'parked', '2031-05-01T11:00:00.000Z'],
+                ['since-second', 'confirmed', '2031-05-01T12:00:00.000Z'],
+            ]);
+            expect(await store.listUpdatedSince('2031-05-01T11:00:00.000Z', 0)).toEqual([]);
+            expect(await store.listUpdatedSince('2031-05-01T11:00:00.000Z', 1)).toHaveLength(1);
+        });
+
         it('keeps each audit trail in write order, with many entries in the same millisecond', async () => {
             const store = await factory();
             const e = envelope();

@@ -116,6 +116,15 @@ export class TableTransactionStore implements TransactionStore {
         return rows.map(toRecord).sort(byAcceptance).slice(0, max);
     }
 
+    /** A filtered scan too (ISO 8601 strings compare in time order): for the console's trends, never the hot path. */
+    async listUpdatedSince(since: string, max: number): Promise<TransactionRecord[]> {
+        if (max <= 0) return [];
+        const rows = await collect('listing recently updated transactions', () =>
+            this.tables.transactions.listEntities<Row>({ queryOptions: { filter: odata`updatedAt ge ${since}` } }),
+        );
+        return rows.map(toRecord).sort(byAcceptance).slice(0, max);
+    }
+
     async appendAudit(entry: AuditEntry): Promise<void> {
         const json = JSON.stringify(fitAuditEntry(entry));
         const partitionKey = encodeTableKey(entry.transactionId);

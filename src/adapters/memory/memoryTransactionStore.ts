@@ -49,6 +49,10 @@ export class MemoryTransactionStore implements TransactionStore {
         return max <= 0 ? [] : this.#list((r) => r.state === state).slice(0, max);
     }
 
+    async listUpdatedSince(since: string, max: number): Promise<TransactionRecord[]> {
+        return max <= 0 ? [] : this.#list((r) => r.updatedAt >= since).slice(0, max);
+    }
+
     async appendAudit(entry: AuditEntry): Promise<void> {
         const trail = this.#audit.get(entry.transactionId) ?? [];
         trail.push(structuredClone(fitAuditEntry(entry)));
