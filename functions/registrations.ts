@@ -9,6 +9,7 @@ import {
 } from './handlers/operations';
 import { createProcessTransactionHandler } from './handlers/processTransaction';
 import { createReviewActionHandler, createReviewListHandler } from './handlers/review';
+import { createStatsHandler } from './handlers/stats';
 import { createTransactionsHandler } from './handlers/transactions';
 import type { ServicesProvider } from './services';
 
@@ -111,6 +112,14 @@ export function buildRegistrations(services: ServicesProvider, intakeAuth: 'func
             methods: ['GET'],
             authLevel: 'function',
             handler: createMeterHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'stats',
+            route: 'stats',
+            methods: ['GET'],
+            authLevel: 'function',
+            handler: createStatsHandler(services),
         },
         {
             kind: 'timer',
