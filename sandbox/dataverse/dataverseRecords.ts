@@ -33,6 +33,8 @@ export class DataverseRecords {
     readonly #rows = new Map<string, Map<string, StoredRow>>();
     readonly #now: () => Date;
     readonly #dataFile: string | undefined;
+    /** `entity\0column` → value → row id, built on the first look-up by that column and kept up to date after. */
+    readonly #keyIndex = new Map<string, Map<string, string>>();
     #version = 1000;
 
     constructor(options: { tables?: readonly TableSchema[]; now?: () => Date; dataFile?: string } = {}) {
@@ -62,6 +64,7 @@ export class DataverseRecords {
         const at = this.#now().toISOString();
         const createdon = this.#table(entity).get(key)?.createdon ?? at;
         const row = { attributes: clean, versionnumber: ++this.#version, createdon, modifiedon: at };
+        this.#reindex(entity, key, this.#table(entity).get(key)?.attributes, clean);
         this.#table(entity).set(key, row);
         this.#save();
         return this.#view(entity, key, row);
@@ -80,10 +83,37 @@ export class DataverseRecords {
             createdon: existing.createdon,
             modifiedon: at,
         };
+        this.#reindex(entity, key, existing.attributes, row.attributes);
         this.#table(entity).set(key, row);
         this.writes.push({ entity, id: key, fields: clean, at });
         this.#save();
         return this.#view(entity, key, row);
+    }
+
+    /** The id of the row whose `column` holds `value` (an alternate key), or undefined. */
+    findIdByKey(entity: string, column: string, value: string): string | undefined {
+        const name = `${entity}\0${column}`;
+        let index = this.#keyIndex.get(name);
+        if (!index) {
+            index = new Map();
+            for (const [id, row] of this.#table(entity)) {
+                const v = row.attributes[column];
+                if (typeof v === 'string') index.set(v, id);
+            }
+            this.#keyIndex.set(name, index);
+        }
+        return index.get(value);
+    }
+
+    #reindex(entity: string, id: string, before: NormalizedAttributes | undefined, after: NormalizedAttributes): void {
+        for (const [name, index] of this.#keyIndex) {
+            const [indexed, column] = name.split('\0') as [string, string];
+            if (indexed !== entity) continue;
+            const old = before?.[column];
+            if (typeof old === 'string' && index.get(old) === id) index.delete(old);
+            const now = after[column];
+            if (typeof now === 'string') index.set(now, id);
+        }
     }
 
     list(entity: string): NormalizedAttributes[] {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { SandboxDataverseError } from './columnValues';
 import { DataverseRecords } from './dataverseRecords';
 import { type SandboxDataverseState as State, sandboxControl } from './sandboxControl';
-import { tableBySet } from './sandboxSchema';
+import { referenceAlternateKeys, tableBySet } from './sandboxSchema';
 import { formatRow, parseWriteBody } from './webApiFormat';
 import { filterAnnotations, readJson, sendJson } from './webApiHttp';
 
@@ -109,7 +109,19 @@ async function serveApi(
     const table = tableBySet(records.tables, entitySet);
     if (!table)
         throw new SandboxDataverseError(404, '0x8006088a', `Resource not found for the segment '${entitySet}'.`);
-    const id = key?.replace(/^\{|\}$/g, '').toLowerCase();
+    const alternate = key === undefined ? undefined : alternateKey(table.logicalName, decodeURIComponent(key));
+    // An alternate-key address (`re_units(re_code='MARINA-T1-1203')`) names the row holding that value, if any.
+    const keyedId = alternate && records.findIdByKey(table.logicalName, alternate.column, alternate.value);
+    const id = alternate
+        ? (keyedId ?? (req.method === 'PATCH' ? randomUUID() : undefined))
+        : key?.replace(/^\{|\}$/g, '').toLowerCase();
+    if (alternate && id === undefined) {
+        throw new SandboxDataverseError(
+            404,
+            '0x80040217',
+            `A record with the specified key values does not exist in ${table.logicalName} entity`,
+        );
+    }
     if (id !== undefined && !guidPattern.test(id)) {
         throw new SandboxDataverseError(400, '0x80060888', 'Bad Request - Error in query syntax.');
     }
@@ -130,7 +142,10 @@ async function serveApi(
         return;
     }
     if (req.method === 'PATCH' && id) {
-        const fields = parseWriteBody(records.tables, table, await readJson(req));
+        const fields = parseWriteBody(records.tables, table, await readJson(req), (t, c, v) =>
+            records.findIdByKey(t, c, v),
+        );
+        if (alternate) fields[alternate.column] = alternate.value;
         const ifMatch = req.headers['if-match'];
         const current = records.get(table.logicalName, id);
         if (ifMatch !== undefined) {
@@ -151,7 +166,9 @@ async function serveApi(
         return;
     }
     if (req.method === 'POST' && !id) {
-        const fields = parseWriteBody(records.tables, table, await readJson(req));
+        const fields = parseWriteBody(records.tables, table, await readJson(req), (t, c, v) =>
+            records.findIdByKey(t, c, v),
+        );
         const given = fields[table.primaryKey];
         const newId = typeof given === 'string' ? given.toLowerCase() : randomUUID();
         if (records.get(table.logicalName, newId)) {
@@ -163,4 +180,14 @@ async function serveApi(
         return;
     }
     throw new SandboxDataverseError(405, '0x80060888', `The HTTP method '${req.method}' is not allowed here.`);
+}
+
+/** `column='value'` (quotes doubled inside) when `column` is an alternate key of the table; 400 for an unknown key. */
+function alternateKey(entity: string, key: string): { column: string; value: string } | undefined {
+    const match = /^([A-Za-z_]\w*)='((?:[^']|'')*)'$/.exec(key);
+    if (!match?.[1] || match[2] === undefined) return undefined;
+    if (!referenceAlternateKeys[entity]?.includes(match[1])) {
+        throw new SandboxDataverseError(400, '0x80060888', `'${match[1]}' is not an alternate key of ${entity}.`);
+    }
+    return { column: match[1], value: match[2].replace(/''/g, "'") };
 }

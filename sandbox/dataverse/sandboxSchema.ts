@@ -148,6 +148,22 @@ export const referenceTables: readonly TableSchema[] = [
     }),
 ];
 
+/**
+ * Alternate keys (one column each) the sandbox resolves in `{set}(column='value')` addresses and `@odata.bind`
+ * references, as Dataverse does for keys defined on the table: the codes and unique numbers of the reference schema.
+ */
+export const referenceAlternateKeys: Readonly<Record<string, readonly string[]>> = {
+    contact: ['re_nationalid'],
+    account: ['re_brokerlicense'],
+    re_project: ['re_code'],
+    re_building: ['re_code'],
+    re_unit: ['re_code'],
+    re_reservation: ['re_name'],
+    re_installment: ['re_name'],
+    re_receipt: ['re_name'],
+    re_commission: ['re_name'],
+};
+
 export function tableByName(tables: readonly TableSchema[], logicalName: string): TableSchema | undefined {
     return tables.find((t) => t.logicalName === logicalName);
 }

@@ -121,6 +121,7 @@ export function parseWriteBody(
     tables: readonly TableSchema[],
     table: TableSchema,
     body: unknown,
+    resolveKey?: (entity: string, column: string, value: string) => string | undefined,
 ): NormalizedAttributes {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw new SandboxDataverseError(400, '0x80048d19', 'Error identified in Payload provided by the user.');
@@ -130,7 +131,7 @@ export function parseWriteBody(
         if (key.endsWith('@odata.bind')) {
             const nav = key.slice(0, -'@odata.bind'.length).toLowerCase();
             if (table.columns[nav] !== 'lookup') throw invalidProperty(table, nav);
-            out[nav] = value === null ? null : bindTarget(tables, key, value);
+            out[nav] = value === null ? null : bindTarget(tables, key, value, resolveKey);
             continue;
         }
         if (key.includes('@')) continue;
@@ -140,7 +141,26 @@ export function parseWriteBody(
     return out;
 }
 
-function bindTarget(tables: readonly TableSchema[], key: string, value: unknown): EntityRefValue {
+function bindTarget(
+    tables: readonly TableSchema[],
+    key: string,
+    value: unknown,
+    resolveKey?: (entity: string, column: string, value: string) => string | undefined,
+): EntityRefValue {
+    // `/re_units(re_code='MARINA-T1-1203')`: a reference by alternate key, resolved to the row it names.
+    const keyed = typeof value === 'string' ? /([A-Za-z_]\w*)\(([A-Za-z_]\w*)='((?:[^']|'')*)'\)$/.exec(value) : null;
+    const keyedTable = keyed?.[1] ? tableBySet(tables, keyed[1]) : undefined;
+    if (keyed?.[2] && keyed[3] !== undefined && keyedTable && resolveKey) {
+        const id = resolveKey(keyedTable.logicalName, keyed[2], decodeURIComponent(keyed[3]).replace(/''/g, "'"));
+        if (id === undefined) {
+            throw new SandboxDataverseError(
+                404,
+                '0x80040217',
+                `A record with the specified key values does not exist in ${keyedTable.logicalName} entity`,
+            );
+        }
+        return { logicalName: keyedTable.logicalName, id, name: null };
+    }
     const match = typeof value === 'string' ? /([A-Za-z_]\w*)\(\{?([0-9a-fA-F-]{36})\}?\)$/.exec(value) : null;
     const target = match?.[1] ? tableBySet(tables, match[1]) : undefined;
     if (!match?.[2] || !target) {

@@ -7,3 +7,20 @@ export interface CrmClient {
     /** PATCHes only integration-owned columns (the caller guarantees that; the adapter refuses others). */
     writeBack(entity: string, id: string, fields: Record<string, string | number | null>): Promise<void>;
 }
+
+/** A row's alternate key (one column), e.g. `{ column: 're_code', value: 'MARINA-T1-1203' }`. */
+export interface CrmAlternateKey {
+    column: string;
+    value: string;
+}
+
+/** A column value to write: plain, or a look-up to another row named by its alternate key. */
+export type CrmWriteValue = string | number | null | { bind: string; key: CrmAlternateKey };
+
+/** Loading rows the CRM owns (legacy migration): upsert and read by alternate key, so a re-run never duplicates. */
+export interface CrmKeyedClient {
+    /** `PATCH {set}(key='value')`: creates the row or updates it; resolves to the row's id. */
+    upsertByKey(entity: string, key: CrmAlternateKey, fields: Record<string, CrmWriteValue>): Promise<{ id: string }>;
+    /** `GET {set}(key='value')`: the row in normalised form (with its id), or undefined. */
+    retrieveByKey(entity: string, key: CrmAlternateKey, columns?: string[]): Promise<NormalizedAttributes | undefined>;
+}

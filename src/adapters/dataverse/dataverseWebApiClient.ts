@@ -1,5 +1,5 @@
 import type { NormalizedAttributes } from '../../dataverse/normalizedEvent';
-import type { CrmClient } from '../../ports/crmClient';
+import type { CrmAlternateKey, CrmClient, CrmKeyedClient, CrmWriteValue } from '../../ports/crmClient';
 import { CrmAuthError, CrmFieldNotOwnedError, CrmRequestError } from '../../ports/crmErrors';
 import { faultFromResponse, faultFromStatus, faultFromThrown, readDataverseError } from './dataverseFault';
 import { referenceEntitySets, referenceLookupColumns } from './referenceEntities';
@@ -25,7 +25,7 @@ const guidPattern = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 const recordNotFound = '0x80040217';
 
 /** The Dataverse Web API (OData v4) over fetch: reads rows in webhook-normalised form, writes integration columns. */
-export class DataverseWebApiClient implements CrmClient {
+export class DataverseWebApiClient implements CrmClient, CrmKeyedClient {
     readonly #apiUrl: string;
     readonly #getToken: () => Promise<string>;
     readonly #entitySets: Record<string, string>;
@@ -84,6 +84,69 @@ export class DataverseWebApiClient implements CrmClient {
         });
         if (!response.ok) throw await faultFromResponse(response, label);
         await response.body?.cancel();
+    }
+
+    async upsertByKey(
+        entity: string,
+        key: CrmAlternateKey,
+        fields: Record<string, CrmWriteValue>,
+    ): Promise<{ id: string }> {
+        const row = this.#keyPath(entity, key);
+        const body: Record<string, string | number | null> = {};
+        for (const [column, value] of Object.entries(fields)) {
+            if (value !== null && typeof value === 'object') {
+                body[`${column}@odata.bind`] = `/${this.#keyPath(value.bind, value.key)}`;
+            } else body[column] = value;
+        }
+        const label = `PATCH ${this.#setName(entity)}(${key.column}=…)`;
+        // No If-Match and no If-None-Match: Dataverse creates the row or updates the one holding the key.
+        const response = await this.#send(label, row, {
+            method: 'PATCH',
+            headers: { 'Content-Type': 'application/json; charset=utf-8' },
+            body: JSON.stringify(body),
+        });
+        if (!response.ok) throw await faultFromResponse(response, label);
+        await response.body?.cancel();
+        const id = /\(([0-9a-f-]{36})\)$/i.exec(response.headers.get('OData-EntityId') ?? '')?.[1];
+        if (id === undefined) throw new CrmRequestError(`${label}: the answer has no OData-EntityId`, 502, undefined);
+        return { id: id.toLowerCase() };
+    }
+
+    async retrieveByKey(
+        entity: string,
+        key: CrmAlternateKey,
+        columns?: string[],
+    ): Promise<NormalizedAttributes | undefined> {
+        const row = this.#keyPath(entity, key);
+        const selected = columns && columns.length > 0 ? columns : undefined;
+        const select = selected ? `?$select=${selected.map((c) => this.#selectName(entity, c)).join(',')}` : '';
+        const label = `GET ${this.#setName(entity)}(${key.column}=…)`;
+        const response = await this.#send(label, `${row}${select}`, {
+            method: 'GET',
+            headers: { Prefer: 'odata.include-annotations="*"' },
+        });
+        if (response.status === 404) {
+            const detail = await readDataverseError(response);
+            if (detail.code === undefined || detail.code === recordNotFound) return undefined;
+            throw faultFromStatus(response, detail, label);
+        }
+        if (!response.ok) throw await faultFromResponse(response, label);
+        const body = (await response.json()) as Record<string, unknown>;
+        const primaryKey = `${entity}id`;
+        return normalizeWebApiRow(body, selected ? [...selected, primaryKey] : undefined);
+    }
+
+    /** `set(column='value')`, the value's quotes doubled and the whole segment URL-encoded. */
+    #keyPath(entity: string, key: CrmAlternateKey): string {
+        const value = encodeURIComponent(key.value.replace(/'/g, "''"));
+        return `${this.#setName(entity)}(${key.column}='${value}')`;
+    }
+
+    #setName(entity: string): string {
+        const set = this.#entitySets[entity];
+        if (set === undefined)
+            throw new CrmRequestError(`no entity set name is configured for ${entity}`, 400, undefined);
+        return set;
     }
 
     async #send(label: string, path: string, init: { method: string; headers: Record<string, string>; body?: string }) {
