@@ -1,6 +1,7 @@
 import type { ErpBooks, Resource } from './erpBooks';
 import { requestBodySchema, validateBody } from './erpContractSchema';
 import type { ErpJournal } from './erpJournal';
+import { recordsReport, revenueReport } from './erpReports';
 import { reservationView } from './erpReservationView';
 
 export interface ErpCall {
@@ -28,6 +29,18 @@ const error = (status: number, code: string, message: string, details: Record<st
     status,
     body: { code, message, details },
 });
+
+const periodPattern = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/** The `period` query of a report, or the 400 that names it. */
+function reportPeriod(call: ErpCall): string | HttpAnswer {
+    const period = call.query.get('period') ?? '';
+    return periodPattern.test(period)
+        ? period
+        : error(400, 'VALIDATION_FAILED', 'the period query parameter must be YYYY-MM', {
+              errors: [{ field: 'period', reason: 'required, YYYY-MM' }],
+          });
+}
 
 /** A write route: the body repeats the path's parameters in `referenceFields`, in order. */
 function write(resource: Resource, path: string, referenceFields: string[]): Route {
@@ -117,6 +130,31 @@ const routes: Route[] = [
                 : error(400, 'VALIDATION_FAILED', 'the period must be YYYY-MM', {
                       errors: [{ field: 'period', reason: 'must be YYYY-MM' }],
                   }),
+    },
+    {
+        method: 'GET',
+        path: '/erp/v1/reports/revenue',
+        handle: (_params, call, books) => {
+            const period = reportPeriod(call);
+            if (typeof period !== 'string') return period;
+            const building = call.query.get('buildingCode') ?? undefined;
+            return { status: 200, body: { period, buildings: revenueReport(books, period, building) } };
+        },
+    },
+    {
+        method: 'GET',
+        path: '/erp/v1/reports/records',
+        handle: (_params, call, books) => {
+            const period = reportPeriod(call);
+            if (typeof period !== 'string') return period;
+            const buildingCode = call.query.get('buildingCode');
+            if (!buildingCode) {
+                return error(400, 'VALIDATION_FAILED', 'the buildingCode query parameter is required', {
+                    errors: [{ field: 'buildingCode', reason: 'required' }],
+                });
+            }
+            return { status: 200, body: { period, buildingCode, records: recordsReport(books, period, buildingCode) } };
+        },
     },
 ];
 

@@ -56,6 +56,8 @@ export class ErpBooks {
     readonly #byKey = new Map<string, Posting>();
     /** Building code → its latest reported construction progress. */
     readonly #progress = new Map<string, { period: string; percent: number }>();
+    /** Last sequence number given out: a removed posting's number is never given again. */
+    #seq = 0;
 
     periodStatus(period: string): PeriodStatus {
         return this.periods.get(period) ?? 'open';
@@ -96,6 +98,34 @@ export class ErpBooks {
         this.#answers.clear();
         this.#byKey.clear();
         this.#progress.clear();
+        this.#seq = 0;
+    }
+
+    /**
+     * Forgets a record as if the ERP had lost it (sandbox control `DELETE /sandbox/records/...`, for reconciliation
+     * drills): its postings, its idempotency keys (so a re-push under the same key posts again) and its own effects
+     * (an invoice, a receipt's allocations). Records that hang on it stay, as they would in a real loss.
+     */
+    remove(resource: Resource, reference: string): boolean {
+        const table = this.#table(resource);
+        if (!table.delete(reference)) return false;
+        for (let i = this.postings.length - 1; i >= 0; i--) {
+            const posting = this.postings[i];
+            if (posting?.type !== resource || posting.reference !== reference) continue;
+            this.#byKey.delete(posting.idempotencyKey);
+            this.#answers.delete(posting.idempotencyKey);
+            this.postings.splice(i, 1);
+        }
+        if (resource === 'instalments') this.#receivables.dropInvoice(reference);
+        if (resource === 'receipts') this.#receivables.unallocate(reference);
+        if (resource === 'construction-progress') {
+            const building = reference.split('/')[0] ?? '';
+            this.#progress.delete(building);
+            for (const [ref, held] of table) {
+                if (ref.split('/')[0] === building) this.#effects(resource, ref, held.body);
+            }
+        }
+        return true;
     }
 
     /** Applies one PUT of the contract. Same Idempotency-Key → the first answer again, with no second effect. */
@@ -138,7 +168,7 @@ export class ErpBooks {
         const blocked = checkBusinessRules(this, resource, reference, body);
         if (blocked) return blocked;
 
-        const seq = this.postings.length + 1;
+        const seq = ++this.#seq;
         const postingId = existing?.postingId ?? `ERP-${String(seq).padStart(7, '0')}`;
         this.#table(resource).set(reference, { postingId, sourceRecordId, body });
         const posting = {

@@ -6,6 +6,8 @@ export type JournalLine =
     | { kind: 'period'; period: string; status: PeriodStatus }
     /** Commission claims put on payout hold by a rejected claim (the rejection itself is not a write). */
     | { kind: 'holds'; claims: string[] }
+    /** A record removed through the sandbox control route (a lost posting, for reconciliation drills). */
+    | { kind: 'remove'; resource: Resource; reference: string }
     | { kind: 'reset' };
 
 /**

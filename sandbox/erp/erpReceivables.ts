@@ -79,6 +79,16 @@ export class ErpReceivables {
         if (left > 0) this.allocations.push({ receiptNumber, instalmentId: null, amount: left });
     }
 
+    /** Gives back everything a receipt had allocated (the receipt is gone from the books). */
+    unallocate(receiptNumber: string): void {
+        this.#release(receiptNumber);
+    }
+
+    /** Drops an invoice; allocations made to it stay on record (a lost invoice does not un-pay the receipt). */
+    dropInvoice(instalmentId: string): void {
+        this.invoices.delete(instalmentId);
+    }
+
     #release(receiptNumber: string): void {
         for (let i = this.allocations.length - 1; i >= 0; i--) {
             const allocation = this.allocations[i];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { HttpAnswer } from './erpApi';
-import type { ErpBooks } from './erpBooks';
+import type { ErpBooks, Resource } from './erpBooks';
 import { type ErpFaults, faultPatchSchema } from './erpFaults';
 import type { ErpJournal } from './erpJournal';
 import { type CallCounter, ledgerOf } from './erpLedger';
@@ -19,7 +19,18 @@ export const sandboxRoutes = [
     'PUT /sandbox/periods/{period}',
     'GET /sandbox/ledger',
     'POST /sandbox/reset',
+    'DELETE /sandbox/records/{resource}/{reference}',
 ] as const;
+
+const resources: readonly Resource[] = [
+    'customers',
+    'reservations',
+    'instalments',
+    'receipts',
+    'commissions',
+    'construction-progress',
+    'units',
+];
 
 const periodBody = z.object({ status: z.enum(['open', 'frozen', 'closed']) }).strict();
 
@@ -49,6 +60,27 @@ export function answerSandboxCall(method: string, path: string, body: unknown, s
     }
     if (path === '/sandbox/ledger' && method === 'GET')
         return { status: 200, body: ledgerOf(state.books, state.calls) };
+    const removal = /^\/sandbox\/records\/([^/]+)\/(.+)$/.exec(path);
+    if (removal && method === 'DELETE') {
+        // A lost posting, for reconciliation drills: the ERP forgets the record and its idempotency keys.
+        const resource = removal[1] as Resource;
+        if (!resources.includes(resource))
+            return { status: 404, body: { code: 'NOT_FOUND', message: `no resource ${resource}`, details: {} } };
+        let reference: string;
+        try {
+            reference = decodeURIComponent(removal[2] ?? '');
+        } catch {
+            return invalid(new z.ZodError([{ code: 'custom', path: ['reference'], message: 'not URL-encoded' }]));
+        }
+        if (!state.books.remove(resource, reference)) {
+            return {
+                status: 404,
+                body: { code: 'NOT_FOUND', message: `no ${resource} ${reference}`, details: { reference } },
+            };
+        }
+        state.journal.append({ kind: 'remove', resource, reference });
+        return { status: 200, body: { removed: { resource, reference } } };
+    }
     if (path === '/sandbox/reset' && method === 'POST') {
         state.books.reset();
         state.faults.reset();

@@ -47,6 +47,7 @@ export async function startSandboxErp(options: SandboxErpOptions = {}): Promise<
         if (line.kind === 'write') state.books.apply(line.resource, line.reference, line.key, line.body, line.at);
         else if (line.kind === 'period') state.books.periods.set(line.period, line.status);
         else if (line.kind === 'holds') state.books.holdPayout(line.claims);
+        else if (line.kind === 'remove') state.books.remove(line.resource, line.reference);
         else state.books.reset();
     }
 

@@ -39,6 +39,8 @@ const served = [
     'get /erp/v1/postings',
     'get /erp/v1/periods/{period}',
     'get /erp/v1/reservations/{reservationNumber}',
+    'get /erp/v1/reports/revenue',
+    'get /erp/v1/reports/records',
 ];
 const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
 const sample = (path: string) => path.replace('{period}', '2026-11').replace(/\{(\w+)\}/g, 'X-1');
@@ -70,10 +72,10 @@ describe('docs/erp-contract.openapi.json', () => {
             }),
         );
         // Writes reach validation; reads reach their handler (an unknown reservation is its own 404,
-        // the posting look-up without its idempotencyKey query is a validation failure).
+        // the posting look-up and the reports without their required query are validation failures).
         expect(answers).toEqual(
             documented.map((route) =>
-                route.startsWith('put ') || route === 'get /erp/v1/postings'
+                route.startsWith('put ') || route === 'get /erp/v1/postings' || route.includes('/reports/')
                     ? [route, 400, 'VALIDATION_FAILED']
                     : route.includes('reservations')
                       ? [route, 404, 'NOT_FOUND']
