@@ -5,6 +5,7 @@ import { SandboxDataverseError } from './columnValues';
 import { DataverseRecords } from './dataverseRecords';
 import { type SandboxDataverseState as State, sandboxControl } from './sandboxControl';
 import { referenceAlternateKeys, tableBySet } from './sandboxSchema';
+import { serveCollection } from './webApiCollection';
 import { formatRow, parseWriteBody } from './webApiFormat';
 import { filterAnnotations, readJson, sendJson } from './webApiHttp';
 
@@ -20,6 +21,7 @@ const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 /**
  * A Dataverse Web API subset on node:http for tests and the local launch: GET one row ($select, annotations),
+ * GET a table in pages ($select, $count, odata.maxpagesize, @odata.nextLink),
  * PATCH (If-Match: * = update only), POST (create), bearer auth, service-protection faults, and `/sandbox/*`
  * routes to seed and read rows. Rows follow the reference schema (sandboxSchema.ts).
  */
@@ -129,6 +131,10 @@ async function serveApi(
     const missing = () =>
         new SandboxDataverseError(404, '0x80040217', `${table.logicalName} With Id = ${id} Does Not Exist`);
 
+    if (req.method === 'GET' && id === undefined) {
+        serveCollection(req, res, records, apiUrl, url, table);
+        return;
+    }
     if (req.method === 'GET' && id) {
         const row = records.get(table.logicalName, id);
         if (!row) throw missing();

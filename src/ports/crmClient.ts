@@ -24,3 +24,29 @@ export interface CrmKeyedClient {
     /** `GET {set}(key='value')`: the row in normalised form (with its id), or undefined. */
     retrieveByKey(entity: string, key: CrmAlternateKey, columns?: string[]): Promise<NormalizedAttributes | undefined>;
 }
+
+/** One row of a table read: normalised columns plus the Web API's formatted values (choice labels, …) by column. */
+export interface CrmRow {
+    attributes: NormalizedAttributes;
+    formatted: Record<string, string>;
+}
+
+export interface CrmPage {
+    rows: CrmRow[];
+    /** The link to the next page (`@odata.nextLink`); absent on the last page. Opaque: pass it back as it is. */
+    next?: string;
+    /** `@odata.count` when asked for; `capped` when Dataverse stopped counting at its limit (5000). */
+    count?: { value: number; capped: boolean };
+}
+
+/**
+ * Reads whole tables one server-driven page at a time (`Prefer: odata.maxpagesize`, `@odata.nextLink`), so a big
+ * table streams instead of loading at once. Used by the backup export; separate from CrmClient so test doubles of
+ * the pipeline's client need not grow.
+ */
+export interface CrmTableReader {
+    readPage(
+        entity: string,
+        request: { columns: readonly string[]; pageSize: number; count: boolean; next?: string },
+    ): Promise<CrmPage>;
+}

@@ -1,5 +1,13 @@
 import type { NormalizedAttributes } from '../../dataverse/normalizedEvent';
-import type { CrmAlternateKey, CrmClient, CrmKeyedClient, CrmWriteValue } from '../../ports/crmClient';
+import type {
+    CrmAlternateKey,
+    CrmClient,
+    CrmKeyedClient,
+    CrmPage,
+    CrmRow,
+    CrmTableReader,
+    CrmWriteValue,
+} from '../../ports/crmClient';
 import { CrmAuthError, CrmFieldNotOwnedError, CrmRequestError } from '../../ports/crmErrors';
 import { faultFromResponse, faultFromStatus, faultFromThrown, readDataverseError } from './dataverseFault';
 import { referenceEntitySets, referenceLookupColumns } from './referenceEntities';
@@ -25,7 +33,7 @@ const guidPattern = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 const recordNotFound = '0x80040217';
 
 /** The Dataverse Web API (OData v4) over fetch: reads rows in webhook-normalised form, writes integration columns. */
-export class DataverseWebApiClient implements CrmClient, CrmKeyedClient {
+export class DataverseWebApiClient implements CrmClient, CrmKeyedClient, CrmTableReader {
     readonly #apiUrl: string;
     readonly #getToken: () => Promise<string>;
     readonly #entitySets: Record<string, string>;
@@ -149,6 +157,59 @@ export class DataverseWebApiClient implements CrmClient, CrmKeyedClient {
         return set;
     }
 
+    /**
+     * One page of a table: the first with `$select` (and `$count=true` when asked), later ones by following the
+     * previous page's `@odata.nextLink` as it is. A next link that leaves this organisation's API is refused, so the
+     * token is never sent elsewhere.
+     */
+    async readPage(
+        entity: string,
+        request: { columns: readonly string[]; pageSize: number; count: boolean; next?: string },
+    ): Promise<CrmPage> {
+        const set = this.#entitySets[entity];
+        if (set === undefined)
+            throw new CrmRequestError(`no entity set name is configured for ${entity}`, 400, undefined);
+        if (request.next !== undefined && !request.next.startsWith(this.#apiUrl)) {
+            throw new CrmRequestError(`GET ${set}: the next link does not point at ${this.#apiUrl}`, 400, undefined);
+        }
+        const select = request.columns.map((c) => this.#selectName(entity, c)).join(',');
+        const path =
+            request.next?.slice(this.#apiUrl.length) ??
+            `${set}?$select=${select}${request.count ? '&$count=true' : ''}`;
+        const label = `GET ${set} (page)`;
+        const response = await this.#send(label, path, {
+            method: 'GET',
+            headers: { Prefer: `odata.include-annotations="*",odata.maxpagesize=${request.pageSize}` },
+        });
+        if (!response.ok) throw await faultFromResponse(response, label);
+        let body: Record<string, unknown>;
+        try {
+            body = (await response.json()) as Record<string, unknown>;
+        } catch (e) {
+            throw faultFromThrown(e, label, this.#timeoutMs);
+        }
+        if (!Array.isArray(body.value))
+            throw new CrmRequestError(`${label}: the answer has no value array`, 502, undefined);
+        const rows: CrmRow[] = (body.value as Record<string, unknown>[]).map((row) => ({
+            attributes: normalizeWebApiRow(row, request.columns),
+            formatted: formattedValues(row),
+        }));
+        const next = body['@odata.nextLink'];
+        const count = body['@odata.count'];
+        return {
+            rows,
+            ...(typeof next === 'string' ? { next } : {}),
+            ...(typeof count === 'number'
+                ? {
+                      count: {
+                          value: count,
+                          capped: body['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'] === true,
+                      },
+                  }
+                : {}),
+        };
+    }
+
     async #send(label: string, path: string, init: { method: string; headers: Record<string, string>; body?: string }) {
         let token: string;
         try {
@@ -187,4 +248,17 @@ export class DataverseWebApiClient implements CrmClient, CrmKeyedClient {
     #selectName(entity: string, column: string): string {
         return this.#lookupColumns[entity]?.includes(column) ? `_${column}_value` : column;
     }
+}
+
+const formattedSuffix = '@OData.Community.Display.V1.FormattedValue';
+
+/** Formatted values of plain columns (`re_status` → `Reserved`); look-up names are already in the normalised row. */
+function formattedValues(row: Record<string, unknown>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(row)) {
+        if (!key.endsWith(formattedSuffix) || typeof value !== 'string') continue;
+        const column = key.slice(0, -formattedSuffix.length);
+        if (!/^_.+_value$/.test(column)) out[column] = value;
+    }
+    return out;
 }
