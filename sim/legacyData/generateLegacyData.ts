@@ -244,54 +244,61 @@ export function generateLegacyData(options: LegacyDataOptions): LegacyDataSet {
     }
 
     if (blocking) {
+        // At least one of each, one in 500 rows; `i` counts what was planted, `tries` bounds the search for a fit.
         const rare = (n: number) => Math.max(1, Math.round(n * 0.002));
         // Missing required fields.
-        for (let i = 0; i < rare(reservations.length); i++) {
+        for (let i = 0, tries = 0; i < rare(reservations.length) && tries < 1000; tries++) {
             const r = reservations[int(0, reservations.length - 1)] as string[];
             if (r[4] === '') continue;
             r[4] = '';
             plant('MISSING_REQUIRED', 'reservations.csv', [r[0] ?? '']);
+            i++;
         }
         // A unit whose building is not in the export.
-        for (let i = 0; i < rare(units.length); i++) {
+        for (let i = 0, tries = 0; i < rare(units.length) && tries < 1000; tries++) {
             const building = `${projects[0]?.[0]}-T99`;
             const code = `${building}-${101 + i}`;
             units.push([code, building, '1', 'Available', '500000.00']);
             plant('ORPHAN_UNIT', 'units.csv', [code]);
+            i++;
         }
         // Instalments of a reservation that does not exist (deleted in the legacy CRM, plan left behind).
-        for (let i = 0; i < rare(plans.length / 6); i++) {
+        for (let i = 0, tries = 0; i < rare(plans.length / 6) && tries < 1000; tries++) {
             const number = `RSV-9${String(i).padStart(5, '0')}`;
             const key = `${number}-01`;
             plans.push([key, number, '1', legacyDate(base), '10000.00']);
             plant('ORPHAN_INSTALMENT', 'payment_plans.csv', [key]);
+            i++;
         }
         // A receipt that takes a reservation over its whole plan.
-        for (let i = 0; i < rare(reservations.length); i++) {
+        for (let i = 0, tries = 0; i < rare(reservations.length) && tries < 1000; tries++) {
             const r = reservations[int(0, reservations.length - 1)] as string[];
             if (r[4] === '' || defects.some((d) => d.keys.includes(r[0] ?? ''))) continue;
             receiptSeq += 1;
             const key = `RCT-${String(receiptSeq).padStart(7, '0')}`;
             receipts.push([key, r[0] ?? '', cents(Number(r[4]) + 1000), legacyDate(base + day), 'Cheque']);
             plant('RECEIPT_EXCEEDS_PLAN', 'reservations.csv', [r[0] ?? '']);
+            i++;
         }
         // Two active reservations for one unit (the cancellation was never recorded).
-        for (let i = 0; i < rare(reservations.length); i++) {
+        for (let i = 0, tries = 0; i < rare(reservations.length) && tries < 1000; tries++) {
             const r = reservations[int(0, reservations.length - 1)] as string[];
             if (r[7] === 'Cancelled' || defects.some((d) => d.keys.includes(r[0] ?? ''))) continue;
             const unit = units.find((u) => u[0] === r[1]);
             if (!unit) continue;
             const second = addReservation(r[1] ?? '', Number(unit[4]), 'Active', base + 400 * day, newBuyer()[0] ?? '');
             plant('TWO_ACTIVE_RESERVATIONS', 'reservations.csv', [r[0] ?? '', second.number]);
+            i++;
         }
         // Commission claims over 100 % of a sale (two firms each claiming the whole sale).
-        for (let i = 0; i < rare(reservations.length); i++) {
+        for (let i = 0, tries = 0; i < rare(reservations.length) && tries < 1000; tries++) {
             const claim = commissions[int(0, commissions.length - 1)];
-            if (!claim || claim[4] !== '100' || defects.some((d) => d.keys.includes(claim[1] ?? ''))) continue;
+            if (claim?.[4] !== '100' || defects.some((d) => d.keys.includes(claim[1] ?? ''))) continue;
             claimSeq += 1;
             const key = `CLM-${String(claimSeq).padStart(6, '0')}`;
             commissions.push([key, claim[1] ?? '', pick(brokers)[0] ?? '', 'AG-777', '100', claim[5] ?? '0']);
-            plant('COMMISSION_OVER_100', 'commissions.csv', [claim[1] ?? '']);
+            plant('COMMISSION_OVER_100', 'reservations.csv', [claim[1] ?? '']);
+            i++;
         }
     }
 
