@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import type { Alert, AlertStore } from '../ports/alertStore';
+import type { Clock } from '../ports/clock';
+import { isGraphThrottledError } from '../ports/graphErrors';
+import type { Logger } from '../ports/logger';
+import type { Notifier } from '../ports/notifier';
+import { alertChannelMessage, alertMail, type CardReason } from './alertCards';
+import type { AlertSignal, CollectedSignals } from './alertSignals';
+import { contactOf, type OwnerRegistry, routeFor } from './ownerRegistry';
+
+export interface AlertDeps {
+    alerts: AlertStore;
+    notifier: Notifier;
+    owners: OwnerRegistry;
+    clock: Clock;
+    logger: Logger;
+    /** `https://console.example/` → each alert links to `<base>alerts/<id>`. */
+    consoleBaseUrl?: string;
+}
+
+export interface AlertRunReport {
+    raised: number;
+    grown: number;
+    resolved: number;
+    escalated: number;
+    cardsPosted: number;
+    mailsSent: number;
+    throttledUntil?: string;
+}
+
+/** Conflicting writers (an acknowledgement racing the dispatcher) re-read and re-apply at most this often. */
+const maxWriteAttempts = 5;
+
+/**
+ * Turns the signals of one scan into grouped alerts and tells the owners: one alert per group key with a count
+ * (members are counted once, so re-scanning changes nothing), resolved when its group is no longer seen, escalated
+ * along the owner registry when nobody acknowledges in time, and delivered as one card per alert per level (plus an
+ * update at most every `updateEveryMinutes` while the count grows). Idempotent: run it as often as you like.
+ */
+export async function dispatchAlerts(deps: AlertDeps, collected: CollectedSignals): Promise<AlertRunReport> {
+    const report: AlertRunReport = { raised: 0, grown: 0, resolved: 0, escalated: 0, cardsPosted: 0, mailsSent: 0 };
+    const groups = new Map<string, AlertSignal[]>();
+    for (const s of collected.signals) groups.set(s.groupKey, [...(groups.get(s.groupKey) ?? []), s]);
+    for (const [groupKey, signals] of groups) await raise(deps, groupKey, signals, report);
+    const unresolved = await deps.alerts.list({ unresolvedOnly: true, max: 10_000 });
+    for (const alert of unresolved) {
+        if (!groups.has(alert.groupKey) && !collected.truncated) {
+            const resolved = await update(deps.alerts, alert.id, (a) => ({
+                ...a,
+                state: 'resolved',
+                resolvedAt: deps.clock.now().toISOString(),
+            }));
+            if (resolved) report.resolved += 1;
+            continue;
+        }
+        if (report.throttledUntil !== undefined) continue;
+        await escalateAndDeliver(deps, alert.id, report);
+    }
+    return report;
+}
+
+async function raise(deps: AlertDeps, groupKey: string, signals: AlertSignal[], report: AlertRunReport) {
+    const now = deps.clock.now().toISOString();
+    const first = signals[0];
+    if (!first) return;
+    let alert = await deps.alerts.findUnresolved(groupKey);
+    if (!alert) {
+        const route = routeFor(deps.owners, first.point, first.failureClass, first.ruleOwner);
+        const id = `${createHash('sha256').update(groupKey).digest('hex').slice(0, 12)}-${Date.parse(now).toString(36)}`;
+        const created: Alert = {
+            id,
+            groupKey,
+            title: first.title,
+            point: first.point,
+            failureClass: first.failureClass,
+            code: first.code,
+            owner: route.owner,
+            contact: route.owner,
+            action: route.action,
+            samples: [],
+            count: 0,
+            firstAt: now,
+            lastAt: now,
+            state: 'open',
+            level: 0,
+            levelSince: now,
+            email: signals.some((s) => s.email),
+            postedCount: 0,
+            version: 0,
+            ...(deps.consoleBaseUrl ? { consoleLink: new URL(`alerts/${id}`, deps.consoleBaseUrl).toString() } : {}),
+        };
+        if ((await deps.alerts.create(created)) === 'created') report.raised += 1;
+        alert = (await deps.alerts.get(id)) ?? created;
+    }
+    const added: AlertSignal[] = [];
+    for (const s of signals) if (await deps.alerts.addMember(alert.id, s.member)) added.push(s);
+    if (added.length === 0) return;
+    const samples = deps.owners.alerting.samples;
+    const grown = await update(deps.alerts, alert.id, (a) => ({
+        ...a,
+        count: a.count + added.length,
+        lastAt: now,
+        samples: [...a.samples, ...added.map((s) => s.object)].slice(0, samples),
+    }));
+    if (grown && alert.count > 0) report.grown += 1;
+}
+
+async function escalateAndDeliver(deps: AlertDeps, id: string, report: AlertRunReport): Promise<void> {
+    const now = deps.clock.now();
+    let alert = await deps.alerts.get(id);
+    if (!alert) return;
+    if (alert.deliverAfter !== undefined && Date.parse(alert.deliverAfter) > now.getTime()) return;
+    const contact = contactOf(deps.owners, alert.contact);
+    const overdue =
+        contact.escalateTo !== undefined &&
+        contact.escalateAfterMinutes !== undefined &&
+        now.getTime() - Date.parse(alert.levelSince) >= contact.escalateAfterMinutes * 60_000;
+    let reason: CardReason | undefined;
+    if (alert.state === 'open' && overdue && contact.escalateTo !== undefined) {
+        const next = contact.escalateTo;
+        const escalated = await update(deps.alerts, id, (a) => {
+            const { lastPostedAt: _posted, ...rest } = a;
+            return { ...rest, contact: next, level: a.level + 1, levelSince: now.toISOString(), postedCount: 0 };
+        });
+        if (!escalated) return;
+        report.escalated += 1;
+        deps.logger.warn('alert escalated', { alertId: id, level: escalated.level, contact: next });
+        alert = escalated;
+        reason = 'escalation';
+    } else if (alert.lastPostedAt === undefined) {
+        reason = alert.level > 0 ? 'escalation' : 'new';
+    } else if (
+        alert.count > alert.postedCount &&
+        now.getTime() - Date.parse(alert.lastPostedAt) >= deps.owners.alerting.updateEveryMinutes * 60_000
+    ) {
+        reason = 'update';
+    }
+    if (reason === undefined) return;
+    await deliver(deps, alert, reason, report);
+}
+
+/**
+ * One card (and, for record failures, one e-mail) per alert and level, recorded after Graph accepted it. A crash
+ * between the two repeats the card once: a missed alert is worse than a repeated one (unlike the owner's notice).
+ */
+async function deliver(deps: AlertDeps, alert: Alert, reason: CardReason, report: AlertRunReport): Promise<void> {
+    const contact = contactOf(deps.owners, alert.contact);
+    const now = deps.clock.now();
+    try {
+        const { messageId } = await deps.notifier.postToChannel(alertChannelMessage(alert, reason, contact));
+        report.cardsPosted += 1;
+        await update(deps.alerts, alert.id, (a) => {
+            const { deliverAfter: _d, lastDeliveryError: _e, ...rest } = a;
+            return { ...rest, postedCount: alert.count, lastPostedAt: now.toISOString(), lastMessageId: messageId };
+        });
+        if (alert.email && reason !== 'update') {
+            await deps.notifier.sendMail(alertMail(alert, reason, contact));
+            report.mailsSent += 1;
+        }
+    } catch (e) {
+        const throttled = isGraphThrottledError(e);
+        const retryAfterMs = throttled ? (e.retryAfterMs ?? 60_000) : 60_000;
+        const deliverAfter = new Date(now.getTime() + retryAfterMs).toISOString();
+        const error = e instanceof Error ? e.message : String(e);
+        await update(deps.alerts, alert.id, (a) => ({ ...a, deliverAfter, lastDeliveryError: error }));
+        if (throttled) report.throttledUntil = deliverAfter;
+        deps.logger.error('alert not delivered', { alertId: alert.id, contact: alert.contact, error });
+    }
+}
+
+/** Read, change, write with the version read; re-applied when someone else wrote in between. */
+export async function update(store: AlertStore, id: string, change: (a: Alert) => Alert): Promise<Alert | undefined> {
+    for (let attempt = 0; attempt < maxWriteAttempts; attempt++) {
+        const current = await store.get(id);
+        if (!current) return undefined;
+        const next = change(current);
+        if (await store.replace(next, current.version)) return { ...next, version: current.version + 1 };
+    }
+    throw new Error(`alert ${id} kept changing under ${maxWriteAttempts} writes`);
+}

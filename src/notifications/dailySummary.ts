@@ -1,0 +1,278 @@
+import { transactionTypes } from '../domain/transaction';
+import type { TransactionState } from '../domain/transactionRecord';
+import type { AlertStore } from '../ports/alertStore';
+import type { CallMeter } from '../ports/callMeter';
+import type { Clock } from '../ports/clock';
+import type { ConditionStore } from '../ports/conditionStore';
+import { isGraphThrottledError } from '../ports/graphErrors';
+import type { Logger } from '../ports/logger';
+import type { Notifier } from '../ports/notifier';
+import type { TransactionStore } from '../ports/transactionStore';
+import { escapeHtml } from './noticeTemplates';
+import { contactOf, type OwnerRegistry } from './ownerRegistry';
+
+const states: TransactionState[] = [
+    'queued',
+    'processing',
+    'retrying',
+    'parked',
+    'held',
+    'review',
+    'deadLettered',
+    'posted',
+    'confirmed',
+    'resolved',
+    'discarded',
+    'stale',
+];
+const failureClasses = ['transient', 'defect', 'blocked', 'duplicate'] as const;
+
+export interface DailySummary {
+    date: string;
+    generatedAt: string;
+    /** Transactions accepted that day, by type and the state they are in now. */
+    transactions: {
+        total: number;
+        byType: Record<string, { total: number; byOutcome: Partial<Record<TransactionState, number>> }>;
+    };
+    /** ERP calls of the day by failure class, over all calls (first attempts, retries, probes). */
+    failureRateByClass: Record<(typeof failureClasses)[number], number>;
+    parked: { condition: string; owner: string; since: string; ageMinutes: number; parkedUnits: number }[];
+    reviewQueue: {
+        size: number;
+        deadLettered: number;
+        oldest?: { transactionId: string; type: string; since: string };
+    };
+    retryMeter: {
+        erpCalls: number;
+        firstAttempts: number;
+        retries: number;
+        probes: number;
+        budget: number;
+        budgetUsed: number;
+    };
+    /** A listing hit its limit: the counts are lower bounds. */
+    truncated: boolean;
+}
+
+export interface SummaryDeps {
+    store: TransactionStore;
+    conditions: ConditionStore;
+    meter: CallMeter;
+    clock: Clock;
+    dailyRetryBudget: number;
+}
+
+/**
+ * The end-of-day figures for one UTC date. Transactions are listed state by state (the store's only listing
+ * besides one CRM record); `scanMax` bounds each listing, and `truncated` says when one was reached.
+ */
+export async function buildDailySummary(deps: SummaryDeps, date: string, scanMax = 50_000): Promise<DailySummary> {
+    const now = deps.clock.now();
+    const byType: DailySummary['transactions']['byType'] = {};
+    for (const type of transactionTypes) byType[type] = { total: 0, byOutcome: {} };
+    let total = 0;
+    let truncated = false;
+    const review: { transactionId: string; type: string; since: string }[] = [];
+    let deadLettered = 0;
+    for (const state of states) {
+        const records = await deps.store.listByState(state, scanMax);
+        truncated ||= records.length >= scanMax;
+        for (const r of records) {
+            if (state === 'review' || state === 'deadLettered') {
+                review.push({ transactionId: r.envelope.transactionId, type: r.envelope.type, since: r.updatedAt });
+                if (state === 'deadLettered') deadLettered += 1;
+            }
+            if (r.envelope.acceptedAt.slice(0, 10) !== date) continue;
+            const entry = byType[r.envelope.type] ?? { total: 0, byOutcome: {} };
+            entry.total += 1;
+            entry.byOutcome[state] = (entry.byOutcome[state] ?? 0) + 1;
+            byType[r.envelope.type] = entry;
+            total += 1;
+        }
+    }
+    const meter = await deps.meter.read(date);
+    const failureRateByClass = Object.fromEntries(
+        failureClasses.map((c) => [c, meter.calls === 0 ? 0 : round((meter.byOutcome[c] ?? 0) / meter.calls)]),
+    ) as DailySummary['failureRateByClass'];
+    const parked = await Promise.all(
+        (await deps.conditions.listActive()).map(async (c) => ({
+            condition: c.key,
+            owner: c.owner,
+            since: c.since,
+            ageMinutes: Math.max(0, Math.floor((now.getTime() - Date.parse(c.since)) / 60_000)),
+            parkedUnits: (await deps.conditions.parkedSessions(c.key)).length,
+        })),
+    );
+    review.sort((a, b) => a.since.localeCompare(b.since));
+    const oldest = review[0];
+    return {
+        date,
+        generatedAt: now.toISOString(),
+        transactions: { total, byType },
+        failureRateByClass,
+        parked: parked.sort((a, b) => b.ageMinutes - a.ageMinutes),
+        reviewQueue: { size: review.length, deadLettered, ...(oldest ? { oldest } : {}) },
+        retryMeter: {
+            erpCalls: meter.calls,
+            firstAttempts: meter.firstAttempts,
+            retries: meter.retries,
+            probes: meter.probes,
+            budget: deps.dailyRetryBudget,
+            budgetUsed: round(meter.retries / Math.max(1, deps.dailyRetryBudget)),
+        },
+        truncated,
+    };
+}
+
+/**
+ * Sends the day's summary to every summary contact's channel and mailbox. Each delivery is recorded once Graph
+ * accepted it, so a second run the same day sends only what failed; a 429 is waited out (Retry-After, at most
+ * `maxWaitMs`) up to `attempts` times within the run, since the timer fires once a day.
+ */
+export async function sendDailySummary(
+    deps: SummaryDeps & {
+        alerts: AlertStore;
+        notifier: Notifier;
+        owners: OwnerRegistry;
+        logger: Logger;
+        sleep?: (ms: number) => Promise<void>;
+    },
+    date: string,
+    options: { attempts: number; maxWaitMs: number } = { attempts: 3, maxWaitMs: 30_000 },
+): Promise<{ sent: string[]; failed: string[]; summary: DailySummary }> {
+    const summary = await buildDailySummary(deps, date);
+    const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const sent: string[] = [];
+    const failed: string[] = [];
+    const scope = `summary/${date}`;
+    for (const name of deps.owners.summary.contacts) {
+        const contact = contactOf(deps.owners, name);
+        const deliveries: [string, () => Promise<unknown>][] = [
+            [
+                `${name}/teams`,
+                () =>
+                    deps.notifier.postToChannel({
+                        teamId: contact.teamId,
+                        channelId: contact.channelId,
+                        card: summaryCard(summary),
+                        summary: `Integration summary ${date}`,
+                    }),
+            ],
+            [
+                `${name}/mail`,
+                () =>
+                    deps.notifier.sendMail({
+                        to: [contact.email],
+                        subject: `Integration summary ${date}`,
+                        html: summaryHtml(summary),
+                    }),
+            ],
+        ];
+        for (const [key, send] of deliveries) {
+            if (await deps.alerts.hasMember(scope, key)) continue;
+            for (let attempt = 1; ; attempt++) {
+                try {
+                    await send();
+                    await deps.alerts.addMember(scope, key);
+                    sent.push(key);
+                    break;
+                } catch (e) {
+                    const error = e instanceof Error ? e.message : String(e);
+                    if (attempt >= options.attempts) {
+                        failed.push(key);
+                        deps.logger.error('daily summary not delivered', { date, delivery: key, error });
+                        break;
+                    }
+                    const wait = isGraphThrottledError(e) ? (e.retryAfterMs ?? options.maxWaitMs) : 1000;
+                    await sleep(Math.min(wait, options.maxWaitMs));
+                }
+            }
+        }
+    }
+    deps.logger.info('daily summary', { date, sent: sent.length, failed: failed.length });
+    return { sent, failed, summary };
+}
+
+function outcomeLine(byOutcome: Partial<Record<TransactionState, number>>): string {
+    return Object.entries(byOutcome)
+        .map(([state, n]) => `${state} ${n}`)
+        .join(', ');
+}
+
+const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
+
+export function summaryCard(s: DailySummary): Record<string, unknown> {
+    const types = Object.entries(s.transactions.byType).filter(([, t]) => t.total > 0);
+    return {
+        type: 'AdaptiveCard',
+        $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+        version: '1.4',
+        body: [
+            { type: 'TextBlock', text: `Integration summary ${s.date}`, weight: 'Bolder', size: 'Medium' },
+            {
+                type: 'FactSet',
+                facts: [
+                    { title: 'Transactions', value: String(s.transactions.total) },
+                    ...types.map(([type, t]) => ({ title: type, value: `${t.total}: ${outcomeLine(t.byOutcome)}` })),
+                ],
+            },
+            { type: 'TextBlock', text: 'ERP failure rate by class', weight: 'Bolder' },
+            {
+                type: 'FactSet',
+                facts: Object.entries(s.failureRateByClass).map(([c, r]) => ({ title: c, value: percent(r) })),
+            },
+            { type: 'TextBlock', text: 'Parked by condition', weight: 'Bolder' },
+            {
+                type: 'FactSet',
+                facts:
+                    s.parked.length === 0
+                        ? [{ title: 'none', value: '' }]
+                        : s.parked.map((p) => ({
+                              title: p.condition,
+                              value: `${p.parkedUnits} units, ${p.owner}, ${p.ageMinutes} min`,
+                          })),
+            },
+            {
+                type: 'FactSet',
+                facts: [
+                    { title: 'Review queue', value: String(s.reviewQueue.size) },
+                    { title: 'Oldest in review', value: s.reviewQueue.oldest?.since ?? 'none' },
+                    {
+                        title: 'ERP calls',
+                        value: `${s.retryMeter.erpCalls} (${s.retryMeter.retries} retries, ${s.retryMeter.probes} probes)`,
+                    },
+                    { title: 'Retry budget used', value: percent(s.retryMeter.budgetUsed) },
+                ],
+            },
+        ],
+    };
+}
+
+export function summaryHtml(s: DailySummary): string {
+    const rows = (cells: string[][]) =>
+        cells.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('');
+    const types = Object.entries(s.transactions.byType).filter(([, t]) => t.total > 0);
+    return (
+        `<h2>Integration summary ${escapeHtml(s.date)}</h2>` +
+        `<h3>Transactions (${s.transactions.total})</h3><table>${rows(
+            types.map(([type, t]) => [type, String(t.total), outcomeLine(t.byOutcome)]),
+        )}</table>` +
+        `<h3>ERP failure rate by class</h3><table>${rows(
+            Object.entries(s.failureRateByClass).map(([c, r]) => [c, percent(r)]),
+        )}</table>` +
+        `<h3>Parked by condition</h3><table>${rows(
+            s.parked.map((p) => [p.condition, p.owner, `${p.parkedUnits} units`, `${p.ageMinutes} min`]),
+        )}</table>` +
+        `<h3>Review queue</h3><p>${s.reviewQueue.size} items (${s.reviewQueue.deadLettered} dead-lettered); oldest ${escapeHtml(
+            s.reviewQueue.oldest?.since ?? 'none',
+        )}</p>` +
+        `<h3>Retry meter</h3><p>${s.retryMeter.erpCalls} ERP calls: ${s.retryMeter.firstAttempts} first attempts, ` +
+        `${s.retryMeter.retries} retries, ${s.retryMeter.probes} probes; retry budget used ${percent(s.retryMeter.budgetUsed)} of ${s.retryMeter.budget}</p>` +
+        (s.truncated ? '<p>Some listings hit their limit: counts are lower bounds.</p>' : '')
+    );
+}
+
+function round(x: number): number {
+    return Math.round(x * 10_000) / 10_000;
+}
