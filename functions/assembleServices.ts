@@ -5,6 +5,7 @@ import { TableConditionStore } from '../src/adapters/azure/tableConditionStore';
 import { TableHandoverStore } from '../src/adapters/azure/tableHandoverStore';
 import { TableMappingLookup } from '../src/adapters/azure/tableMappingLookup';
 import { TableSessionGateStore } from '../src/adapters/azure/tableSessionGateStore';
+import { TableSubscriptionStore } from '../src/adapters/azure/tableSubscriptionStore';
 import { TableTransactionStore } from '../src/adapters/azure/tableTransactionStore';
 import { DataverseWebApiClient } from '../src/adapters/dataverse/dataverseWebApiClient';
 import { ErpHttpClient } from '../src/adapters/erp-http/erpHttpClient';
@@ -17,6 +18,10 @@ import { pacedErpClient } from '../src/core/pacedErpClient';
 import { RelatedRecords } from '../src/core/relatedRecords';
 import { systemClock } from '../src/ports/clock';
 import type { SessionQueue } from '../src/ports/sessionQueue';
+import { fetchCallbackSender } from '../src/subscriptions/callbackSender';
+import { NotificationDispatcher } from '../src/subscriptions/notificationDispatcher';
+import { notifyingTransactionStore } from '../src/subscriptions/notifyingTransactionStore';
+import { Subscriptions } from '../src/subscriptions/subscriptions';
 import type { LoadedConfig } from './configFiles';
 import type { Services } from './services';
 
@@ -34,6 +39,8 @@ export async function assembleServices(parts: {
     dataverse: { url: string; getToken: GetToken; timeoutMs: number };
     erp: { url: string; getToken: GetToken; timeoutMs: number };
     graph: { url: string; sharedMailbox: string; getToken: GetToken };
+    /** Let flows subscribe plain-HTTP loopback callbacks: the local runtime only, never Azure. */
+    allowLoopbackCallbacks?: boolean;
 }): Promise<Services> {
     const { config, tables } = parts;
     const [store, lookup, gates, conditions, meter, handovers] = await Promise.all([
@@ -44,6 +51,7 @@ export async function assembleServices(parts: {
         TableCallMeter.create(tables),
         TableHandoverStore.create(tables),
     ]);
+    const subscriptionStore = await TableSubscriptionStore.create(tables);
     const crm = new DataverseWebApiClient({
         orgUrl: parts.dataverse.url,
         getToken: parts.dataverse.getToken,
@@ -55,7 +63,11 @@ export async function assembleServices(parts: {
     return {
         settings: parts.settings,
         queue: parts.queue,
-        store,
+        // Parked, review and posted are announced to the flows subscribed through the connector's trigger.
+        store: notifyingTransactionStore(
+            store,
+            new NotificationDispatcher({ subscriptions: subscriptionStore, send: fetchCallbackSender(5_000) }),
+        ),
         lookup,
         related: new RelatedRecords(config.entityMap, lookup, crm),
         erp: pacedErpClient(
@@ -84,5 +96,8 @@ export async function assembleServices(parts: {
         entityMap: config.entityMap,
         erpMap: config.erpMap,
         clock: systemClock,
+        subscriptions: new Subscriptions(subscriptionStore, {
+            allowLoopbackHttp: parts.allowLoopbackCallbacks ?? false,
+        }),
     };
 }

@@ -1,5 +1,6 @@
 import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { createDataverseEventsHandler } from './handlers/dataverseEvents';
+import { createFlowEventsHandler } from './handlers/flowEvents';
 import { createHealthHandler } from './handlers/health';
 import {
     createConditionsHandler,
@@ -10,6 +11,7 @@ import {
 import { createProcessTransactionHandler } from './handlers/processTransaction';
 import { createReviewActionHandler, createReviewListHandler } from './handlers/review';
 import { createStatsHandler } from './handlers/stats';
+import { createSubscribeHandler, createUnsubscribeHandler } from './handlers/subscriptions';
 import { createTransactionsHandler } from './handlers/transactions';
 import type { ServicesProvider } from './services';
 
@@ -64,6 +66,30 @@ export function buildRegistrations(services: ServicesProvider, intakeAuth: 'func
             // With a header secret the handler authenticates the caller itself, so the host must let the request through.
             authLevel: intakeAuth === 'header' ? 'anonymous' : 'function',
             handler: createDataverseEventsHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'flow-events',
+            route: 'flow/events',
+            methods: ['POST'],
+            authLevel: 'function',
+            handler: createFlowEventsHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'subscriptions',
+            route: 'subscriptions',
+            methods: ['POST'],
+            authLevel: 'function',
+            handler: createSubscribeHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'subscription-delete',
+            route: 'subscriptions/{subscriptionId}',
+            methods: ['DELETE'],
+            authLevel: 'function',
+            handler: createUnsubscribeHandler(services),
         },
         {
             kind: 'http',

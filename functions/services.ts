@@ -15,6 +15,7 @@ import type { Notifier } from '../src/ports/notifier';
 import type { SessionGateStore } from '../src/ports/sessionGateStore';
 import type { SessionQueue } from '../src/ports/sessionQueue';
 import type { TransactionStore } from '../src/ports/transactionStore';
+import type { Subscriptions } from '../src/subscriptions/subscriptions';
 
 /** Everything a handler needs, built once per worker (Azure) or per local host, and shared by every invocation. */
 export interface Services {
@@ -44,6 +45,8 @@ export interface Services {
     entityMap: EntityMap;
     erpMap: ErpMap;
     clock: Clock;
+    /** Webhook-trigger subscriptions of flows (the connector's trigger); the store above notifies them. */
+    subscriptions: Subscriptions;
 }
 
 export type ServicesProvider = () => Promise<Services>;

@@ -32,5 +32,6 @@ export async function buildLocalServices(options: {
         dataverse: { url: options.dataverseUrl, getToken, timeoutMs: 15_000 },
         erp: { url: options.erpUrl, getToken, timeoutMs: 15_000 },
         graph: { url: options.graphUrl, sharedMailbox: settings.GRAPH_SHARED_MAILBOX, getToken },
+        allowLoopbackCallbacks: true,
     });
 }

@@ -1,9 +1,11 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { acceptDataverseEvent } from '../../src/core/intake';
+import { acceptDataverseEvent, type IntakeOutcome } from '../../src/core/intake';
 import { secretMatches } from '../../src/core/webhookAuth';
+import { intakeResponseSchema } from '../api/intakeSchemas';
+import { jsonOf } from '../api/typedJson';
 import type { ServicesProvider } from '../services';
 import { contextLogger } from './contextLogger';
-import { json, problem } from './jsonResponse';
+import { problem } from './jsonResponse';
 
 /** Dataverse sends at most 256 KB; anything far larger is not a Dataverse event. */
 const maxBodyBytes = 1024 * 1024;
@@ -27,21 +29,26 @@ export function createDataverseEventsHandler(services: ServicesProvider) {
             headers[key.toLowerCase()] = value;
         });
         const outcome = await acceptDataverseEvent(body, headers, { ...s, logger: contextLogger(context) });
-        switch (outcome.kind) {
-            case 'accepted':
-                return json(202, {
-                    status: 'accepted',
-                    transactionId: outcome.transactionId,
-                    sessionId: outcome.sessionId,
-                    type: outcome.type,
-                });
-            case 'ignored':
-                return json(202, { status: 'ignored', reason: outcome.reason });
-            case 'rejected':
-                return problem(400, outcome.code, outcome.message, outcome.field ? { field: outcome.field } : {});
-            case 'unavailable':
-                // Dataverse retries a 503 once; the Retry-After is for other callers (flows, the connector).
-                return problem(503, 'UNAVAILABLE', outcome.reason, {});
-        }
+        return intakeResponse(outcome);
     };
+}
+
+/** The answer of both intake routes (webhook and flow), shaped by the schema the connector publishes. */
+export function intakeResponse(outcome: IntakeOutcome): HttpResponseInit {
+    switch (outcome.kind) {
+        case 'accepted':
+            return jsonOf(intakeResponseSchema, 202, {
+                status: 'accepted',
+                transactionId: outcome.transactionId,
+                sessionId: outcome.sessionId,
+                type: outcome.type,
+            });
+        case 'ignored':
+            return jsonOf(intakeResponseSchema, 202, { status: 'ignored', reason: outcome.reason });
+        case 'rejected':
+            return problem(400, outcome.code, outcome.message, outcome.field ? { field: outcome.field } : {});
+        case 'unavailable':
+            // Dataverse retries a 503 once; the Retry-After is for other callers (flows, the connector).
+            return problem(503, 'UNAVAILABLE', outcome.reason, {});
+    }
 }

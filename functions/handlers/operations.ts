@@ -1,10 +1,18 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { z } from 'zod';
 import { reprocessCondition } from '../../src/core/conditionClearing';
 import { probeConditions } from '../../src/core/probeConditions';
+import {
+    conditionsResponseSchema,
+    meterQuerySchema,
+    meterResponseSchema,
+    reprocessBodySchema,
+    reprocessResponseSchema,
+} from '../api/operationsSchemas';
+import { jsonOf } from '../api/typedJson';
+import { queryObject } from '../api/zodProblem';
 import type { ServicesProvider } from '../services';
 import { contextLogger } from './contextLogger';
-import { json, problem } from './jsonResponse';
+import { problem } from './jsonResponse';
 
 /** GET /api/conditions: what transactions wait on, since when, who owns it, and how many units are parked. */
 export function createConditionsHandler(services: ServicesProvider) {
@@ -19,16 +27,14 @@ export function createConditionsHandler(services: ServicesProvider) {
                 ageMinutes: Math.floor((now - Date.parse(c.since)) / 60_000),
             })),
         );
-        return json(200, { conditions });
+        return jsonOf(conditionsResponseSchema, 200, { conditions });
     };
 }
-
-const reprocessSchema = z.object({ condition: z.string().min(1), by: z.string().min(1) }).strict();
 
 /** POST /api/conditions/reprocess {condition, by}: an operator releases everything parked under a condition now. */
 export function createReprocessHandler(services: ServicesProvider) {
     return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-        const parsed = reprocessSchema.safeParse(await request.json().catch(() => undefined));
+        const parsed = reprocessBodySchema.safeParse(await request.json().catch(() => undefined));
         if (!parsed.success)
             return problem(400, 'INVALID_BODY', 'expected {"condition": "...", "by": "..."}', {
                 field: parsed.error.issues[0]?.path.join('.') ?? '',
@@ -41,7 +47,11 @@ export function createReprocessHandler(services: ServicesProvider) {
             { ...s, logger: contextLogger(context) },
             `operator ${parsed.data.by}`,
         );
-        return json(202, { condition: parsed.data.condition, reprocessedUnits: result.sessions, by: parsed.data.by });
+        return jsonOf(reprocessResponseSchema, 202, {
+            condition: parsed.data.condition,
+            reprocessedUnits: result.sessions,
+            by: parsed.data.by,
+        });
     };
 }
 
@@ -49,11 +59,11 @@ export function createReprocessHandler(services: ServicesProvider) {
 export function createMeterHandler(services: ServicesProvider) {
     return async (request: HttpRequest): Promise<HttpResponseInit> => {
         const s = await services();
-        const day = request.query.get('day') ?? s.clock.now().toISOString().slice(0, 10);
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(day))
-            return problem(400, 'INVALID_QUERY', 'day must be YYYY-MM-DD', { field: 'day' });
+        const query = meterQuerySchema.safeParse(queryObject(request.query));
+        if (!query.success) return problem(400, 'INVALID_QUERY', 'day must be YYYY-MM-DD', { field: 'day' });
+        const day = query.data.day ?? s.clock.now().toISOString().slice(0, 10);
         const meter = await s.meter.read(day);
-        return json(200, {
+        return jsonOf(meterResponseSchema, 200, {
             ...meter,
             retryBudget: s.retryPolicy.dailyRetryBudget,
             retryBudgetUsed: meter.retries / Math.max(1, s.retryPolicy.dailyRetryBudget),

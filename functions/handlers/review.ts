@@ -1,11 +1,14 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { actOnReviewItem, listReviewQueue, reviewActionSchema } from '../../src/core/reviewActions';
+import { reviewActionResponseSchema, reviewListResponseSchema } from '../api/reviewSchemas';
+import { jsonOf } from '../api/typedJson';
 import type { ServicesProvider } from '../services';
-import { json, problem } from './jsonResponse';
+import { problem } from './jsonResponse';
 
 /** GET /api/review: escalated, quarantined and dead-lettered transactions with reason, class, owner, payload, history. */
 export function createReviewListHandler(services: ServicesProvider) {
-    return async (): Promise<HttpResponseInit> => json(200, { items: await listReviewQueue(await services()) });
+    return async (): Promise<HttpResponseInit> =>
+        jsonOf(reviewListResponseSchema, 200, { items: await listReviewQueue(await services()) });
 }
 
 /** POST /api/review/{transactionId}/{action}: retry, resolve (with erpReference) or discard (with reason); `by` names who. */
@@ -35,7 +38,7 @@ export function createReviewActionHandler(services: ServicesProvider) {
         const outcome = await actOnReviewItem(id, parsed.data, await services());
         switch (outcome.kind) {
             case 'done':
-                return json(202, { transactionId: id, state: outcome.state });
+                return jsonOf(reviewActionResponseSchema, 202, { transactionId: id, state: outcome.state });
             case 'notFound':
                 return problem(404, 'NOT_FOUND', `no transaction ${id}`);
             case 'notInReview':

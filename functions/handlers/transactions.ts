@@ -1,18 +1,20 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { transactionsQuerySchema, transactionsResponseSchema } from '../api/transactionSchemas';
+import { jsonOf } from '../api/typedJson';
+import { queryObject } from '../api/zodProblem';
 import type { ServicesProvider } from '../services';
-import { json, problem } from './jsonResponse';
-
-const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { problem } from './jsonResponse';
 
 /** GET /api/transactions?sourceRecordId=<guid>: every transaction for one CRM record, with state and audit trail. */
 export function createTransactionsHandler(services: ServicesProvider) {
     return async (request: HttpRequest): Promise<HttpResponseInit> => {
-        const sourceRecordId = request.query.get('sourceRecordId');
-        if (!sourceRecordId || !guid.test(sourceRecordId)) {
+        const query = transactionsQuerySchema.safeParse(queryObject(request.query));
+        if (!query.success) {
             return problem(400, 'INVALID_QUERY', 'sourceRecordId must be the CRM record id (a GUID)', {
                 field: 'sourceRecordId',
             });
         }
+        const sourceRecordId = query.data.sourceRecordId;
         const { store } = await services();
         const records = await store.listBySourceRecord(sourceRecordId.toLowerCase());
         const transactions = await Promise.all(
@@ -32,6 +34,6 @@ export function createTransactionsHandler(services: ServicesProvider) {
                 audit: await store.listAudit(r.envelope.transactionId),
             })),
         );
-        return json(200, { sourceRecordId: sourceRecordId.toLowerCase(), transactions });
+        return jsonOf(transactionsResponseSchema, 200, { sourceRecordId: sourceRecordId.toLowerCase(), transactions });
     };
 }

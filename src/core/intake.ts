@@ -63,8 +63,11 @@ export async function acceptDataverseEvent(
     const parsed = parseDataverseWebhook(body, headers);
     if (!parsed.ok)
         return { kind: 'rejected', code: parsed.error.code, message: parsed.error.message, field: parsed.error.path };
-    const event = parsed.value;
+    return acceptEvent(parsed.value, deps);
+}
 
+/** Map and enqueue an event however it arrived (webhook or flow): one path, so both get the same keys and rules. */
+export async function acceptEvent(event: NormalizedEvent, deps: IntakeDeps): Promise<IntakeOutcome> {
     const plan = planEvent(event, deps.entityMap);
     await indexQuietly(deps, event.entity, event.recordId, mergedAttributes(event));
     if (plan.kind === 'ignored') return plan;

@@ -5,10 +5,12 @@ import { MemoryConditionStore } from '../../src/adapters/memory/memoryConditionS
 import { MemoryHandoverStore } from '../../src/adapters/memory/memoryHandoverStore';
 import { MemoryMappingLookup } from '../../src/adapters/memory/memoryMappingLookup';
 import { MemorySessionGateStore } from '../../src/adapters/memory/memorySessionGateStore';
+import { MemorySubscriptionStore } from '../../src/adapters/memory/memorySubscriptionStore';
 import { MemoryTransactionStore } from '../../src/adapters/memory/memoryTransactionStore';
 import { CircuitBreaker } from '../../src/core/circuitBreaker';
 import { RelatedRecords } from '../../src/core/relatedRecords';
 import type { OutgoingMessage } from '../../src/ports/sessionQueue';
+import { Subscriptions } from '../../src/subscriptions/subscriptions';
 
 export const testConfig = loadConfigFiles({
     ENTITY_MAP_PATH: 'config/entity-map.v1.json',
@@ -51,6 +53,7 @@ export function memoryServices(overrides: Partial<Services> = {}): Services & { 
         entityMap: testConfig.entityMap,
         erpMap: testConfig.erpMap,
         clock: { now: () => new Date('2026-11-10T09:00:00Z') },
+        subscriptions: new Subscriptions(new MemorySubscriptionStore(), { allowLoopbackHttp: true }),
         ...overrides,
     };
 }

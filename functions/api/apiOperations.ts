@@ -1,0 +1,234 @@
+import type { z } from 'zod';
+import { flowEventSchema, intakeResponseSchema } from './intakeSchemas';
+import {
+    conditionsResponseSchema,
+    healthResponseSchema,
+    meterQuerySchema,
+    meterResponseSchema,
+    reprocessBodySchema,
+    reprocessResponseSchema,
+} from './operationsSchemas';
+import { problemSchema } from './problemSchema';
+import {
+    discardBodySchema,
+    resolveBodySchema,
+    retryBodySchema,
+    reviewActionResponseSchema,
+    reviewListResponseSchema,
+    reviewPathSchema,
+} from './reviewSchemas';
+import {
+    subscribeBodySchema,
+    subscriptionPathSchema,
+    subscriptionResponseSchema,
+    transactionNotificationSchema,
+} from './subscriptionSchemas';
+import { transactionsQuerySchema, transactionsResponseSchema } from './transactionSchemas';
+
+export interface ApiResponse {
+    description: string;
+    schema?: z.ZodType;
+    headers?: Record<string, { description: string }>;
+}
+
+/** One operation of the HTTP API as the connector shows it; the handlers validate with the very same schemas. */
+export interface ApiOperation {
+    operationId: string;
+    method: 'get' | 'post' | 'delete';
+    /** Under /api; `{name}` segments are path parameters described by `path`. */
+    path: string;
+    summary: string;
+    description: string;
+    visibility?: 'important' | 'advanced' | 'internal';
+    params?: { path?: z.ZodObject; query?: z.ZodObject };
+    body?: z.ZodType;
+    responses: Record<number, ApiResponse>;
+    /** A webhook trigger: Power Automate subscribes here and is sent `notification`. */
+    trigger?: { notification: z.ZodType; description: string };
+}
+
+const problem = (description: string): ApiResponse => ({ description, schema: problemSchema });
+const badRequest = problem('The input is invalid; the error names the field.');
+const unavailable = problem('A dependency cannot answer now; try again later.');
+
+/**
+ * Every operation the connector offers, in the order flows list them. Adding one is one entry here (plus its
+ * handler in functions/registrations.ts); `npm run connector:generate` writes connector/apiDefinition.swagger.json.
+ * Published operationIds are frozen: Power Platform treats a rename as a breaking change.
+ */
+export const apiOperations: ApiOperation[] = [
+    {
+        operationId: 'SubmitTransaction',
+        method: 'post',
+        path: '/flow/events',
+        summary: 'Submit a CRM transaction',
+        description:
+            'Sends a changed Dataverse row to the ERP through the same intake as the webhook: the row is read from Dataverse, mapped and queued in its unit order.',
+        visibility: 'important',
+        body: flowEventSchema,
+        responses: {
+            202: {
+                description: 'Accepted and durably queued, or ignored with the reason.',
+                schema: intakeResponseSchema,
+            },
+            400: badRequest,
+            503: unavailable,
+        },
+    },
+    {
+        operationId: 'GetTransactionStatus',
+        method: 'get',
+        path: '/transactions',
+        summary: 'Get the status and audit trail of a row',
+        description:
+            'Returns every transaction of one Dataverse row: state, attempts, ERP posting id, last failure and the audit trail.',
+        visibility: 'important',
+        params: { query: transactionsQuerySchema },
+        responses: {
+            200: { description: 'The transactions of the row.', schema: transactionsResponseSchema },
+            400: badRequest,
+        },
+    },
+    {
+        operationId: 'ListReviewItems',
+        method: 'get',
+        path: '/review',
+        summary: 'List the review queue',
+        description:
+            'Returns escalated, quarantined and dead-lettered transactions with reason, class, owner, payload and history.',
+        visibility: 'important',
+        responses: { 200: { description: 'The review queue, oldest first.', schema: reviewListResponseSchema } },
+    },
+    {
+        operationId: 'RetryReviewItem',
+        method: 'post',
+        path: '/review/{transactionId}/retry',
+        summary: 'Retry a review item',
+        description: 'Runs a transaction in review again with the current map versions and the same idempotency key.',
+        params: { path: reviewPathSchema },
+        body: retryBodySchema,
+        responses: {
+            202: { description: 'Queued again.', schema: reviewActionResponseSchema },
+            400: badRequest,
+            404: problem('No such transaction.'),
+            409: problem('The transaction is not in review.'),
+        },
+    },
+    {
+        operationId: 'ResolveReviewItem',
+        method: 'post',
+        path: '/review/{transactionId}/resolve',
+        summary: 'Resolve a review item',
+        description: 'Closes a transaction in review by hand, recording the ERP reference that settles it.',
+        params: { path: reviewPathSchema },
+        body: resolveBodySchema,
+        responses: {
+            202: { description: 'Resolved.', schema: reviewActionResponseSchema },
+            400: badRequest,
+            404: problem('No such transaction.'),
+            409: problem('The transaction is not in review.'),
+        },
+    },
+    {
+        operationId: 'DiscardReviewItem',
+        method: 'post',
+        path: '/review/{transactionId}/discard',
+        summary: 'Discard a review item',
+        description: 'Drops a transaction in review with a reason; nothing is sent to the ERP.',
+        params: { path: reviewPathSchema },
+        body: discardBodySchema,
+        responses: {
+            202: { description: 'Discarded.', schema: reviewActionResponseSchema },
+            400: badRequest,
+            404: problem('No such transaction.'),
+            409: problem('The transaction is not in review.'),
+        },
+    },
+    {
+        operationId: 'ListConditions',
+        method: 'get',
+        path: '/conditions',
+        summary: 'List what parked transactions wait on',
+        description:
+            'Returns the active conditions (frozen period, milestone, dependency ...) with owner, age and units.',
+        visibility: 'advanced',
+        responses: { 200: { description: 'Active conditions.', schema: conditionsResponseSchema } },
+    },
+    {
+        operationId: 'ReprocessCondition',
+        method: 'post',
+        path: '/conditions/reprocess',
+        summary: 'Reprocess a parked condition',
+        description: 'Releases every transaction parked under a condition now, e.g. once finance reopens a period.',
+        body: reprocessBodySchema,
+        responses: {
+            202: { description: 'Reprocessing started.', schema: reprocessResponseSchema },
+            400: badRequest,
+            404: problem('No such condition.'),
+        },
+    },
+    {
+        operationId: 'GetRetryMeter',
+        method: 'get',
+        path: '/meter',
+        summary: 'Get the retry meter of a day',
+        description:
+            'Returns the ERP calls of a UTC day: first attempts, retries and probes by type and outcome, the retry budget used and the circuit breaker state.',
+        visibility: 'advanced',
+        params: { query: meterQuerySchema },
+        responses: {
+            200: { description: 'The day meter.', schema: meterResponseSchema },
+            400: badRequest,
+        },
+    },
+    {
+        operationId: 'GetHealth',
+        method: 'get',
+        path: '/health',
+        summary: 'Check that the integration is ready',
+        description: 'Returns ready once configuration is loaded and clients are built.',
+        visibility: 'internal',
+        responses: {
+            200: { description: 'Ready.', schema: healthResponseSchema },
+            503: { description: 'Not ready.', schema: healthResponseSchema },
+        },
+    },
+    {
+        operationId: 'OnTransactionEvent',
+        method: 'post',
+        path: '/subscriptions',
+        summary: 'When a transaction is parked, sent to review or posted',
+        description:
+            'This operation triggers when a transaction is parked under a condition, sent to the review queue or posted to the ERP.',
+        visibility: 'important',
+        body: subscribeBodySchema,
+        trigger: {
+            notification: transactionNotificationSchema,
+            description: 'The transaction that changed state.',
+        },
+        responses: {
+            201: {
+                description: 'Subscribed; Location is where to unsubscribe.',
+                schema: subscriptionResponseSchema,
+                headers: { Location: { description: 'URL of the subscription, for DELETE.' } },
+            },
+            400: badRequest,
+        },
+    },
+    {
+        operationId: 'DeleteSubscription',
+        method: 'delete',
+        path: '/subscriptions/{subscriptionId}',
+        summary: 'Delete a subscription',
+        description:
+            'Stops sending transaction events to a flow; called by Power Automate when the flow is turned off.',
+        visibility: 'internal',
+        params: { path: subscriptionPathSchema },
+        responses: { 204: { description: 'Deleted.' }, 404: problem('No such subscription.') },
+    },
+];
+
+/** Operations the issue asks for whose routes are being built elsewhere; listed so the README says what is missing. */
+export const pendingOperations = [
+    { operationId: 'GetDailySummary', path: '/summary', waitingFor: 'GET /api/summary (issue #7, in progress)' },
+] as const;
