@@ -1,0 +1,16 @@
+// The one identity the function app runs as: every data-plane call (Service Bus, Tables, Blobs, Key Vault,
+// Application Insights, the ERP, Dataverse, Graph) authenticates with it through DefaultAzureCredential.
+param name string
+param location string
+param tags object
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: name
+  location: location
+  tags: tags
+}
+
+output id string = identity.id
+output name string = identity.name
+output clientId string = identity.properties.clientId
+output principalId string = identity.properties.principalId

@@ -1,0 +1,229 @@
+// The integration layer on Azure: `azd up` provisions this file (see docs/deployment.md).
+// Every Azure connection is identity-based: one user-assigned managed identity, data-plane roles, no keys or
+// connection strings in app settings. test/infra/ checks this file against the code (settings, queue, host.json).
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; names and tags every resource.')
+param environmentName string
+
+@minLength(1)
+@description('Azure region for all resources (one that offers the Flex Consumption plan).')
+@metadata({ azd: { type: 'location' } })
+param location string
+
+@description('Object id of the deploying developer; gets the same data roles to run the smoke test. Empty in CI.')
+param principalId string = ''
+
+@description('Base URL of the ERP REST contract, e.g. https://erp.contoso.example/.')
+param erpBaseUrl string
+
+@description('Entra ID scope of the ERP app registration, e.g. api://contoso-erp/.default.')
+param erpScope string
+
+@description('Dataverse environment URL, e.g. https://contoso.crm4.dynamics.com/.')
+param dataverseUrl string
+
+@description('Shared mailbox the handover notices are sent from (Graph).')
+param graphSharedMailbox string
+
+@description('Who receives the alert e-mails (action group); empty: alerts fire without a receiver.')
+param alertEmail string = ''
+
+@allowed(['functionKey', 'header'])
+@description('How Dataverse authenticates to the intake: a function key, or a header secret kept in Key Vault.')
+param intakeAuthMode string = 'functionKey'
+
+@description('Upper bound of Flex Consumption instances. The ERP pacing (erpRateLimitPerSec) is per instance.')
+param maximumInstanceCount int = 40
+
+var abbrs = loadJsonContent('./abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+
+// The session queue, set once here and handed to both the namespace and the app's settings, so the queue and the
+// code cannot disagree (test/infra/settingsAgreement.test.ts).
+var transactionsQueue = {
+  name: 'crm-transactions'
+  // One session per unit (unit-<id>): a unit's transactions in CRM order, units in parallel.
+  requiresSession: true
+  // A receiver holds a session this long before renewing; the host renews it while a delivery runs
+  // (host.json maxAutoLockRenewalDuration). Short, so a crashed worker's units resume within a minute.
+  lockDuration: 'PT1M'
+  // The 10th failed delivery dead-letters the message; the handler records that last delivery itself
+  // (app setting MAX_DELIVERY_COUNT must be the same number).
+  maxDeliveryCount: 10
+  // An accepted transaction never silently expires: expiry moves it to the dead-letter queue, which alerts.
+  deadLetteringOnMessageExpiration: true
+  // 14 days: longer than any wait in the queue (retries are minutes, parked work waits in Table Storage).
+  defaultMessageTimeToLive: 'P14D'
+  // The message id is the idempotency key, so Dataverse's own webhook retries and replays within a day are
+  // dropped by Service Bus before they reach the ERP (the ERP's Idempotency-Key is the second guard).
+  requiresDuplicateDetection: true
+  duplicateDetectionHistoryTimeWindow: 'P1D'
+}
+
+// Blob container of the backup exports (#8 part 3), in its own storage account.
+var backupContainerName = 'backups'
+var deploymentContainerName = 'app-package'
+
+resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
+  name: '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity './app/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring './app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage './app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    backupAccountName: '${abbrs.storageStorageAccounts}bk${resourceToken}'
+    backupContainerName: backupContainerName
+    deploymentContainerName: deploymentContainerName
+    location: location
+    tags: tags
+  }
+}
+
+module serviceBus './app/serviceBus.bicep' = {
+  name: 'serviceBus'
+  scope: rg
+  params: {
+    name: '${abbrs.serviceBusNamespaces}${resourceToken}'
+    queue: transactionsQueue
+    location: location
+    tags: tags
+  }
+}
+
+module keyVault './app/keyVault.bicep' = {
+  name: 'keyVault'
+  scope: rg
+  params: {
+    name: '${abbrs.keyVaultVaults}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module roles './app/roles.bicep' = {
+  name: 'roles'
+  scope: rg
+  params: {
+    principalId: identity.outputs.principalId
+    developerPrincipalId: principalId
+    storageAccountName: storage.outputs.name
+    backupAccountName: storage.outputs.backupAccountName
+    serviceBusNamespaceName: serviceBus.outputs.name
+    keyVaultName: keyVault.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+  }
+}
+
+// Every setting the code reads (src/config/settings.ts), named as the code names it. Host-level settings
+// (AzureWebJobsStorage__*, Application Insights, the trigger's identity) are added in app/functionApp.bicep.
+var integrationSettings = {
+  INTAKE_AUTH_MODE: intakeAuthMode
+  WEBHOOK_HEADER_NAME: 'x-webhook-key'
+  TRANSACTIONS_QUEUE_NAME: transactionsQueue.name
+  ServiceBusConnection__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+  MAX_DELIVERY_COUNT: string(transactionsQueue.maxDeliveryCount)
+  STORAGE_TABLE_ENDPOINT: storage.outputs.tableEndpoint
+  ERP_BASE_URL: erpBaseUrl
+  ERP_SCOPE: erpScope
+  ERP_TIMEOUT_MS: '15000'
+  DATAVERSE_URL: dataverseUrl
+  DATAVERSE_TIMEOUT_MS: '15000'
+  GRAPH_BASE_URL: 'https://graph.microsoft.com/'
+  GRAPH_SHARED_MAILBOX: graphSharedMailbox
+  AZURE_CLIENT_ID: identity.outputs.clientId
+  PROBE_SCHEDULE: '0 */1 * * * *'
+  // The ops console trusts App Service Authentication (Entra ID sign-in, app roles Console.Read/Console.Act).
+  CONSOLE_AUTH: 'easyAuth'
+  ENTITY_MAP_PATH: 'config/entity-map.v1.json'
+  ERP_MAP_PATH: 'config/erp-map.v1.json'
+  ERP_FAILURE_RULES_PATH: 'config/erp-failure-rules.v1.json'
+  RETRY_POLICY_PATH: 'config/retry-policy.v1.json'
+}
+
+// The header secret exists only in header mode, as a Key Vault reference: never a value in app settings.
+var headerSecretSettings = intakeAuthMode == 'header' ? { WEBHOOK_HEADER_SECRET: '@Microsoft.KeyVault(VaultName=${keyVault.outputs.name};SecretName=webhook-header-secret)' } : {}
+
+module functionApp './app/functionApp.bicep' = {
+  name: 'functionApp'
+  scope: rg
+  params: {
+    name: '${abbrs.webSitesFunctions}${resourceToken}'
+    planName: '${abbrs.webServerFarms}${resourceToken}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    maximumInstanceCount: maximumInstanceCount
+    appSettings: union(integrationSettings, headerSecretSettings)
+  }
+  dependsOn: [roles]
+}
+
+module alerts './monitoring/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    actionGroupName: '${abbrs.insightsActionGroups}${resourceToken}'
+    alertEmail: alertEmail
+    location: location
+    tags: tags
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    serviceBusNamespaceName: serviceBus.outputs.name
+    queueName: transactionsQueue.name
+  }
+}
+
+module workbook './monitoring/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    serviceBusNamespaceName: serviceBus.outputs.name
+  }
+}
+
+// azd keeps these in the environment (azd env get-values): the smoke test and local.settings.json read them.
+output AZURE_LOCATION string = location
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_URL string = functionApp.outputs.url
+output AZURE_CLIENT_ID string = identity.outputs.clientId
+output SERVICEBUS_FULLY_QUALIFIED_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+output TRANSACTIONS_QUEUE_NAME string = transactionsQueue.name
+output STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
+output BACKUP_BLOB_ENDPOINT string = storage.outputs.backupBlobEndpoint
+output KEY_VAULT_NAME string = keyVault.outputs.name
