@@ -200,6 +200,7 @@ function outcomeLine(byOutcome: Partial<Record<TransactionState, number>>): stri
         .join(', ');
 }
 
+const units = (n: number) => `${n} unit${n === 1 ? '' : 's'}`;
 const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 export function summaryCard(s: DailySummary): Record<string, unknown> {
@@ -230,7 +231,7 @@ export function summaryCard(s: DailySummary): Record<string, unknown> {
                         ? [{ title: 'none', value: '' }]
                         : s.parked.map((p) => ({
                               title: p.condition,
-                              value: `${p.parkedUnits} units, ${p.owner}, ${p.ageMinutes} min`,
+                              value: `${units(p.parkedUnits)}, ${p.owner}, ${p.ageMinutes} min`,
                           })),
             },
             {
@@ -262,7 +263,7 @@ export function summaryHtml(s: DailySummary): string {
             Object.entries(s.failureRateByClass).map(([c, r]) => [c, percent(r)]),
         )}</table>` +
         `<h3>Parked by condition</h3><table>${rows(
-            s.parked.map((p) => [p.condition, p.owner, `${p.parkedUnits} units`, `${p.ageMinutes} min`]),
+            s.parked.map((p) => [p.condition, p.owner, units(p.parkedUnits), `${p.ageMinutes} min`]),
         )}</table>` +
         `<h3>Review queue</h3><p>${s.reviewQueue.size} items (${s.reviewQueue.deadLettered} dead-lettered); oldest ${escapeHtml(
             s.reviewQueue.oldest?.since ?? 'none',
