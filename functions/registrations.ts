@@ -1,4 +1,5 @@
 import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { createConsoleApiHandler, createConsolePageHandler } from './handlers/console';
 import { createDataverseEventsHandler } from './handlers/dataverseEvents';
 import { createFlowEventsHandler } from './handlers/flowEvents';
 import { createHealthHandler } from './handlers/health';
@@ -49,7 +50,7 @@ export type Registration = HttpRegistration | SessionQueueRegistration | TimerRe
  * same handlers (local/localHost.ts), so what runs locally is what runs in Azure.
  */
 export function buildRegistrations(services: ServicesProvider, intakeAuth: 'functionKey' | 'header'): Registration[] {
-    return [
+    const registrations: Registration[] = [
         {
             kind: 'http',
             name: 'health',
@@ -159,6 +160,41 @@ export function buildRegistrations(services: ServicesProvider, intakeAuth: 'func
             queueNameSetting: 'TRANSACTIONS_QUEUE_NAME',
             connection: 'ServiceBusConnection',
             handler: createProcessTransactionHandler(services),
+        },
+    ];
+    return [...registrations, ...consoleRegistrations(services, registrations)];
+}
+
+/**
+ * The ops console: anonymous at the host because App Service Authentication (Entra ID) signs the user in and the
+ * handlers check the app roles (Console.Read, Console.Act); its API hands requests to the registrations above.
+ */
+function consoleRegistrations(services: ServicesProvider, registrations: Registration[]): HttpRegistration[] {
+    const http = () => registrations.filter((r): r is HttpRegistration => r.kind === 'http');
+    return [
+        {
+            kind: 'http',
+            name: 'console',
+            route: 'console',
+            methods: ['GET'],
+            authLevel: 'anonymous',
+            handler: createConsolePageHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'console-assets',
+            route: 'console/assets/{file}',
+            methods: ['GET'],
+            authLevel: 'anonymous',
+            handler: createConsolePageHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'console-api',
+            route: 'console/api/{*path}',
+            methods: ['GET', 'POST'],
+            authLevel: 'anonymous',
+            handler: createConsoleApiHandler(services, http),
         },
     ];
 }

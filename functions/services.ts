@@ -26,7 +26,9 @@ export interface Services {
         | 'WEBHOOK_HEADER_SECRET'
         | 'MAX_DELIVERY_COUNT'
         | 'TRANSACTIONS_QUEUE_NAME'
-    >;
+    > &
+        // Optional so a composition root that says nothing gets the safe default (easyAuth: roles required).
+        Partial<Pick<Settings, 'CONSOLE_AUTH' | 'CONSOLE_SANDBOX_URL'>>;
     queue: Pick<SessionQueue, 'send'>;
     store: TransactionStore;
     lookup: MappingLookup;

@@ -51,6 +51,12 @@ function compileRoute(registration: HttpRegistration): Route {
     const source = registration.route
         .split('/')
         .map((segment) => {
+            // `{*name}` is a catch-all, as in the Functions host: the rest of the path, slashes included.
+            const rest = /^\{\*(\w+)\}$/.exec(segment);
+            if (rest?.[1]) {
+                names.push(rest[1]);
+                return '(.+)';
+            }
             const m = /^\{(\w+)\}$/.exec(segment);
             if (!m?.[1]) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
             names.push(m[1]);

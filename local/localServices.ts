@@ -25,6 +25,9 @@ export async function buildLocalServices(options: {
             WEBHOOK_HEADER_NAME: 'x-webhook-key',
             MAX_DELIVERY_COUNT: settings.MAX_DELIVERY_COUNT,
             TRANSACTIONS_QUEUE_NAME: 'crm-transactions',
+            // Loopback only: the console needs no sign-in locally, and shows what the Graph sandbox received.
+            CONSOLE_AUTH: 'none',
+            CONSOLE_SANDBOX_URL: options.graphUrl,
         },
         config: loadConfigFiles(settings),
         tables: { connectionString: options.tableConnectionString },

@@ -33,6 +33,12 @@ export const settingsSchema = z
         AZURE_CLIENT_ID: z.string().optional(),
         /** NCRONTAB schedule of the condition probe (frozen periods, ERP outage). */
         PROBE_SCHEDULE: z.string().min(1).default('0 */1 * * * *'),
+        /** Ops console: `easyAuth` reads App Service Authentication's x-ms-client-principal (app roles Console.Read, Console.Act); `none` allows everything (local only). */
+        CONSOLE_AUTH: z.enum(['easyAuth', 'none']).default('easyAuth'),
+        /** Local only: the Graph sandbox whose mailbox and Teams channel the console shows. */
+        CONSOLE_SANDBOX_URL: z.url().optional(),
+        /** Telemetry to Application Insights (Azure Monitor OpenTelemetry) when set; off when absent. */
+        APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
         ENTITY_MAP_PATH: z.string().min(1).default('config/entity-map.v1.json'),
         ERP_MAP_PATH: z.string().min(1).default('config/erp-map.v1.json'),
         ERP_FAILURE_RULES_PATH: z.string().min(1).default('config/erp-failure-rules.v1.json'),

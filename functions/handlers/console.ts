@@ -1,0 +1,110 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { consoleAccess } from '../console/consoleAccess';
+import { matchConsoleApi } from '../console/consoleRoutes';
+import type { HttpRegistration } from '../registrations';
+import type { ServicesProvider } from '../services';
+import { json, problem } from './jsonResponse';
+
+/** The files the page loads; chart.js comes from node_modules (a dependency), never a CDN. */
+const assets: Record<string, { path: string; type: string }> = {
+    'console.js': { path: 'console/console.js', type: 'text/javascript; charset=utf-8' },
+    'console.css': { path: 'console/console.css', type: 'text/css; charset=utf-8' },
+    'chart.umd.min.js': { path: 'node_modules/chart.js/dist/chart.umd.min.js', type: 'text/javascript; charset=utf-8' },
+};
+const page = { path: 'console/index.html', type: 'text/html; charset=utf-8' };
+const cache = new Map<string, string>();
+
+async function file(path: string, root: string): Promise<string> {
+    const key = resolve(root, path);
+    let text = cache.get(key);
+    if (text === undefined) {
+        text = await readFile(key, 'utf8');
+        cache.set(key, text);
+    }
+    return text;
+}
+
+const principalHeader = 'x-ms-client-principal';
+// The page and its data are for signed-in operators only: never cached by a shared proxy.
+const noStore = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+
+/** GET /api/console and /api/console/assets/{file}: the page and its scripts, for users with Console.Read. */
+export function createConsolePageHandler(services: ServicesProvider, root = process.cwd()) {
+    return async (request: HttpRequest): Promise<HttpResponseInit> => {
+        const s = await services();
+        const access = consoleAccess(s.settings.CONSOLE_AUTH, request.headers.get(principalHeader), 'read');
+        if (access.kind === 'denied') return problem(access.status, access.code, access.message);
+        const name = request.params.file;
+        const asset = name === undefined ? page : assets[name];
+        if (!asset) return problem(404, 'NOT_FOUND', `no console asset ${name}`);
+        return { status: 200, body: await file(asset.path, root), headers: { 'content-type': asset.type, ...noStore } };
+    };
+}
+
+/**
+ * /api/console/api/{*path}: the console's data and actions. Reading needs Console.Read, acting (POST) Console.Act;
+ * the request is then handed to the very handler that serves `/api/{path}` (so the page shows what the API says),
+ * with the signed-in user as `by` on actions. `me` answers who is signed in; `sandbox/mailbox|channels` (local only)
+ * shows what the Graph sandbox received.
+ */
+export function createConsoleApiHandler(services: ServicesProvider, registrations: () => readonly HttpRegistration[]) {
+    return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+        const s = await services();
+        const method = request.method.toUpperCase();
+        const access = consoleAccess(
+            s.settings.CONSOLE_AUTH,
+            request.headers.get(principalHeader),
+            method === 'GET' ? 'read' : 'act',
+        );
+        if (access.kind === 'denied') return problem(access.status, access.code, access.message);
+        const path = request.params.path ?? '';
+        if (path === 'me') return json(200, access.user, noStore);
+        const sandbox = /^sandbox\/(mailbox|channels)$/.exec(path)?.[1];
+        if (sandbox && method === 'GET') return sandboxView(s.settings.CONSOLE_SANDBOX_URL, sandbox);
+        const match = matchConsoleApi(registrations(), path, method);
+        if (!match) return problem(404, 'NOT_AVAILABLE', `${method} /api/${path} is not available to the console`);
+        let body: string | undefined;
+        if (method !== 'GET') {
+            const text = await request.text();
+            body = withActor(text, access.user.name, s.settings.CONSOLE_AUTH === 'none');
+        }
+        const url = new URL(request.url);
+        const forwarded = new HttpRequest({
+            method,
+            url: `${url.origin}/api/${path}${url.search}`,
+            headers: { 'content-type': 'application/json' },
+            query: Object.fromEntries(url.searchParams),
+            params: match.params,
+            ...(body !== undefined ? { body: { string: body } } : {}),
+        });
+        const response = await match.registration.handler(forwarded, context);
+        return { ...response, headers: { ...(response.headers as Record<string, string>), ...noStore } };
+    };
+}
+
+/** Signed in, the actor is the user Entra ID names, not what the page claims; locally the page's `by` stands. */
+function withActor(text: string, user: string, trustPage: boolean): string {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text || '{}');
+    } catch {
+        return text; // the API answers the 400 for bad JSON itself
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return text;
+    const body = parsed as Record<string, unknown>;
+    if (trustPage && typeof body.by === 'string' && body.by.length > 0) return text;
+    return JSON.stringify({ ...body, by: user });
+}
+
+async function sandboxView(baseUrl: string | undefined, what: string): Promise<HttpResponseInit> {
+    if (!baseUrl) return problem(404, 'NOT_AVAILABLE', 'the Graph sandbox is shown only when running locally');
+    try {
+        const res = await fetch(new URL(`sandbox/${what}`, baseUrl), { signal: AbortSignal.timeout(5000) });
+        if (!res.ok) return problem(502, 'SANDBOX_UNAVAILABLE', `the Graph sandbox answered ${res.status}`);
+        return json(200, { items: await res.json() }, noStore);
+    } catch (e) {
+        return problem(502, 'SANDBOX_UNAVAILABLE', `the Graph sandbox did not answer: ${(e as Error).message}`);
+    }
+}

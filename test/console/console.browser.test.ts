@@ -1,0 +1,149 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../local/localRuntime';
+import { loadLocalSettings } from '../../local/localSettings';
+import { runSampleLaunch } from '../../local/sampleLaunch';
+import { DataverseWebhookEmitter } from '../../sandbox/dataverse/dataverseWebhookEmitter';
+import { openStates } from '../../src/stats/operationsStats';
+import { envelope } from '../contract/transactionStore.contract';
+
+/** The console in real headless Chromium (Debian's), against the whole local runtime after the sample launch. */
+let runtime: LocalRuntime;
+let browser: BrowserContext;
+let page: Page;
+const reviewItem = envelope({
+    transactionId: 're_receipt-console-review',
+    sessionId: 'unit-console-test',
+    source: {
+        entity: 're_receipt',
+        recordId: '0c0e5a1e-7e57-4d1e-9a11-000000000c0e',
+        message: 'Create',
+        changedAt: '2026-11-10T08:00:00.000Z',
+    },
+    acceptedAt: new Date().toISOString(),
+});
+
+const api = async (path: string) => {
+    const res = await fetch(`${runtime.host.url}${path}`, { headers: { 'x-functions-key': runtime.functionKey } });
+    return (await res.json()) as Record<string, unknown>;
+};
+
+beforeAll(async () => {
+    const settings = loadLocalSettings({
+        LOCAL_STATE_DIR: mkdtempSync(join(tmpdir(), 'console-')),
+        LOCAL_HOST_PORT: '0',
+        LOCAL_ERP_PORT: '0',
+        LOCAL_DATAVERSE_PORT: '0',
+        LOCAL_GRAPH_PORT: '0',
+        LOCAL_AZURITE_BLOB_PORT: '0',
+        LOCAL_AZURITE_TABLE_PORT: '0',
+    });
+    runtime = await startLocalRuntime(settings);
+    const emitter = new DataverseWebhookEmitter({
+        records: runtime.dataverse.records,
+        target: { url: `${runtime.host.url}/api/dataverse/events`, functionKey: runtime.functionKey },
+    });
+    await runSampleLaunch({
+        emitter,
+        lookup: runtime.services.lookup,
+        run: 3,
+        now: new Date(),
+        waitForQueue: () => runtime.pump.idle(),
+    });
+    // A defect waiting in the review queue, as the processor leaves one (the action below goes through the API).
+    const { store } = runtime.services;
+    await store.recordAccepted(reviewItem, reviewItem.acceptedAt);
+    const failure = { class: 'defect', code: 'LOOKUP_MISSING', message: 'no ERP id', owner: 'integration' } as const;
+    await store.updateState(
+        reviewItem.transactionId,
+        { state: 'review', lastFailure: failure, attempts: 1 },
+        reviewItem.acceptedAt,
+    );
+    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'chromium-')), {
+        executablePath: '/usr/bin/chromium',
+        headless: true,
+        args: [
+            '--headless',
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+        ],
+        viewport: { width: 1280, height: 900 },
+    });
+    page = await browser.newPage();
+}, 180_000);
+
+afterAll(async () => {
+    await browser?.close();
+    await runtime?.stop();
+});
+
+const loads = async () => {
+    const before = Number((await page.getAttribute('body', 'data-loaded').catch(() => null)) ?? 0);
+    return page.waitForFunction(`Number(document.body.dataset.loaded ?? 0) > ${before}`);
+};
+
+describe('the ops console in Chromium', () => {
+    it('loads with the live counts the stats API gives, and no panel in error', async () => {
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto(`${runtime.host.url}/api/console`);
+        await page.waitForFunction('Number(document.body.dataset.loaded ?? 0) >= 1');
+        const stats = (await api('/api/stats?hours=48&days=14')) as {
+            open: Record<string, number>;
+            window: Record<string, number>;
+        };
+        for (const state of openStates) {
+            expect([state, await page.textContent(`#count-${state}`)]).toEqual([state, String(stats.open[state])]);
+        }
+        expect(await page.textContent('#count-confirmed')).toBe(String(stats.window.confirmed ?? 0));
+        expect(stats.window.confirmed ?? 0).toBeGreaterThan(0);
+        expect(await page.textContent('#error')).toBe('');
+        expect(errors).toEqual([]);
+        // The picture the README shows: the sample launch's state, with one item waiting in review.
+        await page.screenshot({ path: 'docs/console.png', fullPage: true });
+    });
+
+    it('shows the parked condition with its owner and "reprocess now", and the retry meter', async () => {
+        const conditions = (await api('/api/conditions')) as { conditions: { key: string }[] };
+        expect(conditions.conditions.length).toBeGreaterThan(0);
+        for (const c of conditions.conditions) {
+            const row = page.locator(`#conditions tr[data-condition="${c.key}"]`);
+            await expect.poll(() => row.count()).toBe(1);
+            expect(await row.locator('button[data-action="reprocess"]').count()).toBe(1);
+        }
+        const meter = (await api(`/api/meter?day=${new Date().toISOString().slice(0, 10)}`)) as { calls: number };
+        expect(await page.locator('#meter dd').first().textContent()).toBe(String(meter.calls));
+    });
+
+    it('draws the trends with chart.js served by the app', async () => {
+        expect(await page.evaluate('typeof window.Chart')).toBe('function');
+        const drawn = (await page.evaluate(
+            "['hourly-chart', 'daily-chart'].map((id) => document.getElementById(id).width)",
+        )) as number[];
+        expect(drawn.every((w) => w > 0)).toBe(true);
+    });
+
+    it('discards a review item from the page: the transaction is discarded, by the operator, and leaves the queue', async () => {
+        const row = page.locator(`#review tr[data-id="${reviewItem.transactionId}"]`);
+        await expect.poll(() => row.count()).toBe(1);
+        await row.locator('button[data-action="discard"]').click();
+        await row.locator('input[data-for="discard"]').fill('test record entered by mistake');
+        const reloaded = loads();
+        await row.locator('button[data-action="discard"]').click();
+        await reloaded;
+        await expect.poll(() => row.count()).toBe(0);
+        const history = (await api(`/api/transactions?sourceRecordId=${reviewItem.source.recordId}`)) as {
+            transactions: { state: string; audit: { action: string; by?: string }[] }[];
+        };
+        expect(history.transactions.map((t) => t.state)).toEqual(['discarded']);
+        expect(await page.textContent('#error')).toBe('');
+    });
+});
