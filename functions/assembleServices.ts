@@ -1,4 +1,5 @@
 import { metrics } from '@opentelemetry/api';
+import { type BlobConnection, BlobExportStore } from '../src/adapters/azure/blobExportStore';
 import { TableCallMeter } from '../src/adapters/azure/tableCallMeter';
 import type { TableConnection } from '../src/adapters/azure/tableClients';
 import { TableConditionStore } from '../src/adapters/azure/tableConditionStore';
@@ -11,6 +12,7 @@ import { DataverseWebApiClient } from '../src/adapters/dataverse/dataverseWebApi
 import { ErpHttpClient } from '../src/adapters/erp-http/erpHttpClient';
 import { GraphNotifier } from '../src/adapters/graph/graphNotifier';
 import { OtelMetricsSink } from '../src/adapters/otel/otelMetricsSink';
+import type { BackupOptions } from '../src/backup/runBackup';
 import { CallPacer } from '../src/core/callPacer';
 import { CircuitBreaker } from '../src/core/circuitBreaker';
 import { emittingCallMeter } from '../src/core/emittingCallMeter';
@@ -39,6 +41,7 @@ export async function assembleServices(parts: {
     dataverse: { url: string; getToken: GetToken; timeoutMs: number };
     erp: { url: string; getToken: GetToken; timeoutMs: number };
     graph: { url: string; sharedMailbox: string; getToken: GetToken };
+    backup: { blobs: BlobConnection; container: string; options: BackupOptions };
     /** Let flows subscribe plain-HTTP loopback callbacks: the local runtime only, never Azure. */
     allowLoopbackCallbacks?: boolean;
 }): Promise<Services> {
@@ -96,8 +99,25 @@ export async function assembleServices(parts: {
         entityMap: config.entityMap,
         erpMap: config.erpMap,
         clock: systemClock,
+        backup: {
+            reader: crm,
+            files: openedOnFirstUse(() => BlobExportStore.create(parts.backup.blobs, parts.backup.container)),
+            options: parts.backup.options,
+        },
         subscriptions: new Subscriptions(subscriptionStore, {
             allowLoopbackHttp: parts.allowLoopbackCallbacks ?? false,
         }),
+    };
+}
+
+/** Opens on first call and keeps it; a failed open is tried again on the next call (Blob Storage back up). */
+function openedOnFirstUse<T>(open: () => Promise<T>): () => Promise<T> {
+    let opened: Promise<T> | undefined;
+    return () => {
+        opened ??= open().catch((e: unknown) => {
+            opened = undefined;
+            throw e;
+        });
+        return opened;
     };
 }

@@ -1,6 +1,6 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { ServiceBusSessionQueue } from '../src/adapters/azure/serviceBusSessionQueue';
-import { loadSettings, type Settings } from '../src/config/settings';
+import { backupBlobEndpoint, loadSettings, type Settings } from '../src/config/settings';
 import { assembleServices } from './assembleServices';
 import { type LoadedConfig, loadConfigFiles } from './configFiles';
 import type { Services, ServicesProvider } from './services';
@@ -54,6 +54,17 @@ async function buildServices(settings: Settings, config: LoadedConfig): Promise<
             url: settings.GRAPH_BASE_URL,
             sharedMailbox: settings.GRAPH_SHARED_MAILBOX,
             getToken: tokenFor('https://graph.microsoft.com/.default'),
+        },
+        backup: {
+            blobs: { endpoint: backupBlobEndpoint(settings), credential },
+            container: settings.BACKUP_CONTAINER,
+            options: {
+                pageSize: settings.BACKUP_PAGE_SIZE,
+                maxPageAttempts: 5,
+                // Without a list, the shared mailbox the integration sends from hears of a failed backup.
+                alertTo:
+                    settings.BACKUP_ALERT_TO.length > 0 ? settings.BACKUP_ALERT_TO : [settings.GRAPH_SHARED_MAILBOX],
+            },
         },
     });
 }

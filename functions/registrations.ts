@@ -1,4 +1,10 @@
 import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import {
+    createBackupGetHandler,
+    createBackupListHandler,
+    createBackupRunHandler,
+    createBackupTimerHandler,
+} from './handlers/backups';
 import { createConsoleApiHandler, createConsolePageHandler } from './handlers/console';
 import { createDataverseEventsHandler } from './handlers/dataverseEvents';
 import { createFlowEventsHandler } from './handlers/flowEvents';
@@ -39,7 +45,7 @@ export interface TimerRegistration {
     kind: 'timer';
     name: string;
     /** App setting holding the NCRONTAB schedule (`%PROBE_SCHEDULE%` in Azure). */
-    scheduleSetting: 'PROBE_SCHEDULE';
+    scheduleSetting: 'PROBE_SCHEDULE' | 'BACKUP_SCHEDULE';
     handler: (timer: unknown, context: InvocationContext) => Promise<void>;
 }
 
@@ -153,6 +159,36 @@ export function buildRegistrations(services: ServicesProvider, intakeAuth: 'func
             name: 'probe-conditions',
             scheduleSetting: 'PROBE_SCHEDULE',
             handler: createProbeHandler(services),
+        },
+        {
+            kind: 'timer',
+            name: 'backup-export',
+            scheduleSetting: 'BACKUP_SCHEDULE',
+            handler: createBackupTimerHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'backups-run',
+            route: 'backups',
+            methods: ['POST'],
+            authLevel: 'function',
+            handler: createBackupRunHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'backups-list',
+            route: 'backups',
+            methods: ['GET'],
+            authLevel: 'function',
+            handler: createBackupListHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'backups-get',
+            route: 'backups/{backupId}',
+            methods: ['GET'],
+            authLevel: 'function',
+            handler: createBackupGetHandler(services),
         },
         {
             kind: 'serviceBusSessionQueue',

@@ -1,13 +1,15 @@
+import type { BackupOptions } from '../src/backup/runBackup';
 import type { Settings } from '../src/config/settings';
 import type { CircuitBreaker } from '../src/core/circuitBreaker';
 import type { RelatedRecords } from '../src/core/relatedRecords';
 import type { RetryPolicy } from '../src/core/retryPolicy';
 import type { EntityMap } from '../src/mapping/entityMapSchema';
 import type { ErpMap } from '../src/mapping/erpMapSchema';
+import type { BlobStore } from '../src/ports/blobStore';
 import type { CallMeter } from '../src/ports/callMeter';
 import type { Clock } from '../src/ports/clock';
 import type { ConditionStore } from '../src/ports/conditionStore';
-import type { CrmClient } from '../src/ports/crmClient';
+import type { CrmClient, CrmTableReader } from '../src/ports/crmClient';
 import type { ErpClient } from '../src/ports/erpClient';
 import type { HandoverStore } from '../src/ports/handoverStore';
 import type { MappingLookup } from '../src/ports/mappingLookup';
@@ -47,6 +49,11 @@ export interface Services {
     entityMap: EntityMap;
     erpMap: ErpMap;
     clock: Clock;
+    /**
+     * Backup export (issue 8.3): Dataverse read in pages, the private backup container (opened on first use, so
+     * Blob Storage being down never stops intake), and the run's options.
+     */
+    backup: { reader: CrmTableReader; files: () => Promise<BlobStore>; options: BackupOptions };
     /** Webhook-trigger subscriptions of flows (the connector's trigger); the store above notifies them. */
     subscriptions: Subscriptions;
 }

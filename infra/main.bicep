@@ -64,8 +64,8 @@ var transactionsQueue = {
   duplicateDetectionHistoryTimeWindow: 'P1D'
 }
 
-// Blob container of the backup exports (#8 part 3), in its own storage account.
-var backupContainerName = 'backups'
+// Blob container of the backup exports, in its own storage account (the code's default name).
+var backupContainerName = 'crm-backups'
 var deploymentContainerName = 'app-package'
 
 resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
@@ -163,6 +163,13 @@ var integrationSettings = {
   PROBE_SCHEDULE: '0 */1 * * * *'
   // The ops console trusts App Service Authentication (Entra ID sign-in, app roles Console.Read/Console.Act).
   CONSOLE_AUTH: 'easyAuth'
+  // Weekly export of the integration's tables and the CRM rows to the backup account (Sundays 02:00 UTC).
+  BACKUP_SCHEDULE: '0 0 2 * * 0'
+  BACKUP_BLOB_ENDPOINT: storage.outputs.backupBlobEndpoint
+  BACKUP_CONTAINER: backupContainerName
+  BACKUP_PAGE_SIZE: '1000'
+  // Empty: the shared mailbox hears of a failed backup.
+  BACKUP_ALERT_TO: alertEmail
   ENTITY_MAP_PATH: 'config/entity-map.v1.json'
   ERP_MAP_PATH: 'config/erp-map.v1.json'
   ERP_FAILURE_RULES_PATH: 'config/erp-failure-rules.v1.json'

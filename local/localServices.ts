@@ -35,6 +35,12 @@ export async function buildLocalServices(options: {
         dataverse: { url: options.dataverseUrl, getToken, timeoutMs: 15_000 },
         erp: { url: options.erpUrl, getToken, timeoutMs: 15_000 },
         graph: { url: options.graphUrl, sharedMailbox: settings.GRAPH_SHARED_MAILBOX, getToken },
+        // Azurite's development connection string names its Blob endpoint too: backups go to Azurite's Blob service.
+        backup: {
+            blobs: { connectionString: options.tableConnectionString },
+            container: 'crm-backups',
+            options: { pageSize: settings.BACKUP_PAGE_SIZE, maxPageAttempts: 5, alertTo: [settings.BACKUP_ALERT_TO] },
+        },
         allowLoopbackCallbacks: true,
     });
 }

@@ -24,6 +24,9 @@ export const localSettingsSchema = z.object({
     ERP_FAILURE_RULES_PATH: z.string().min(1).default('config/erp-failure-rules.v1.json'),
     RETRY_POLICY_PATH: z.string().min(1).default('config/retry-policy.v1.json'),
     GRAPH_SHARED_MAILBOX: z.email().default('integration@contoso-developments.example'),
+    /** Rows per Dataverse page for the backup export; small locally so the sample launch pages too. */
+    BACKUP_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(5),
+    BACKUP_ALERT_TO: z.email().default('integration-team@contoso-developments.example'),
 });
 
 export type LocalSettings = z.infer<typeof localSettingsSchema>;

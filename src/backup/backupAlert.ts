@@ -51,3 +51,25 @@ export async function sendBackupAlert(
 function escapeHtml(text: string): string {
     return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 }
+
+/**
+ * The alert when a run could not even start recording (the container cannot be opened): there is no manifest to
+ * point at, so the mail is the only trace besides the function's failed invocation.
+ */
+export async function alertUnrecordedBackup(
+    notifier: Notifier,
+    to: readonly string[],
+    what: { trigger: BackupRun['trigger']; at: Date; container: string; error: unknown },
+): Promise<NonNullable<BackupRun['alert']>> {
+    const message = what.error instanceof Error ? what.error.message : String(what.error);
+    const run: BackupRun = {
+        id: `(not started ${what.at.toISOString()})`,
+        trigger: what.trigger,
+        startedAt: what.at.toISOString(),
+        status: 'failed',
+        container: what.container,
+        tables: [],
+        failures: [{ code: 'BACKUP_STORAGE_FAILED', message: message.slice(0, 500), owner: 'integration' }],
+    };
+    return sendBackupAlert(notifier, run, to);
+}

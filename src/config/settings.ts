@@ -33,6 +33,35 @@ export const settingsSchema = z
         AZURE_CLIENT_ID: z.string().optional(),
         /** NCRONTAB schedule of the condition probe (frozen periods, ERP outage). */
         PROBE_SCHEDULE: z.string().min(1).default('0 */1 * * * *'),
+        /** NCRONTAB schedule of the backup export; weekly by default (Sundays 02:00 UTC). */
+        BACKUP_SCHEDULE: z.string().min(1).default('0 0 2 * * 0'),
+        /** Blob endpoint of the backup container; by default the Blob endpoint of the state's storage account. */
+        BACKUP_BLOB_ENDPOINT: z.url().optional(),
+        /** Private container of the backup files (Blob naming rules: 3-63 lower-case letters, digits, single hyphens). */
+        BACKUP_CONTAINER: z
+            .string()
+            .regex(
+                /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/,
+                'a container name: 3-63 lower-case letters, digits, single hyphens',
+            )
+            .default('crm-backups'),
+        /** Rows per Dataverse page (`Prefer: odata.maxpagesize`); Dataverse allows up to 5000. */
+        BACKUP_PAGE_SIZE: positiveInt.max(5000).default(1000),
+        /** Who hears of a failed or incomplete backup: e-mail addresses separated by commas (default: the shared mailbox). */
+        BACKUP_ALERT_TO: z
+            .string()
+            .optional()
+            .transform((value, ctx) => {
+                const list = (value ?? '')
+                    .split(/[,;]/)
+                    .map((a) => a.trim())
+                    .filter(Boolean);
+                for (const address of list) {
+                    if (!z.email().safeParse(address).success)
+                        ctx.addIssue({ code: 'custom', message: `'${address}' is not an e-mail address` });
+                }
+                return list;
+            }),
         /** Ops console: `easyAuth` reads App Service Authentication's x-ms-client-principal (app roles Console.Read, Console.Act); `none` allows everything (local only). */
         CONSOLE_AUTH: z.enum(['easyAuth', 'none']).default('easyAuth'),
         /** Local only: the Graph sandbox whose mailbox and Teams channel the console shows. */
@@ -45,6 +74,14 @@ export const settingsSchema = z
         RETRY_POLICY_PATH: z.string().min(1).default('config/retry-policy.v1.json'),
     })
     .superRefine((s, ctx) => {
+        if (!s.BACKUP_BLOB_ENDPOINT && !derivedBlobEndpoint(s.STORAGE_TABLE_ENDPOINT)) {
+            ctx.addIssue({
+                code: 'custom',
+                path: ['BACKUP_BLOB_ENDPOINT'],
+                message:
+                    'required when STORAGE_TABLE_ENDPOINT is not an Azure Table endpoint (…table.core.windows.net)',
+            });
+        }
         if (s.INTAKE_AUTH_MODE === 'header' && !s.WEBHOOK_HEADER_SECRET) {
             ctx.addIssue({
                 code: 'custom',
@@ -60,4 +97,16 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     const parsed = settingsSchema.safeParse(env);
     if (!parsed.success) throw ConfigError.fromZod('app settings', parsed.error);
     return parsed.data;
+}
+
+/** The backup container's account endpoint: the setting, else the state account's Blob endpoint. */
+export function backupBlobEndpoint(s: Pick<Settings, 'BACKUP_BLOB_ENDPOINT' | 'STORAGE_TABLE_ENDPOINT'>): string {
+    const endpoint = s.BACKUP_BLOB_ENDPOINT ?? derivedBlobEndpoint(s.STORAGE_TABLE_ENDPOINT);
+    if (!endpoint) throw new Error('BACKUP_BLOB_ENDPOINT is not set and cannot be derived from STORAGE_TABLE_ENDPOINT');
+    return endpoint;
+}
+
+function derivedBlobEndpoint(tableEndpoint: string): string | undefined {
+    const m = /^https:\/\/([a-z0-9]+)\.table\.(core\.[a-z.]+)\/?$/i.exec(tableEndpoint);
+    return m ? `https://${m[1]}.blob.${m[2]}` : undefined;
 }

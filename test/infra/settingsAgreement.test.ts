@@ -129,7 +129,10 @@ describe('settings the code reads are provided by the Bicep', () => {
 
     it('timer schedules are six-field NCRONTAB expressions', () => {
         for (const b of code.bindingSettings.filter((s) => s.kind === 'schedule')) {
-            const v = bicepValue(b.setting) ?? (settingsSchema.shape as Record<string, unknown>)[b.setting];
+            const field = (settingsSchema.shape as Record<string, { safeParse(v: unknown): { data?: unknown } }>)[
+                b.setting
+            ];
+            const v = bicepValue(b.setting) ?? field?.safeParse(undefined).data;
             expect(typeof v === 'string' ? v.split(' ') : [], `${b.function}: ${b.setting}`).toHaveLength(6);
         }
     });
@@ -200,6 +203,23 @@ describe('queue, code and host.json agree', () => {
         expect(isoDurationMs(String(queueProperty('defaultMessageTimeToLive')))).toBeGreaterThan(longest);
     });
 });
+
+describe('backups go to their own account', () => {
+    it('BACKUP_CONTAINER is a container of the backup account, not of the app account', () => {
+        const containers = project.resources('Microsoft.Storage/storageAccounts/blobServices/containers');
+        const backup = containers.find((c) => valueAt(c.body, ['name']) === bicepValue('BACKUP_CONTAINER'));
+        expect(backup, 'no container named like BACKUP_CONTAINER').toBeDefined();
+        expect(backup?.symbol).toBe('backupContainer');
+        const endpoint = appSettingsExprKey('BACKUP_BLOB_ENDPOINT');
+        expect(endpoint).toMatch(/backupBlobEndpoint/);
+    });
+});
+
+/** The source text of an app setting's value in main.bicep (for values only Azure knows). */
+function appSettingsExprKey(key: string): string {
+    const main = readFileSync(join(root, 'infra/main.bicep'), 'utf8');
+    return new RegExp(`^\\s+${key}: (.+)$`, 'm').exec(main)?.[1] ?? '';
+}
 
 describe('local.settings.example.json', () => {
     it('provides every setting the code reads (or says why an optional one is omitted)', () => {

@@ -1,5 +1,6 @@
 import { loadConfigFiles } from '../../functions/configFiles';
 import type { Services } from '../../functions/services';
+import { MemoryBlobStore } from '../../src/adapters/memory/memoryBlobStore';
 import { MemoryCallMeter } from '../../src/adapters/memory/memoryCallMeter';
 import { MemoryConditionStore } from '../../src/adapters/memory/memoryConditionStore';
 import { MemoryHandoverStore } from '../../src/adapters/memory/memoryHandoverStore';
@@ -23,6 +24,7 @@ export const testConfig = loadConfigFiles({
 export function memoryServices(overrides: Partial<Services> = {}): Services & { sent: OutgoingMessage[] } {
     const sent: OutgoingMessage[] = [];
     const lookup = new MemoryMappingLookup();
+    const backupFiles = new MemoryBlobStore();
     const crm = { retrieve: async () => undefined, writeBack: async () => {} };
     return {
         sent,
@@ -53,6 +55,11 @@ export function memoryServices(overrides: Partial<Services> = {}): Services & { 
         entityMap: testConfig.entityMap,
         erpMap: testConfig.erpMap,
         clock: { now: () => new Date('2026-11-10T09:00:00Z') },
+        backup: {
+            reader: { readPage: async () => ({ rows: [], count: { value: 0, capped: false } }) },
+            files: async () => backupFiles,
+            options: { pageSize: 100, maxPageAttempts: 2, alertTo: ['integration-team@contoso.example'] },
+        },
         subscriptions: new Subscriptions(new MemorySubscriptionStore(), { allowLoopbackHttp: true }),
         ...overrides,
     };

@@ -81,7 +81,11 @@ class Parser {
             case 'param': {
                 const name = this.identText();
                 const type = this.typeName();
-                const defaultValue = this.isPunct('=') ? (this.next(), this.expression()) : undefined;
+                let defaultValue: Expr | undefined;
+                if (this.isPunct('=')) {
+                    this.next();
+                    defaultValue = this.expression();
+                }
                 return { kind: 'param', name, type, ...(defaultValue ? { defaultValue } : {}), ...pos };
             }
             case 'var': {

@@ -14,12 +14,13 @@ export function isObjectValue(v: BicepValue | undefined): v is { [key: string]: 
     return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Unresolved);
 }
 
-/** A property path of an evaluated value, e.g. `['properties', 'maxDeliveryCount']`. */
+/** A property path of an evaluated value, e.g. `['properties', 'maxDeliveryCount']`; array items by index. */
 export function valueAt(v: BicepValue | undefined, path: readonly string[]): BicepValue | undefined {
     let cur = v;
     for (const key of path) {
-        if (!isObjectValue(cur)) return undefined;
-        cur = cur[key];
+        if (Array.isArray(cur) && /^\d+$/.test(key)) cur = cur[Number(key)];
+        else if (isObjectValue(cur)) cur = cur[key];
+        else return undefined;
     }
     return cur;
 }
