@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are Bicep source, whose interpolation is ${…}
 import { describe, expect, it } from 'vitest';
 import { parseBicep } from '../../../src/infra/bicep/bicepParser';
 import type { Declaration, Expr } from '../../../src/infra/bicep/bicepSyntax';
