@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { languageOf, noticeTemplatesSchema, renderNotice } from '../../src/notifications/noticeTemplates';
 
+// biome-ignore lint/suspicious/noExplicitAny: the test edits the raw JSON document to break it on purpose.
 const shipped = JSON.parse(readFileSync('config/notice-templates.v1.json', 'utf8')) as Record<string, any>;
 const templates = noticeTemplatesSchema.parse(shipped);
 
