@@ -1,10 +1,12 @@
 import { metrics } from '@opentelemetry/api';
 import { type BlobConnection, BlobExportStore } from '../src/adapters/azure/blobExportStore';
+import { TableAlertStore } from '../src/adapters/azure/tableAlertStore';
 import { TableCallMeter } from '../src/adapters/azure/tableCallMeter';
 import type { TableConnection } from '../src/adapters/azure/tableClients';
 import { TableConditionStore } from '../src/adapters/azure/tableConditionStore';
 import { TableHandoverStore } from '../src/adapters/azure/tableHandoverStore';
 import { TableMappingLookup } from '../src/adapters/azure/tableMappingLookup';
+import { TableNoticeStore } from '../src/adapters/azure/tableNoticeStore';
 import { TableSessionGateStore } from '../src/adapters/azure/tableSessionGateStore';
 import { TableSubscriptionStore } from '../src/adapters/azure/tableSubscriptionStore';
 import { TableTransactionStore } from '../src/adapters/azure/tableTransactionStore';
@@ -55,6 +57,7 @@ export async function assembleServices(parts: {
         TableHandoverStore.create(tables),
     ]);
     const subscriptionStore = await TableSubscriptionStore.create(tables);
+    const [notices, alerts] = await Promise.all([TableNoticeStore.create(tables), TableAlertStore.create(tables)]);
     const crm = new DataverseWebApiClient({
         orgUrl: parts.dataverse.url,
         getToken: parts.dataverse.getToken,
@@ -88,6 +91,13 @@ export async function assembleServices(parts: {
             sharedMailbox: parts.graph.sharedMailbox,
             getToken: parts.graph.getToken,
         }),
+        notifications: {
+            notices,
+            alerts,
+            owners: config.owners,
+            templates: config.noticeTemplates,
+            ...(parts.settings.CONSOLE_BASE_URL ? { consoleBaseUrl: parts.settings.CONSOLE_BASE_URL } : {}),
+        },
         gates,
         handovers,
         conditions,

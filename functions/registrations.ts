@@ -8,7 +8,9 @@ import {
 import { createConsoleApiHandler, createConsolePageHandler } from './handlers/console';
 import { createDataverseEventsHandler } from './handlers/dataverseEvents';
 import { createFlowEventsHandler } from './handlers/flowEvents';
+import { createAcknowledgeHandler, createAlertsHandler } from './handlers/alerts';
 import { createHealthHandler } from './handlers/health';
+import { createNoticesHandler, createNotifyTimerHandler } from './handlers/notices';
 import {
     createConditionsHandler,
     createMeterHandler,
@@ -19,6 +21,7 @@ import { createProcessTransactionHandler } from './handlers/processTransaction';
 import { createReviewActionHandler, createReviewListHandler } from './handlers/review';
 import { createStatsHandler } from './handlers/stats';
 import { createSubscribeHandler, createUnsubscribeHandler } from './handlers/subscriptions';
+import { createSummaryHandler, createSummaryTimerHandler } from './handlers/summary';
 import { createTransactionsHandler } from './handlers/transactions';
 import type { ServicesProvider } from './services';
 
@@ -45,7 +48,7 @@ export interface TimerRegistration {
     kind: 'timer';
     name: string;
     /** App setting holding the NCRONTAB schedule (`%PROBE_SCHEDULE%` in Azure). */
-    scheduleSetting: 'PROBE_SCHEDULE' | 'BACKUP_SCHEDULE';
+    scheduleSetting: 'PROBE_SCHEDULE' | 'BACKUP_SCHEDULE' | 'NOTIFY_SCHEDULE' | 'SUMMARY_SCHEDULE';
     handler: (timer: unknown, context: InvocationContext) => Promise<void>;
 }
 
@@ -159,6 +162,50 @@ export function buildRegistrations(services: ServicesProvider, intakeAuth: 'func
             name: 'probe-conditions',
             scheduleSetting: 'PROBE_SCHEDULE',
             handler: createProbeHandler(services),
+        },
+        {
+            kind: 'timer',
+            name: 'dispatch-notifications',
+            scheduleSetting: 'NOTIFY_SCHEDULE',
+            handler: createNotifyTimerHandler(services),
+        },
+        {
+            kind: 'timer',
+            name: 'daily-summary',
+            scheduleSetting: 'SUMMARY_SCHEDULE',
+            handler: createSummaryTimerHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'notices',
+            route: 'notices',
+            methods: ['GET'],
+            authLevel: 'function',
+            handler: createNoticesHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'alerts',
+            route: 'alerts',
+            methods: ['GET'],
+            authLevel: 'function',
+            handler: createAlertsHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'alerts-acknowledge',
+            route: 'alerts/{id}/acknowledge',
+            methods: ['POST'],
+            authLevel: 'function',
+            handler: createAcknowledgeHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'summary',
+            route: 'summary',
+            methods: ['GET'],
+            authLevel: 'function',
+            handler: createSummaryHandler(services),
         },
         {
             kind: 'timer',

@@ -13,6 +13,10 @@ import type { CrmClient, CrmTableReader } from '../src/ports/crmClient';
 import type { ErpClient } from '../src/ports/erpClient';
 import type { HandoverStore } from '../src/ports/handoverStore';
 import type { MappingLookup } from '../src/ports/mappingLookup';
+import type { NoticeTemplates } from '../src/notifications/noticeTemplates';
+import type { OwnerRegistry } from '../src/notifications/ownerRegistry';
+import type { AlertStore } from '../src/ports/alertStore';
+import type { NoticeStore } from '../src/ports/noticeStore';
 import type { Notifier } from '../src/ports/notifier';
 import type { SessionGateStore } from '../src/ports/sessionGateStore';
 import type { SessionQueue } from '../src/ports/sessionQueue';
@@ -30,7 +34,7 @@ export interface Services {
         | 'TRANSACTIONS_QUEUE_NAME'
     > &
         // Optional so a composition root that says nothing gets the safe default (easyAuth: roles required).
-        Partial<Pick<Settings, 'CONSOLE_AUTH' | 'CONSOLE_SANDBOX_URL'>>;
+        Partial<Pick<Settings, 'CONSOLE_AUTH' | 'CONSOLE_SANDBOX_URL' | 'CONSOLE_BASE_URL'>>;
     queue: Pick<SessionQueue, 'send'>;
     store: TransactionStore;
     lookup: MappingLookup;
@@ -38,6 +42,15 @@ export interface Services {
     erp: ErpClient;
     crm: CrmClient;
     notifier: Notifier;
+    /** Handover notices, grouped alerts and the owner registry (issue 7); see docs/notifications.md. */
+    notifications: {
+        notices: NoticeStore;
+        alerts: AlertStore;
+        owners: OwnerRegistry;
+        templates: NoticeTemplates;
+        /** Alerts link to `<consoleBaseUrl>alerts/<id>` when set. */
+        consoleBaseUrl?: string;
+    };
     gates: SessionGateStore;
     handovers: HandoverStore;
     conditions: ConditionStore;

@@ -23,6 +23,8 @@ export const localSettingsSchema = z.object({
     ERP_MAP_PATH: z.string().min(1).default('config/erp-map.v1.json'),
     ERP_FAILURE_RULES_PATH: z.string().min(1).default('config/erp-failure-rules.v1.json'),
     RETRY_POLICY_PATH: z.string().min(1).default('config/retry-policy.v1.json'),
+    OWNERS_PATH: z.string().min(1).default('config/owners.v1.json'),
+    NOTICE_TEMPLATES_PATH: z.string().min(1).default('config/notice-templates.v1.json'),
     GRAPH_SHARED_MAILBOX: z.email().default('integration@contoso-developments.example'),
     /** Rows per Dataverse page for the backup export; small locally so the sample launch pages too. */
     BACKUP_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(5),

@@ -35,6 +35,12 @@ export const settingsSchema = z
         PROBE_SCHEDULE: z.string().min(1).default('0 */1 * * * *'),
         /** NCRONTAB schedule of the backup export; weekly by default (Sundays 02:00 UTC). */
         BACKUP_SCHEDULE: z.string().min(1).default('0 0 2 * * 0'),
+        /** NCRONTAB schedule of the notification pass: handover notices, then grouped alerts and escalation. */
+        NOTIFY_SCHEDULE: z.string().min(1).default('0 */2 * * * *'),
+        /** NCRONTAB schedule of the end-of-day summary; it summarises the UTC date it runs on (default 19:00 UTC). */
+        SUMMARY_SCHEDULE: z.string().min(1).default('0 0 19 * * *'),
+        /** The ops console's base URL; alerts link to `<base>alerts/<id>` (no link when unset). */
+        CONSOLE_BASE_URL: z.url().optional(),
         /** Blob endpoint of the backup container; by default the Blob endpoint of the state's storage account. */
         BACKUP_BLOB_ENDPOINT: z.url().optional(),
         /** Private container of the backup files (Blob naming rules: 3-63 lower-case letters, digits, single hyphens). */
@@ -72,6 +78,8 @@ export const settingsSchema = z
         ERP_MAP_PATH: z.string().min(1).default('config/erp-map.v1.json'),
         ERP_FAILURE_RULES_PATH: z.string().min(1).default('config/erp-failure-rules.v1.json'),
         RETRY_POLICY_PATH: z.string().min(1).default('config/retry-policy.v1.json'),
+        OWNERS_PATH: z.string().min(1).default('config/owners.v1.json'),
+        NOTICE_TEMPLATES_PATH: z.string().min(1).default('config/notice-templates.v1.json'),
     })
     .superRefine((s, ctx) => {
         if (!s.BACKUP_BLOB_ENDPOINT && !derivedBlobEndpoint(s.STORAGE_TABLE_ENDPOINT)) {

@@ -1,10 +1,12 @@
 import { loadConfigFiles } from '../../functions/configFiles';
 import type { Services } from '../../functions/services';
+import { MemoryAlertStore } from '../../src/adapters/memory/memoryAlertStore';
 import { MemoryBlobStore } from '../../src/adapters/memory/memoryBlobStore';
 import { MemoryCallMeter } from '../../src/adapters/memory/memoryCallMeter';
 import { MemoryConditionStore } from '../../src/adapters/memory/memoryConditionStore';
 import { MemoryHandoverStore } from '../../src/adapters/memory/memoryHandoverStore';
 import { MemoryMappingLookup } from '../../src/adapters/memory/memoryMappingLookup';
+import { MemoryNoticeStore } from '../../src/adapters/memory/memoryNoticeStore';
 import { MemorySessionGateStore } from '../../src/adapters/memory/memorySessionGateStore';
 import { MemorySubscriptionStore } from '../../src/adapters/memory/memorySubscriptionStore';
 import { MemoryTransactionStore } from '../../src/adapters/memory/memoryTransactionStore';
@@ -47,6 +49,12 @@ export function memoryServices(overrides: Partial<Services> = {}): Services & { 
         notifier: { sendMail: async () => {}, postToChannel: async () => ({ messageId: 'm' }) },
         gates: new MemorySessionGateStore(),
         handovers: new MemoryHandoverStore(),
+        notifications: {
+            notices: new MemoryNoticeStore(),
+            alerts: new MemoryAlertStore(),
+            owners: testConfig.owners,
+            templates: testConfig.noticeTemplates,
+        },
         conditions: new MemoryConditionStore(),
         meter: new MemoryCallMeter(),
         breaker: new CircuitBreaker(testConfig.retryPolicy.breaker),
