@@ -1,4 +1,5 @@
 import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { createAcknowledgeHandler, createAlertsHandler } from './handlers/alerts';
 import {
     createBackupGetHandler,
     createBackupListHandler,
@@ -8,7 +9,6 @@ import {
 import { createConsoleApiHandler, createConsolePageHandler } from './handlers/console';
 import { createDataverseEventsHandler } from './handlers/dataverseEvents';
 import { createFlowEventsHandler } from './handlers/flowEvents';
-import { createAcknowledgeHandler, createAlertsHandler } from './handlers/alerts';
 import { createHealthHandler } from './handlers/health';
 import { createNoticesHandler, createNotifyTimerHandler } from './handlers/notices';
 import {

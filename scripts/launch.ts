@@ -1,11 +1,12 @@
+import { formatCost, launchCost, priceListSchema, projectContract } from '../sim/costModel';
 import { runLaunch } from '../sim/launchRunner';
 import { scenarioSchema } from '../sim/scenarioSchema';
 import { loadConfigFile } from '../src/config/configFile';
 
 /**
- * npm run launch -- --scenario <file.json> [--json]
- * Replays a launch against the local stack and prints what the ERP's own ledger shows. Exits 1 if anything was lost,
- * posted twice or reached the ERP out of its unit's order.
+ * npm run launch -- --scenario <file.json> [--json] [--prices config/prices.v1.json]
+ * Replays a launch against the local stack and prints what the ERP's own ledger shows and what the launch cost at the
+ * configured unit prices. Exits 1 if anything was lost, posted twice or reached the ERP out of its unit's order.
  */
 async function main(argv: string[]): Promise<number> {
     const file = argv[argv.indexOf('--scenario') + 1];
@@ -14,14 +15,21 @@ async function main(argv: string[]): Promise<number> {
         return 2;
     }
     const scenario = loadConfigFile(file, scenarioSchema);
+    const pricesFile = argv.includes('--prices') ? argv[argv.indexOf('--prices') + 1] : 'config/prices.v1.json';
+    const prices = loadConfigFile(pricesFile ?? 'config/prices.v1.json', priceListSchema);
     const json = argv.includes('--json');
     const report = await runLaunch(scenario, json ? () => {} : (line) => process.stderr.write(`${line}\n`));
-    if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
-    else
+    const cost = launchCost(report.usage, prices);
+    const projection = projectContract(cost, report.usage, prices);
+    if (json) process.stdout.write(`${JSON.stringify({ ...report, cost, projection })}\n`);
+    else {
         for (const [k, v] of Object.entries(report))
-            process.stdout.write(
-                `${k.padEnd(24)} ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}\n`,
-            );
+            if (k !== 'usage')
+                process.stdout.write(
+                    `${k.padEnd(24)} ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}\n`,
+                );
+        for (const line of formatCost('cost of this launch', cost, projection)) process.stdout.write(`${line}\n`);
+    }
     return report.lost > 0 || report.duplicatePostings > 0 || report.orderViolations > 0 ? 1 : 0;
 }
 

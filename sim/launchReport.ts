@@ -1,4 +1,5 @@
 import type { Posting } from '../sandbox/erp/erpBooks';
+import type { LaunchUsage } from './costModel';
 
 export interface LaunchReport {
     scenario: string;
@@ -21,6 +22,8 @@ export interface LaunchReport {
     reprocessAfterReopenMs: number | null;
     peakRssMb: number;
     durationMs: number;
+    /** What the run used, for the cost model (sim/costModel.ts). */
+    usage: LaunchUsage;
 }
 
 export function percentile(sorted: number[], p: number): number {

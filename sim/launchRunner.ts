@@ -1,10 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfigFiles } from '../functions/configFiles';
 import { type LocalRuntime, startLocalRuntime } from '../local/localRuntime';
 import { loadLocalSettings } from '../local/localSettings';
 import { DataverseWebhookEmitter, type EmitResult } from '../sandbox/dataverse/dataverseWebhookEmitter';
+import { ErpHttpClient } from '../src/adapters/erp-http/erpHttpClient';
+import { loadConfigFile } from '../src/config/configFile';
+import { retryPolicySchema } from '../src/core/retryPolicy';
 import type { TransactionState } from '../src/domain/transactionRecord';
+import { type BaselinePolicy, type BaselineRun, baselineRun } from './baselinePolicies';
 import { generateLaunch } from './launchGenerator';
 import {
     countActivePlansOverOne,
@@ -14,6 +19,7 @@ import {
     percentile,
 } from './launchReport';
 import type { Scenario, When } from './scenarioSchema';
+import { CallTap, MessageTap } from './usageTap';
 
 const ports = [
     'LOCAL_HOST_PORT',
@@ -29,7 +35,11 @@ const ports = [
  * faults (ERP latency, rate limit, transient errors, an outage, a period freeze, lagging construction progress),
  * waits for the pipeline to drain and measures the result against the sandbox ERP's own ledger.
  */
-export async function runLaunch(scenario: Scenario, log: (line: string) => void = () => {}): Promise<LaunchReport> {
+export async function runLaunch(
+    scenario: Scenario,
+    log: (line: string) => void = () => {},
+    options: { baseline?: BaselinePolicy } = {},
+): Promise<LaunchReport> {
     const started = Date.now();
     let peakRss = process.memoryUsage().rss;
     const rssTimer = setInterval(() => {
@@ -37,35 +47,80 @@ export async function runLaunch(scenario: Scenario, log: (line: string) => void 
     }, 100);
     const dir = mkdtempSync(join(tmpdir(), 'launch-'));
     const policyPath = join(dir, 'retry-policy.json');
-    writeFileSync(
-        policyPath,
-        JSON.stringify({
-            version: 'simulation',
-            default: { baseMs: 200, capMs: 5000, maxAttempts: 30 },
-            byType: {},
-            dailyRetryBudget: 1_000_000,
-            breaker: { consecutiveFailures: 8, openMs: scenario.probeIntervalMs },
-            probeIntervalMs: scenario.probeIntervalMs,
-            reprocessBatchSize: 50,
-            // The ERP's published limit, as a customer would configure it.
-            erpRateLimitPerSec: scenario.erp.rateLimitPerSec,
-        }),
-    );
-    const runtime = await startLocalRuntime(
-        loadLocalSettings({
-            ...Object.fromEntries(ports.map((p) => [p, '0'])),
-            LOCAL_STATE_DIR: join(dir, 'state'),
-            RETRY_POLICY_PATH: policyPath,
-            LOCAL_PROBE_TIMER_MS: String(Math.max(50, Math.floor(scenario.probeIntervalMs / 4))),
-        }),
-        log,
-    );
+    const policy = simulationPolicy(scenario);
+    writeFileSync(policyPath, JSON.stringify(policy));
+    let baseline: BaselineRun | undefined;
+    const settings = loadLocalSettings({
+        ...Object.fromEntries(ports.map((p) => [p, '0'])),
+        LOCAL_STATE_DIR: join(dir, 'state'),
+        RETRY_POLICY_PATH: policyPath,
+        LOCAL_PROBE_TIMER_MS: String(Math.max(50, Math.floor(policy.probeIntervalMs / 4))),
+    });
+    const runtime = await startLocalRuntime(settings, log, {
+        sessionHandler: options.baseline
+            ? (services, erpUrl) => {
+                  const policyToRun = options.baseline as BaselinePolicy;
+                  baseline = baselineRun(policyToRun, {
+                      // Unpaced, like a flow or a queue consumer: they find the ERP's limit through 429s.
+                      erp: new ErpHttpClient({
+                          baseUrl: erpUrl,
+                          getToken: async () => 'local-development-token',
+                          timeoutMs: 15_000,
+                          classifier: loadConfigFiles(settings).classifier,
+                      }),
+                      erpMap: services.erpMap,
+                      lookup: services.lookup,
+                      send: (m) => services.queue.send(m),
+                      random: services.random,
+                      timeScale: scenario.timeScale ?? 1,
+                  });
+                  return baseline.handler;
+              }
+            : undefined,
+    });
     try {
-        return await drive(runtime, scenario, started, () => peakRss, log);
+        return await drive(runtime, scenario, started, () => peakRss, log, baseline);
     } finally {
         clearInterval(rssTimer);
         await runtime.stop();
     }
+}
+
+/**
+ * The retry policy the pipeline runs with: with a time scale, the production policy with every time scaled;
+ * otherwise a fast simulation policy (short backoff, many attempts) probing at the scenario's interval.
+ */
+export function simulationPolicy(scenario: Scenario) {
+    const scale = scenario.timeScale;
+    if (scale !== undefined) {
+        const production = loadConfigFile('config/retry-policy.v1.json', retryPolicySchema);
+        const backoff = (b: { baseMs: number; capMs: number; maxAttempts: number }) => ({
+            baseMs: Math.max(1, Math.round(b.baseMs * scale)),
+            capMs: Math.max(1, Math.round(b.capMs * scale)),
+            maxAttempts: b.maxAttempts,
+        });
+        return {
+            ...production,
+            version: `${production.version} scaled ${scale}`,
+            default: backoff(production.default),
+            byType: Object.fromEntries(Object.entries(production.byType).map(([k, b]) => [k, backoff(b)])),
+            breaker: { ...production.breaker, openMs: Math.max(1, Math.round(production.breaker.openMs * scale)) },
+            probeIntervalMs: Math.max(1, Math.round(production.probeIntervalMs * scale)),
+            activePlanGraceMs: Math.max(1, Math.round(production.activePlanGraceMs * scale)),
+            erpRateLimitPerSec: scenario.erp.rateLimitPerSec,
+        };
+    }
+    return {
+        version: 'simulation',
+        default: { baseMs: 200, capMs: 5000, maxAttempts: 30 },
+        byType: {},
+        dailyRetryBudget: 1_000_000,
+        breaker: { consecutiveFailures: 8, openMs: scenario.probeIntervalMs },
+        probeIntervalMs: scenario.probeIntervalMs,
+        reprocessBatchSize: 50,
+        // The ERP's published limit, as a customer would configure it.
+        erpRateLimitPerSec: scenario.erp.rateLimitPerSec,
+    };
 }
 
 async function drive(
@@ -74,6 +129,7 @@ async function drive(
     started: number,
     peakRss: () => number,
     log: (line: string) => void,
+    baseline: BaselineRun | undefined,
 ): Promise<LaunchReport> {
     const now = new Date();
     const period = now.toISOString().slice(0, 7);
@@ -88,6 +144,22 @@ async function drive(
         await runtime.services.lookup.put('buildingCostCentre', b.id, `CC-${b.code}`);
     }
     for (const f of launch.firms) await runtime.services.lookup.put('brokerVendor', f.id, f.vendor);
+    if (scenario.graph.failureRate > 0)
+        await fetch(`${runtime.graph.url}/sandbox/faults`, {
+            method: 'PUT',
+            body: JSON.stringify({ failureRate: scenario.graph.failureRate }),
+        });
+    // Metering taps for the cost model: queue messages, Dataverse requests, Graph calls (first apart from repeats).
+    const messages = new MessageTap();
+    messages.tap(runtime.queue);
+    const dataverseCalls = new CallTap();
+    dataverseCalls.tap(
+        runtime.services.crm,
+        ['retrieve', 'writeBack'],
+        (m, a) => `${m} ${String(a[0])} ${String(a[1])}`,
+    );
+    const graphCalls = new CallTap();
+    graphCalls.tap(runtime.services.notifier, ['sendMail', 'postToChannel'], (m, a) => `${m} ${JSON.stringify(a[0])}`);
     const emitter = new DataverseWebhookEmitter({
         records: runtime.dataverse.records,
         target: { url: `${runtime.host.url}/api/dataverse/events`, functionKey: runtime.functionKey },
@@ -160,7 +232,7 @@ async function drive(
     };
 
     // Send: one unit's events in CRM order, units in parallel up to the scenario's concurrency.
-    const accepted: Array<{ id: string; session: string }> = [];
+    const accepted: Array<{ id: string; session: string; at: number }> = [];
     let sent = 0;
     let emitted = 0;
     let inFlight = 0;
@@ -191,7 +263,7 @@ async function drive(
                 sent++;
                 const body = result.body as { status?: string; transactionId?: string; sessionId?: string };
                 if (result.status === 202 && body.status === 'accepted' && body.transactionId)
-                    accepted.push({ id: body.transactionId, session: body.sessionId ?? '' });
+                    accepted.push({ id: body.transactionId, session: body.sessionId ?? '', at: Date.now() });
             } finally {
                 release();
                 emitted++;
@@ -214,10 +286,22 @@ async function drive(
     const waiting: TransactionState[] = ['queued', 'processing', 'retrying', 'parked'];
     for (;;) {
         await runtime.pump.idle();
-        const counts = await Promise.all(waiting.map((s) => runtime.services.store.listByState(s, 1)));
+        const counts = baseline
+            ? [new Array(baseline.pending())]
+            : await Promise.all(waiting.map((s) => runtime.services.store.listByState(s, 1)));
         if (counts.every((c) => c.length === 0) || Date.now() > deadline) break;
         await new Promise((r) => setTimeout(r, 200));
     }
+    if (baseline)
+        return baselineReport(scenario, runtime, baseline, {
+            accepted,
+            sent,
+            started,
+            peakRssMb: Math.round(peakRss() / 1024 / 1024),
+            messages,
+            dataverseCalls,
+            graphCalls,
+        });
 
     const store = runtime.services.store;
     const stateCount = async (s: TransactionState) => (await store.listByState(s, 1_000_000)).length;
@@ -261,6 +345,17 @@ async function drive(
     const reprocessed = parkedAtReopen.map((id) => postedAt.get(id)).filter((x): x is number => x !== undefined);
     for (const r of await store.listByState('review', 20))
         log(`review: ${r.envelope.type} ${r.lastFailure?.code ?? ''} ${r.lastFailure?.message ?? ''}`);
+    const durationMs = Date.now() - started;
+    const days = new Set([new Date(started).toISOString().slice(0, 10), new Date().toISOString().slice(0, 10)]);
+    let erpFirst = 0;
+    for (const day of days) erpFirst += (await runtime.services.meter.read(day)).firstAttempts;
+    const left = (
+        await Promise.all((['review', 'deadLettered', 'parked', 'held'] as TransactionState[]).map(stateCount))
+    ).reduce((a, b) => a + b, 0);
+    const lost =
+        [...ids].filter((id) => !known.has(id)).length +
+        (await stateCount('queued')) +
+        (await stateCount('processing'));
     return {
         scenario: scenario.name,
         sent,
@@ -271,10 +366,7 @@ async function drive(
         inReview: await stateCount('review'),
         deadLettered: await stateCount('deadLettered'),
         stale: staleIds.size,
-        lost:
-            [...ids].filter((id) => !known.has(id)).length +
-            (await stateCount('queued')) +
-            (await stateCount('processing')),
+        lost,
         duplicatePostings: countDuplicatePostings(postings),
         orderViolations: countOrderViolations(bySession, postings),
         activePlansOverOne: countActivePlansOverOne(postings),
@@ -289,6 +381,83 @@ async function drive(
         reprocessAfterReopenMs:
             reopenAt !== undefined && reprocessed.length > 0 ? Math.max(...reprocessed) - reopenAt : null,
         peakRssMb: Math.round(peakRss() / 1024 / 1024),
-        durationMs: Date.now() - started,
+        durationMs,
+        usage: {
+            events: accepted.length,
+            // Webhook calls, queue deliveries (redeliveries after an abandon are retries) and the probe timer at its
+            // production schedule of once a minute.
+            functionExecutions: {
+                first: sent + messages.messages.first + Math.ceil(durationMs / 60_000),
+                retry: messages.messages.retry + runtime.pump.stats.abandoned,
+            },
+            serviceBusMessages: {
+                first: messages.messages.first,
+                retry: messages.messages.retry + runtime.pump.stats.abandoned,
+            },
+            erpCalls: { first: erpFirst, retry: Math.max(0, runtime.erp.calls.total - erpFirst) },
+            dataverseCalls: { ...dataverseCalls.calls },
+            graphCalls: { ...graphCalls.calls },
+            manualRekeys: left + lost,
+        },
+    };
+}
+
+/** Ground truth for a baseline run: the ERP's ledger and the baseline's own record of what it gave up on. */
+function baselineReport(
+    scenario: Scenario,
+    runtime: LocalRuntime,
+    baseline: BaselineRun,
+    run: {
+        accepted: Array<{ id: string; session: string; at: number }>;
+        sent: number;
+        started: number;
+        peakRssMb: number;
+        messages: MessageTap;
+        dataverseCalls: CallTap;
+        graphCalls: CallTap;
+    },
+): LaunchReport {
+    const postings = runtime.erp.books.postings;
+    const postedAt = new Map(postings.map((p) => [p.idempotencyKey, Date.parse(p.receivedAt)] as const));
+    const posted = run.accepted.filter((a) => postedAt.has(a.id));
+    const failed = run.accepted.filter((a) => !postedAt.has(a.id));
+    const latencies = posted.map((a) => (postedAt.get(a.id) ?? 0) - a.at).sort((a, b) => a - b);
+    const bySession = new Map<string, string[]>();
+    for (const a of run.accepted) bySession.set(a.session, [...(bySession.get(a.session) ?? []), a.id]);
+    const durationMs = Date.now() - run.started;
+    const erpCalls = runtime.erp.calls.total;
+    return {
+        scenario: scenario.name,
+        sent: run.sent,
+        accepted: run.accepted.length,
+        posted: posted.length,
+        parked: 0,
+        held: 0,
+        inReview: failed.length,
+        deadLettered: 0,
+        stale: 0,
+        lost: run.accepted.filter((a) => !postedAt.has(a.id) && !baseline.fates.has(a.id)).length,
+        duplicatePostings: countDuplicatePostings(postings),
+        orderViolations: countOrderViolations(bySession, postings),
+        activePlansOverOne: countActivePlansOverOne(postings),
+        erpCalls,
+        erpCallsPerPosting: postings.length === 0 ? 0 : Math.round((erpCalls / postings.length) * 100) / 100,
+        latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+        erpUtilization: null,
+        reprocessAfterReopenMs: null,
+        peakRssMb: run.peakRssMb,
+        durationMs,
+        usage: {
+            events: run.accepted.length,
+            functionExecutions: {
+                first: run.sent + run.messages.messages.first,
+                retry: run.messages.messages.retry + runtime.pump.stats.abandoned,
+            },
+            serviceBusMessages: { ...run.messages.messages },
+            erpCalls: { first: baseline.erpCalls.first, retry: Math.max(0, erpCalls - baseline.erpCalls.first) },
+            dataverseCalls: { ...run.dataverseCalls.calls },
+            graphCalls: { ...run.graphCalls.calls },
+            manualRekeys: failed.length,
+        },
     };
 }

@@ -34,6 +34,11 @@ export const scenarioSchema = z
             .default({ failureRate: 0 }),
         /** Probe interval for frozen periods and outages, scaled down for a simulated launch. */
         probeIntervalMs: z.number().int().positive().default(1000),
+        /**
+         * When set, the pipeline runs the production retry policy (config/retry-policy.v1.json) with every time in it
+         * (backoff, breaker, probe interval) multiplied by this, and the benchmark's baselines wait that much less too.
+         */
+        timeScale: z.number().positive().max(1).optional(),
         /** Give up waiting for the pipeline to drain after this long. */
         drainTimeoutMs: z.number().int().positive().default(120_000),
     })

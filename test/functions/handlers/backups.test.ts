@@ -89,15 +89,12 @@ describe('GET /api/backups and /api/backups/{id}', () => {
         s.clock = { now: () => new Date('2026-11-17T09:00:00Z') };
         const second = (await run(post(), context())).jsonBody as BackupRun;
 
-        const list = await createBackupListHandler(provider)(get('backups'), context());
+        const list = await createBackupListHandler(provider)(get('backups'));
         expect(list.status).toBe(200);
         const backups = (list.jsonBody as { backups: Array<{ id: string; status: string }> }).backups;
         expect(backups.map((b) => b.id)).toEqual([second.id, first.id]);
 
-        const one = await createBackupGetHandler(provider)(
-            get(`backups/${first.id}`, { backupId: first.id }),
-            context(),
-        );
+        const one = await createBackupGetHandler(provider)(get(`backups/${first.id}`, { backupId: first.id }));
         expect(one.status).toBe(200);
         expect((one.jsonBody as BackupRun).tables.flatMap((t) => t.files.map((f) => f.path))).toContain(
             `${first.id}/contacts.json`,
@@ -108,11 +105,11 @@ describe('GET /api/backups and /api/backups/{id}', () => {
         const { provider } = services();
         const getOne = createBackupGetHandler(provider);
         const unknown = '2026-01-04T02-00-00Z-abcdef';
-        expect((await getOne(get(`backups/${unknown}`, { backupId: unknown }), context())).status).toBe(404);
-        expect((await getOne(get('backups/..%2Fx', { backupId: '../x' }), context())).status).toBe(400);
+        expect((await getOne(get(`backups/${unknown}`, { backupId: unknown }))).status).toBe(404);
+        expect((await getOne(get('backups/..%2Fx', { backupId: '../x' }))).status).toBe(400);
         const list = createBackupListHandler(provider);
-        expect((await list(get('backups?top=0'), context())).status).toBe(400);
-        expect((await list(get('backups?top=abc'), context())).status).toBe(400);
+        expect((await list(get('backups?top=0'))).status).toBe(400);
+        expect((await list(get('backups?top=abc'))).status).toBe(400);
     });
 });
 

@@ -1,0 +1,85 @@
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { z } from 'zod';
+import { update } from '../../src/notifications/alertDispatch';
+import type { Alert } from '../../src/ports/alertStore';
+import { jsonOf } from '../api/typedJson';
+import type { ServicesProvider } from '../services';
+import { problem } from './jsonResponse';
+
+export const alertSchema = z.object({
+    id: z.string(),
+    groupKey: z.string(),
+    title: z.string(),
+    failureClass: z.string(),
+    owner: z.string(),
+    count: z.number().int(),
+    firstAt: z.string(),
+    lastAt: z.string(),
+    state: z.enum(['open', 'acknowledged', 'resolved']),
+    level: z.number().int(),
+    consoleLink: z.string().optional(),
+});
+export const alertsResponseSchema = z.object({ alerts: z.array(alertSchema) });
+const acknowledgeSchema = z.object({ by: z.string().min(1).max(200).optional() }).strict();
+
+const maxListed = 500;
+
+/** GET /api/alerts: grouped alerts, newest first: what failed, how often, who owns it, escalation level. */
+export function createAlertsHandler(services: ServicesProvider) {
+    return async (): Promise<HttpResponseInit> => {
+        const s = await services();
+        const alerts = await s.notifications.alerts.list({ max: maxListed });
+        return jsonOf(alertsResponseSchema, 200, { alerts: alerts.map(alertView) });
+    };
+}
+
+/**
+ * POST /api/alerts/{id}/acknowledge {by?}: someone has taken the alert; it stops escalating. Acknowledging an
+ * acknowledged or resolved alert changes nothing and answers it as it is.
+ */
+export function createAcknowledgeHandler(services: ServicesProvider) {
+    return async (request: HttpRequest): Promise<HttpResponseInit> => {
+        const id = request.params.id ?? '';
+        const text = await request.text();
+        let body: unknown = {};
+        if (text.trim() !== '') {
+            try {
+                body = JSON.parse(text);
+            } catch {
+                return problem(400, 'INVALID_JSON', 'the body must be empty or JSON: {"by"?: "..."}');
+            }
+        }
+        const parsed = acknowledgeSchema.safeParse(body);
+        if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            const field = issue?.path.join('.') || 'body';
+            return problem(400, 'INVALID_BODY', `${field}: ${issue?.message ?? 'invalid'}`, { field });
+        }
+        const s = await services();
+        const at = s.clock.now().toISOString();
+        const by = parsed.data.by;
+        const alert = await update(s.notifications.alerts, id, (a) =>
+            a.state !== 'open'
+                ? a
+                : { ...a, state: 'acknowledged', acknowledgedAt: at, ...(by ? { acknowledgedBy: by } : {}) },
+        );
+        if (!alert) return problem(404, 'NOT_FOUND', `no alert ${id}`);
+        return jsonOf(alertSchema, 200, alertView(alert));
+    };
+}
+
+export function alertView(a: Alert): z.infer<typeof alertSchema> {
+    return {
+        id: a.id,
+        groupKey: a.groupKey,
+        title: a.title,
+        failureClass: a.failureClass,
+        owner: a.owner,
+        count: a.count,
+        firstAt: a.firstAt,
+        lastAt: a.lastAt,
+        state: a.state,
+        level: a.level,
+        ...(a.consoleLink !== undefined ? { consoleLink: a.consoleLink } : {}),
+    };
+}

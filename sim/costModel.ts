@@ -1,0 +1,170 @@
+import { z } from 'zod';
+
+const price = z.object({ usd: z.number().min(0), source: z.string().min(1) }).strict();
+
+/** Unit prices (config/prices.v1.json): dated, each with its source or marked as an assumption. */
+export const priceListSchema = z
+    .object({
+        version: z.string().min(1),
+        asOf: z.iso.date(),
+        currency: z.literal('USD'),
+        note: z.string().optional(),
+        prices: z
+            .object({
+                functionExecutionPerMillion: price,
+                functionGbSecond: price,
+                serviceBusOperationPerMillion: price,
+                serviceBusBasePerHour: price,
+                erpCall: price,
+                dataverseRequest: price,
+                graphCall: price,
+                manualRekey: price,
+            })
+            .strict(),
+        execution: z
+            .object({ averageMs: z.number().positive(), memoryGb: z.number().positive(), source: z.string() })
+            .strict(),
+        messageOperations: z.object({ perMessage: z.number().positive(), source: z.string() }).strict(),
+        volumeProfile: z
+            .object({
+                contractYears: z.number().positive(),
+                peakLaunchesPerYear: z.number().min(0),
+                steadyDailyEvents: z.number().min(0),
+                source: z.string(),
+            })
+            .strict(),
+    })
+    .strict();
+
+export type PriceList = z.infer<typeof priceListSchema>;
+
+/** A count split into what the work needs once (first attempts) and what retries, waits and probes added. */
+export interface Split {
+    first: number;
+    retry: number;
+}
+
+/** What one run used, from the meter and the sandboxes' counters. */
+export interface LaunchUsage {
+    /** Dataverse events accepted by intake. */
+    events: number;
+    functionExecutions: Split;
+    serviceBusMessages: Split;
+    erpCalls: Split;
+    dataverseCalls: Split;
+    graphCalls: Split;
+    /** Transactions a person must find and key into the ERP by hand (review, dead-lettered, failed, still waiting). */
+    manualRekeys: number;
+}
+
+export interface CostLine {
+    item: string;
+    quantity: Split;
+    unitUsd: number;
+    usd: number;
+    retryUsd: number;
+}
+
+export interface LaunchCost {
+    asOf: string;
+    lines: CostLine[];
+    /** Cloud and API charges of the run. */
+    technicalUsd: number;
+    /** The part of technicalUsd caused by retries, waits and probes. */
+    retryUsd: number;
+    retryShare: number;
+    /** People re-keying what the run left behind (an assumption-priced line, kept apart). */
+    manualUsd: number;
+    totalUsd: number;
+    technicalUsdPerEvent: number;
+}
+
+const round = (usd: number) => Math.round(usd * 1e6) / 1e6;
+
+export function launchCost(usage: LaunchUsage, prices: PriceList): LaunchCost {
+    const p = prices.prices;
+    const gbSeconds = (prices.execution.averageMs / 1000) * prices.execution.memoryGb;
+    const ops = prices.messageOperations.perMessage;
+    const line = (item: string, quantity: Split, unitUsd: number): CostLine => ({
+        item,
+        quantity,
+        unitUsd,
+        usd: round((quantity.first + quantity.retry) * unitUsd),
+        retryUsd: round(quantity.retry * unitUsd),
+    });
+    const lines = [
+        line('function executions', usage.functionExecutions, p.functionExecutionPerMillion.usd / 1e6),
+        line('function GB-seconds', usage.functionExecutions, gbSeconds * p.functionGbSecond.usd),
+        line(
+            'Service Bus operations',
+            { first: usage.serviceBusMessages.first * ops, retry: usage.serviceBusMessages.retry * ops },
+            p.serviceBusOperationPerMillion.usd / 1e6,
+        ),
+        line('ERP calls', usage.erpCalls, p.erpCall.usd),
+        line('Dataverse requests', usage.dataverseCalls, p.dataverseRequest.usd),
+        line('Graph calls', usage.graphCalls, p.graphCall.usd),
+    ];
+    const technicalUsd = round(lines.reduce((s, l) => s + l.usd, 0));
+    const retryUsd = round(lines.reduce((s, l) => s + l.retryUsd, 0));
+    const manualUsd = round(usage.manualRekeys * p.manualRekey.usd);
+    return {
+        asOf: prices.asOf,
+        lines,
+        technicalUsd,
+        retryUsd,
+        retryShare: technicalUsd === 0 ? 0 : Math.round((retryUsd / technicalUsd) * 1000) / 1000,
+        manualUsd,
+        totalUsd: round(technicalUsd + manualUsd),
+        technicalUsdPerEvent: usage.events === 0 ? 0 : technicalUsd / usage.events,
+    };
+}
+
+export interface ContractProjection {
+    years: number;
+    launches: number;
+    steadyEvents: number;
+    launchesUsd: number;
+    steadyUsd: number;
+    serviceBusBaseUsd: number;
+    manualUsd: number;
+    totalUsd: number;
+}
+
+/**
+ * The contract period from the volume profile: the peak launches at this run's cost, the steady daily volume at this
+ * run's cost per event (and its manual re-keying rate), and the Service Bus base charge for every hour of the period.
+ */
+export function projectContract(cost: LaunchCost, usage: LaunchUsage, prices: PriceList): ContractProjection {
+    const v = prices.volumeProfile;
+    const launches = v.peakLaunchesPerYear * v.contractYears;
+    const steadyEvents = v.steadyDailyEvents * 365 * v.contractYears;
+    const manualPerEvent = usage.events === 0 ? 0 : cost.manualUsd / usage.events;
+    const launchesUsd = round(launches * cost.technicalUsd);
+    const steadyUsd = round(steadyEvents * cost.technicalUsdPerEvent);
+    const serviceBusBaseUsd = round(v.contractYears * 365 * 24 * prices.prices.serviceBusBasePerHour.usd);
+    const manualUsd = round(launches * cost.manualUsd + steadyEvents * manualPerEvent);
+    return {
+        years: v.contractYears,
+        launches,
+        steadyEvents,
+        launchesUsd,
+        steadyUsd,
+        serviceBusBaseUsd,
+        manualUsd,
+        totalUsd: round(launchesUsd + steadyUsd + serviceBusBaseUsd + manualUsd),
+    };
+}
+
+const usd = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toFixed(4));
+
+/** Human-readable lines for the launch script and the benchmark. */
+export function formatCost(label: string, cost: LaunchCost, projection: ContractProjection): string[] {
+    return [
+        `${label}: USD ${usd(cost.technicalUsd)} in cloud and API charges (${Math.round(cost.retryShare * 100)} % caused by retries, waits and probes), USD ${usd(cost.manualUsd)} of manual re-keying; prices as of ${cost.asOf}`,
+        ...cost.lines.map(
+            (l) =>
+                `  ${l.item.padEnd(24)} ${String(l.quantity.first).padStart(8)} first ${String(l.quantity.retry).padStart(8)} retry  USD ${usd(l.usd)}`,
+        ),
+        `  over ${projection.years} years (${projection.launches} launches, ${projection.steadyEvents} steady-state events): USD ${usd(projection.totalUsd)} (launches ${usd(projection.launchesUsd)}, steady ${usd(projection.steadyUsd)}, Service Bus base ${usd(projection.serviceBusBaseUsd)}, manual re-keying ${usd(projection.manualUsd)})`,
+    ];
+}
