@@ -6,6 +6,7 @@ import { type SandboxDataverse, startSandboxDataverse } from '../sandbox/dataver
 import { type SandboxErp, startSandboxErp } from '../sandbox/erp/sandboxErpServer';
 import { type SandboxGraph, startSandboxGraph } from '../sandbox/graph/sandboxGraphServer';
 import { EmbeddedSessionQueue } from '../src/adapters/embedded/embeddedSessionQueue';
+import type { ReceivedMessage } from '../src/ports/sessionQueue';
 import { type AzuriteInstance, startAzurite } from './azurite';
 import { ensureFunctionKey } from './functionKey';
 import { loadSessionTriggerSettings } from './hostSettings';
@@ -38,6 +39,10 @@ export interface LocalRuntime {
 export async function startLocalRuntime(
     settings: LocalSettings,
     log: (line: string) => void = () => {},
+    hooks: {
+        /** Replaces the session function (the benchmark runs baseline retry policies behind the same intake). */
+        sessionHandler?: (services: Services, erpUrl: string) => (message: ReceivedMessage) => Promise<void>;
+    } = {},
 ): Promise<LocalRuntime> {
     const stateDir = resolve(settings.LOCAL_STATE_DIR);
     const started: Array<() => Promise<void>> = [];
@@ -82,7 +87,8 @@ export async function startLocalRuntime(
         const host = await startLocalHost({ registrations, functionKey, port: settings.LOCAL_HOST_PORT, log });
         started.push(() => host.close());
         const trigger = loadSessionTriggerSettings();
-        const pump = startSessionPump(queue, queueTrigger(registrations, log), {
+        const handler = hooks.sessionHandler?.(services, erp.url) ?? queueTrigger(registrations, log);
+        const pump = startSessionPump(queue, handler, {
             maxConcurrentSessions: trigger.maxConcurrentSessions,
             sessionIdleTimeoutMs: trigger.sessionIdleTimeoutMs,
             renewEveryMs: Math.max(1000, Math.floor(settings.LOCAL_QUEUE_LOCK_MS / 3)),
