@@ -23,7 +23,11 @@ export function createSubscribeHandler(services: ServicesProvider) {
         const result = await s.subscriptions.subscribe(parsed.data, randomUUID(), s.clock.now());
         if (!result.ok) return problem(400, 'INVALID_CALLBACK', result.error.message, { field: result.error.field });
         const { id, events, createdAt } = result.value;
-        const location = new URL(`/api/subscriptions/${id}`, request.url).toString();
+        // The Host header is the name the caller used (the local host's request.url says only `localhost`).
+        const origin = new URL(request.url);
+        const host = request.headers.get('host');
+        if (host) origin.host = host;
+        const location = new URL(`/api/subscriptions/${id}`, origin).toString();
         return json(201, { id, events, createdAt }, { location });
     };
 }

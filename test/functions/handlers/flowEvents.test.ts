@@ -65,13 +65,38 @@ describe('POST /api/flow/events', () => {
     it('gives a repeated submission of the same row version the same transaction id (nothing posted twice)', async () => {
         const s = servicesWithRows({ [`contact/${contactId}`]: contactRow });
         const handler = createFlowEventsHandler(async () => s);
-        const body = { entityLogicalName: 'contact', recordId: contactId, message: 'Update', correlationId: 'a' };
+        const body = {
+            entityLogicalName: 'contact',
+            recordId: contactId,
+            message: 'Update',
+            changedAttributes: ['mobilephone'],
+            correlationId: 'a',
+        };
         const first = await handler(post(body), context());
         const second = await handler(post({ ...body, correlationId: 'b' }), context());
         expect((first.jsonBody as { transactionId: string }).transactionId).toBe(
             (second.jsonBody as { transactionId: string }).transactionId,
         );
         expect(s.sent[0]?.messageId).toBe(s.sent[1]?.messageId);
+    });
+
+    it('ignores a row whose mapped columns are as the last transaction left them (the write-back loop guard)', async () => {
+        const rows = { [`contact/${contactId}`]: contactRow };
+        const s = servicesWithRows(rows);
+        const handler = createFlowEventsHandler(async () => s);
+        const body = { entityLogicalName: 'contact', recordId: contactId, message: 'Update' };
+        const first = (await handler(post(body), context())).jsonBody as { transactionId: string };
+        // Our own confirmation changes the row and its version, but no mapped column.
+        rows[`contact/${contactId}`] = { ...contactRow, versionnumber: 5948261, re_erppostingid: 'ERP-1' };
+        const echo = await handler(post(body), context());
+        expect(echo.jsonBody).toEqual({
+            status: 'ignored',
+            reason: `no mapped column of contact changed since ${first.transactionId}`,
+        });
+        rows[`contact/${contactId}`] = { ...contactRow, versionnumber: 5948262, lastname: 'Haddad-Nasser' };
+        const changed = await handler(post(body), context());
+        expect(changed.jsonBody).toMatchObject({ status: 'accepted' });
+        expect(s.sent).toHaveLength(2);
     });
 
     it('yields the same transaction id as the webhook for the same change (row version = RowVersion)', async () => {
