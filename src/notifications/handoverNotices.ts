@@ -28,6 +28,9 @@ export interface NoticeRunReport {
     throttledUntil?: string;
 }
 
+/** Every handover a developer will ever hand over fits: listing is bounded only to stay finite. */
+const allHandovers = 1_000_000;
+
 /** How one send ended: what the notice becomes. */
 type Outcome =
     | { kind: 'sent'; language: string }
@@ -41,7 +44,11 @@ type Outcome =
  */
 export async function sendHandoverNotices(deps: NoticeDeps, scanMax = 1000): Promise<NoticeRunReport> {
     const report: NoticeRunReport = { opened: 0, sent: 0, retrying: 0, failed: 0 };
-    for (const handover of await deps.handovers.listPending(scanMax)) {
+    // A handover stays `pending` in the handover store (its port has no update), so every pending handover is listed
+    // and compared with the notices already made: two scans per pass, no write for a handover already noticed.
+    const known = new Set((await deps.notices.list({ max: allHandovers })).map((n) => n.key));
+    for (const handover of await deps.handovers.listPending(allHandovers)) {
+        if (known.has(handover.key)) continue;
         if ((await deps.notices.create(noticeFor(handover, deps.clock.now().toISOString()))) === 'created') {
             report.opened += 1;
         }

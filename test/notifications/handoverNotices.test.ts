@@ -161,3 +161,14 @@ describe('handover notices', () => {
         expect(logged).not.toMatch(/@example\.org|not an address/);
     });
 });
+
+describe('handover notices at scale', () => {
+    it('notices every pending handover, not just the first listing page, and writes nothing for known ones', async () => {
+        for (let i = 0; i < 1200; i++) await w.handovers.open(handover(String(5000 + i), null));
+        const first = await sendHandoverNotices(w.deps);
+        expect(first).toMatchObject({ opened: 1200, failed: 1000 }); // no owner: fails at once, 1000 per pass
+        await w.handovers.open(handover('9999', 'c-1'));
+        const second = await sendHandoverNotices(w.deps);
+        expect(second).toMatchObject({ opened: 1, sent: 1, failed: 200 });
+    });
+});
