@@ -1,4 +1,4 @@
-import { metrics } from '@opentelemetry/api';
+import { metrics, trace } from '@opentelemetry/api';
 import { type BlobConnection, BlobExportStore } from '../src/adapters/azure/blobExportStore';
 import { TableAlertStore } from '../src/adapters/azure/tableAlertStore';
 import { TableCallMeter } from '../src/adapters/azure/tableCallMeter';
@@ -13,7 +13,13 @@ import { TableTransactionStore } from '../src/adapters/azure/tableTransactionSto
 import { DataverseWebApiClient } from '../src/adapters/dataverse/dataverseWebApiClient';
 import { ErpHttpClient } from '../src/adapters/erp-http/erpHttpClient';
 import { GraphNotifier } from '../src/adapters/graph/graphNotifier';
+import { meteredTransactionStore } from '../src/adapters/otel/meteredTransactionStore';
 import { OtelMetricsSink } from '../src/adapters/otel/otelMetricsSink';
+import { registerStateGauges } from '../src/adapters/otel/stateGauges';
+import { tracingCrmClient } from '../src/adapters/otel/tracingCrmClient';
+import { tracingErpClient } from '../src/adapters/otel/tracingErpClient';
+import { tracingNotifier } from '../src/adapters/otel/tracingNotifier';
+import { tracingSessionQueue } from '../src/adapters/otel/tracingSessionQueue';
 import type { BackupOptions } from '../src/backup/runBackup';
 import { CallPacer } from '../src/core/callPacer';
 import { CircuitBreaker } from '../src/core/circuitBreaker';
@@ -26,6 +32,7 @@ import { fetchCallbackSender } from '../src/subscriptions/callbackSender';
 import { NotificationDispatcher } from '../src/subscriptions/notificationDispatcher';
 import { notifyingTransactionStore } from '../src/subscriptions/notifyingTransactionStore';
 import { Subscriptions } from '../src/subscriptions/subscriptions';
+import { tracerName } from '../src/telemetry/telemetryNames';
 import type { LoadedConfig } from './configFiles';
 import type { Services } from './services';
 
@@ -66,31 +73,45 @@ export async function assembleServices(parts: {
         ),
         timeoutMs: parts.dataverse.timeoutMs,
     });
+    // Traces and metrics through the OpenTelemetry API: exported to Application Insights once functions/index.ts has
+    // started Azure Monitor, no-ops otherwise (locally, in tests). Decorators, so the core knows nothing of telemetry.
+    const tracer = trace.getTracer(tracerName);
+    const otelMeter = metrics.getMeter(tracerName);
+    registerStateGauges(otelMeter, store, () => systemClock.now());
+    const tracedCrm = tracingCrmClient(crm, tracer);
     return {
         settings: parts.settings,
-        queue: parts.queue,
+        queue: tracingSessionQueue(parts.queue, tracer),
         // Parked, review and posted are announced to the flows subscribed through the connector's trigger.
         store: notifyingTransactionStore(
-            store,
+            meteredTransactionStore(store, otelMeter),
             new NotificationDispatcher({ subscriptions: subscriptionStore, send: fetchCallbackSender(5_000) }),
         ),
         lookup,
-        related: new RelatedRecords(config.entityMap, lookup, crm),
+        related: new RelatedRecords(config.entityMap, lookup, tracedCrm),
+        // Traced inside the pacer: a span measures the ERP's answer, not our own pacing wait.
         erp: pacedErpClient(
-            new ErpHttpClient({
-                baseUrl: parts.erp.url,
-                getToken: parts.erp.getToken,
-                timeoutMs: parts.erp.timeoutMs,
-                classifier: config.classifier,
-            }),
+            tracingErpClient(
+                new ErpHttpClient({
+                    baseUrl: parts.erp.url,
+                    getToken: parts.erp.getToken,
+                    timeoutMs: parts.erp.timeoutMs,
+                    classifier: config.classifier,
+                }),
+                tracer,
+                otelMeter,
+            ),
             new CallPacer(config.retryPolicy.erpRateLimitPerSec),
         ),
-        crm,
-        notifier: new GraphNotifier({
-            baseUrl: parts.graph.url,
-            sharedMailbox: parts.graph.sharedMailbox,
-            getToken: parts.graph.getToken,
-        }),
+        crm: tracedCrm,
+        notifier: tracingNotifier(
+            new GraphNotifier({
+                baseUrl: parts.graph.url,
+                sharedMailbox: parts.graph.sharedMailbox,
+                getToken: parts.graph.getToken,
+            }),
+            tracer,
+        ),
         notifications: {
             notices,
             alerts,
@@ -102,7 +123,7 @@ export async function assembleServices(parts: {
         handovers,
         conditions,
         // Counted in Table Storage (readable over HTTP) and emitted as OpenTelemetry metrics for the Azure portal.
-        meter: emittingCallMeter(meter, new OtelMetricsSink(metrics.getMeter('re-crm-erp-integration'))),
+        meter: emittingCallMeter(meter, new OtelMetricsSink(otelMeter)),
         breaker: new CircuitBreaker(config.retryPolicy.breaker),
         retryPolicy: config.retryPolicy,
         random: Math.random,

@@ -27,6 +27,7 @@ async function file(path: string, root: string): Promise<string> {
 }
 
 const principalHeader = 'x-ms-client-principal';
+const signIn = '/.auth/login/aad?post_login_redirect_uri=/api/console';
 // The page and its data are for signed-in operators only: never cached by a shared proxy.
 const noStore = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
@@ -35,8 +36,13 @@ export function createConsolePageHandler(services: ServicesProvider, root = proc
     return async (request: HttpRequest): Promise<HttpResponseInit> => {
         const s = await services();
         const access = consoleAccess(s.settings.CONSOLE_AUTH, request.headers.get(principalHeader), 'read');
-        if (access.kind === 'denied') return problem(access.status, access.code, access.message);
         const name = request.params.file;
+        // Easy Auth lets anonymous requests through (the webhook and the function-key APIs must not need a sign-in),
+        // so the page itself sends a browser that is not signed in to Entra ID's sign-in, and back.
+        if (access.kind === 'denied' && access.status === 401 && name === undefined) {
+            return { status: 302, headers: { location: signIn, ...noStore } };
+        }
+        if (access.kind === 'denied') return problem(access.status, access.code, access.message);
         const asset = name === undefined ? page : assets[name];
         if (!asset) return problem(404, 'NOT_FOUND', `no console asset ${name}`);
         return { status: 200, body: await file(asset.path, root), headers: { 'content-type': asset.type, ...noStore } };

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { acceptDataverseEvent, type IntakeOutcome } from '../../src/core/intake';
 import { secretMatches } from '../../src/core/webhookAuth';
+import { traceIntake } from '../../src/telemetry/handlerTracing';
 import { intakeResponseSchema } from '../api/intakeSchemas';
 import { jsonOf } from '../api/typedJson';
 import type { ServicesProvider } from '../services';
@@ -28,7 +29,9 @@ export function createDataverseEventsHandler(services: ServicesProvider) {
         request.headers.forEach((value, key) => {
             headers[key.toLowerCase()] = value;
         });
-        const outcome = await acceptDataverseEvent(body, headers, { ...s, logger: contextLogger(context) });
+        const outcome = await traceIntake(body, () =>
+            acceptDataverseEvent(body, headers, { ...s, logger: contextLogger(context) }),
+        );
         return intakeResponse(outcome);
     };
 }

@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { parseSessionMessage } from '../../src/core/sessionMessage';
 import { handleSessionMessage } from '../../src/core/sessionProcessor';
+import { traceProcessing } from '../../src/telemetry/handlerTracing';
 import type { ServicesProvider } from '../services';
 import { contextLogger } from './contextLogger';
 
@@ -37,7 +38,8 @@ export function createProcessTransactionHandler(services: ServicesProvider) {
         const s = await services();
         const logger = contextLogger(context);
         try {
-            await handleSessionMessage(sessionId, parsed.message, { ...s, logger });
+            const message = parsed.message;
+            await traceProcessing(message, metadata, () => handleSessionMessage(sessionId, message, { ...s, logger }));
         } catch (e) {
             if (deliveryCount >= s.settings.MAX_DELIVERY_COUNT && parsed.message.kind === 'transaction') {
                 const id = parsed.message.envelope.transactionId;

@@ -73,7 +73,12 @@ describe('console handlers', () => {
     it('behind Easy Auth: 401 without a principal, 403 without a role, the stats API with Console.Read', async () => {
         const s = memoryServices();
         const { call } = consoleOf(s);
-        expect((await call('console', {})).status).toBe(401);
+        const page = await call('console', {});
+        expect([page.status, (page.headers as Record<string, string>).location]).toEqual([
+            302,
+            '/.auth/login/aad?post_login_redirect_uri=/api/console',
+        ]);
+        expect((await call('console-assets', { file: 'console.js' })).status).toBe(401);
         expect((await call('console-api', { path: 'stats' })).status).toBe(401);
         expect((await call('console-api', { path: 'stats', user: principal('X', []) })).status).toBe(403);
         const res = await call('console-api', { path: 'stats', user: principal('Ana', ['Console.Read']) });
