@@ -104,7 +104,8 @@ describe('connector/apiDefinition.swagger.json', () => {
             schema: { $ref: '#/definitions/TransactionEvent' },
         });
         expect(trigger.responses['201']?.headers).toMatchObject({ Location: { type: 'string' } });
-        const callback = (swagger.definitions.SubscriptionRequest?.properties as Record<string, Json>).callbackUrl;
+        const request = swagger.definitions.SubscriptionRequest as { properties: Record<string, Json> };
+        const callback = request.properties.callbackUrl;
         expect(callback).toMatchObject({ 'x-ms-notification-url': true, 'x-ms-visibility': 'internal' });
         expect(swagger.paths['/subscriptions/{subscriptionId}']?.delete).toMatchObject({
             'x-ms-visibility': 'internal',
