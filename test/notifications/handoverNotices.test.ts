@@ -1,7 +1,11 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GraphNotifier } from '../../src/adapters/graph/graphNotifier';
 import { sendHandoverNotices } from '../../src/notifications/handoverNotices';
 import { runNotifications } from '../../src/notifications/notificationRun';
 import { CrmUnavailableError } from '../../src/ports/crmErrors';
+import { GraphThrottledError } from '../../src/ports/graphErrors';
 import { handover, notificationWorld, type World } from './notificationWorld';
 
 let w: World;
@@ -170,5 +174,56 @@ describe('handover notices at scale', () => {
         await w.handovers.open(handover('9999', 'c-1'));
         const second = await sendHandoverNotices(w.deps);
         expect(second).toMatchObject({ opened: 1, sent: 1, failed: 200 });
+    });
+});
+
+describe("Graph's Retry-After", () => {
+    it('is a floor under the back-off: a long Retry-After postpones the retry beyond the first back-off step', async () => {
+        await w.handovers.open(handover('1901', 'c-1'));
+        let calls = 0;
+        const throttled = new GraphThrottledError('POST sendMail answered 429 TooManyRequests', 600_000);
+        const notifier = {
+            sendMail: async () => {
+                calls += 1;
+                if (calls === 1) throw throttled;
+            },
+            postToChannel: async () => ({ messageId: 'm' }),
+        };
+        const report = await sendHandoverNotices({ ...w.deps, notifier });
+        expect(report.throttledUntil).toBe('2026-11-10T09:10:00.000Z');
+        w.clock.advanceMinutes(9);
+        expect((await sendHandoverNotices({ ...w.deps, notifier })).sent).toBe(0);
+        w.clock.advanceMinutes(1);
+        expect((await sendHandoverNotices({ ...w.deps, notifier })).sent).toBe(1);
+        expect(calls).toBe(2);
+    });
+});
+
+describe('a send whose outcome is unknown', () => {
+    it('Graph not answering (timeout) fails the notice instead of retrying: it may have been sent', async () => {
+        // A server that accepts the request and never answers: the client gives up, Graph may still deliver.
+        const silent = createServer(() => {});
+        await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+        const { port } = silent.address() as AddressInfo;
+        const notifier = new GraphNotifier({
+            baseUrl: `http://127.0.0.1:${port}/`,
+            sharedMailbox: 'handover@contoso-developments.example',
+            getToken: async () => 'token',
+            timeoutMs: 200,
+        });
+        try {
+            await w.handovers.open(handover('2001', 'c-1'));
+            const report = await sendHandoverNotices({ ...w.deps, notifier });
+            expect(report).toMatchObject({ failed: 1, retrying: 0 });
+            expect(await w.notices.get('2001:2026-11-20')).toMatchObject({
+                state: 'failed',
+                attempts: 1,
+                failureCode: 'NOTICE_OUTCOME_UNKNOWN',
+                lastError: 'POST sendMail got no answer within 200 ms',
+            });
+        } finally {
+            silent.closeAllConnections();
+            await new Promise<void>((resolve) => silent.close(() => resolve()));
+        }
     });
 });
