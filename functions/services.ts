@@ -48,7 +48,7 @@ export interface Services {
         alerts: AlertStore;
         owners: OwnerRegistry;
         templates: NoticeTemplates;
-        /** Alerts link to `<consoleBaseUrl>alerts/<id>` when set. */
+        /** The console page; alerts link to `<consoleBaseUrl>#alert=<id>` when set. */
         consoleBaseUrl?: string;
     };
     gates: SessionGateStore;

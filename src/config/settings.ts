@@ -39,7 +39,7 @@ export const settingsSchema = z
         NOTIFY_SCHEDULE: z.string().min(1).default('0 */2 * * * *'),
         /** NCRONTAB schedule of the end-of-day summary; it summarises the UTC date it runs on (default 19:00 UTC). */
         SUMMARY_SCHEDULE: z.string().min(1).default('0 0 19 * * *'),
-        /** The ops console's base URL; alerts link to `<base>alerts/<id>` (no link when unset). */
+        /** The ops console page, e.g. https://<app>.azurewebsites.net/api/console; alerts link to `<url>#alert=<id>`. */
         CONSOLE_BASE_URL: z.url().optional(),
         /** Blob endpoint of the backup container; by default the Blob endpoint of the state's storage account. */
         BACKUP_BLOB_ENDPOINT: z.url().optional(),
