@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { metrics, trace } from '@opentelemetry/api';
 import { type BlobConnection, BlobExportStore } from '../src/adapters/azure/blobExportStore';
 import { TableAlertStore } from '../src/adapters/azure/tableAlertStore';
@@ -11,6 +12,7 @@ import { TableSessionGateStore } from '../src/adapters/azure/tableSessionGateSto
 import { TableSubscriptionStore } from '../src/adapters/azure/tableSubscriptionStore';
 import { TableTransactionStore } from '../src/adapters/azure/tableTransactionStore';
 import { DataverseWebApiClient } from '../src/adapters/dataverse/dataverseWebApiClient';
+import { ErpReportingClient } from '../src/adapters/erp-http/erpReportingClient';
 import { ErpHttpClient } from '../src/adapters/erp-http/erpHttpClient';
 import { GraphNotifier } from '../src/adapters/graph/graphNotifier';
 import { meteredTransactionStore } from '../src/adapters/otel/meteredTransactionStore';
@@ -33,6 +35,9 @@ import { NotificationDispatcher } from '../src/subscriptions/notificationDispatc
 import { notifyingTransactionStore } from '../src/subscriptions/notifyingTransactionStore';
 import { Subscriptions } from '../src/subscriptions/subscriptions';
 import { tracerName } from '../src/telemetry/telemetryNames';
+import { loadConfigFile } from '../src/config/configFile';
+import { recognitionRuleSchema } from '../src/reconciliation/recognitionRule';
+import { ReportArchive } from '../src/reconciliation/reportArchive';
 import type { LoadedConfig } from './configFiles';
 import type { Services } from './services';
 
@@ -130,6 +135,23 @@ export async function assembleServices(parts: {
         entityMap: config.entityMap,
         erpMap: config.erpMap,
         clock: systemClock,
+        reconciliation: {
+            reporting: new ErpReportingClient({
+                baseUrl: parts.erp.url,
+                getToken: parts.erp.getToken,
+                timeoutMs: parts.erp.timeoutMs,
+            }),
+            reader: crm,
+            rule: loadConfigFile(
+                resolve(parts.settings.RECOGNITION_RULE_PATH ?? 'config/recognition-rule.v1.json'),
+                recognitionRuleSchema,
+            ),
+            reports: openedOnFirstUse(async () => {
+                const container = parts.settings.RECONCILIATION_CONTAINER ?? 'reconciliations';
+                return new ReportArchive(await BlobExportStore.create(blobsBesideTables(tables), container));
+            }),
+            ...channelOf(parts.settings.RECONCILIATION_CHANNEL),
+        },
         backup: {
             reader: crm,
             files: openedOnFirstUse(() => BlobExportStore.create(parts.backup.blobs, parts.backup.container)),
@@ -139,6 +161,18 @@ export async function assembleServices(parts: {
             allowLoopbackHttp: parts.allowLoopbackCallbacks ?? false,
         }),
     };
+}
+
+/** The Blob service of the state's storage account (Azurite's connection string names both endpoints). */
+function blobsBesideTables(tables: TableConnection): BlobConnection {
+    if ('connectionString' in tables) return { connectionString: tables.connectionString };
+    return { endpoint: tables.endpoint.replace('.table.', '.blob.'), credential: tables.credential };
+}
+
+/** `<teamId>/<channelId>` (validated by the settings schema) as the channel reconciliation posts to. */
+function channelOf(setting: string | undefined): { channel?: { teamId: string; channelId: string } } {
+    const [teamId, channelId] = setting?.split('/') ?? [];
+    return teamId && channelId ? { channel: { teamId, channelId } } : {};
 }
 
 /** Opens on first call and keeps it; a failed open is tried again on the next call (Blob Storage back up). */

@@ -18,6 +18,13 @@ import {
     createReprocessHandler,
 } from './handlers/operations';
 import { createProcessTransactionHandler } from './handlers/processTransaction';
+import {
+    createReconciliationGetHandler,
+    createReconciliationListHandler,
+    createReconciliationRunHandler,
+    createReconciliationTimerHandler,
+    createRepushHandler,
+} from './handlers/reconciliation';
 import { createReviewActionHandler, createReviewListHandler } from './handlers/review';
 import { createStatsHandler } from './handlers/stats';
 import { createSubscribeHandler, createUnsubscribeHandler } from './handlers/subscriptions';
@@ -48,7 +55,12 @@ export interface TimerRegistration {
     kind: 'timer';
     name: string;
     /** App setting holding the NCRONTAB schedule (`%PROBE_SCHEDULE%` in Azure). */
-    scheduleSetting: 'PROBE_SCHEDULE' | 'BACKUP_SCHEDULE' | 'NOTIFY_SCHEDULE' | 'SUMMARY_SCHEDULE';
+    scheduleSetting:
+        | 'PROBE_SCHEDULE'
+        | 'BACKUP_SCHEDULE'
+        | 'NOTIFY_SCHEDULE'
+        | 'SUMMARY_SCHEDULE'
+        | 'RECONCILIATION_SCHEDULE';
     handler: (timer: unknown, context: InvocationContext) => Promise<void>;
 }
 
@@ -206,6 +218,44 @@ export function buildRegistrations(services: ServicesProvider, intakeAuth: 'func
             methods: ['GET'],
             authLevel: 'function',
             handler: createSummaryHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'reconciliations-list',
+            route: 'reconciliations',
+            methods: ['GET'],
+            authLevel: 'function',
+            handler: createReconciliationListHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'reconciliations-get',
+            route: 'reconciliations/{period}',
+            methods: ['GET'],
+            authLevel: 'function',
+            handler: createReconciliationGetHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'reconciliations-run',
+            route: 'reconciliations/{period}',
+            methods: ['POST'],
+            authLevel: 'function',
+            handler: createReconciliationRunHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'reconciliations-repush',
+            route: 'reconciliations/repush/{sourceRecordId}',
+            methods: ['POST'],
+            authLevel: 'function',
+            handler: createRepushHandler(services),
+        },
+        {
+            kind: 'timer',
+            name: 'reconcile-close',
+            scheduleSetting: 'RECONCILIATION_SCHEDULE',
+            handler: createReconciliationTimerHandler(services),
         },
         {
             kind: 'timer',

@@ -5,6 +5,9 @@ import type { RelatedRecords } from '../src/core/relatedRecords';
 import type { RetryPolicy } from '../src/core/retryPolicy';
 import type { EntityMap } from '../src/mapping/entityMapSchema';
 import type { ErpMap } from '../src/mapping/erpMapSchema';
+import type { NoticeTemplates } from '../src/notifications/noticeTemplates';
+import type { OwnerRegistry } from '../src/notifications/ownerRegistry';
+import type { AlertStore } from '../src/ports/alertStore';
 import type { BlobStore } from '../src/ports/blobStore';
 import type { CallMeter } from '../src/ports/callMeter';
 import type { Clock } from '../src/ports/clock';
@@ -13,14 +16,12 @@ import type { CrmClient, CrmTableReader } from '../src/ports/crmClient';
 import type { ErpClient } from '../src/ports/erpClient';
 import type { HandoverStore } from '../src/ports/handoverStore';
 import type { MappingLookup } from '../src/ports/mappingLookup';
-import type { NoticeTemplates } from '../src/notifications/noticeTemplates';
-import type { OwnerRegistry } from '../src/notifications/ownerRegistry';
-import type { AlertStore } from '../src/ports/alertStore';
 import type { NoticeStore } from '../src/ports/noticeStore';
 import type { Notifier } from '../src/ports/notifier';
 import type { SessionGateStore } from '../src/ports/sessionGateStore';
 import type { SessionQueue } from '../src/ports/sessionQueue';
 import type { TransactionStore } from '../src/ports/transactionStore';
+import type { ReconciliationServices } from '../src/reconciliation/runReconciliation';
 import type { Subscriptions } from '../src/subscriptions/subscriptions';
 
 /** Everything a handler needs, built once per worker (Azure) or per local host, and shared by every invocation. */
@@ -34,7 +35,9 @@ export interface Services {
         | 'TRANSACTIONS_QUEUE_NAME'
     > &
         // Optional so a composition root that says nothing gets the safe default (easyAuth: roles required).
-        Partial<Pick<Settings, 'CONSOLE_AUTH' | 'CONSOLE_SANDBOX_URL' | 'CONSOLE_BASE_URL'>>;
+        Partial<Pick<Settings, 'CONSOLE_AUTH' | 'CONSOLE_SANDBOX_URL' | 'CONSOLE_BASE_URL'>> &
+        // Optional: reconciliation falls back to its defaults (container `reconciliations`, rule v1, no channel).
+        Partial<Pick<Settings, 'RECONCILIATION_CONTAINER' | 'RECOGNITION_RULE_PATH' | 'RECONCILIATION_CHANNEL'>>;
     queue: Pick<SessionQueue, 'send'>;
     store: TransactionStore;
     lookup: MappingLookup;
@@ -67,6 +70,11 @@ export interface Services {
      * Blob Storage being down never stops intake), and the run's options.
      */
     backup: { reader: CrmTableReader; files: () => Promise<BlobStore>; options: BackupOptions };
+    /**
+     * Reconciliation at close (issue 9): the ERP's reporting reads, Dataverse read in pages, the recognition rule and
+     * the report container (opened on first use), and the channel its summary goes to.
+     */
+    reconciliation: ReconciliationServices;
     /** Webhook-trigger subscriptions of flows (the connector's trigger); the store above notifies them. */
     subscriptions: Subscriptions;
 }

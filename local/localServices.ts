@@ -28,6 +28,9 @@ export async function buildLocalServices(options: {
             // Loopback only: the console needs no sign-in locally, and shows what the Graph sandbox received.
             CONSOLE_AUTH: 'none',
             CONSOLE_SANDBOX_URL: options.graphUrl,
+            // The reconciliation summary goes to the Graph sandbox's channel locally.
+            RECONCILIATION_CHANNEL: settings.RECONCILIATION_CHANNEL,
+            RECOGNITION_RULE_PATH: settings.RECOGNITION_RULE_PATH,
         },
         config: loadConfigFiles(settings),
         tables: { connectionString: options.tableConnectionString },

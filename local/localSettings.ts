@@ -25,6 +25,12 @@ export const localSettingsSchema = z.object({
     RETRY_POLICY_PATH: z.string().min(1).default('config/retry-policy.v1.json'),
     OWNERS_PATH: z.string().min(1).default('config/owners.v1.json'),
     NOTICE_TEMPLATES_PATH: z.string().min(1).default('config/notice-templates.v1.json'),
+    RECOGNITION_RULE_PATH: z.string().min(1).default('config/recognition-rule.v1.json'),
+    /** `<teamId>/<channelId>` of the reconciliation summary (the Graph sandbox accepts any). */
+    RECONCILIATION_CHANNEL: z
+        .string()
+        .regex(/^[^/]+\/[^/]+$/, 'must be <teamId>/<channelId>')
+        .default('finance/19:reconciliation@thread.tacv2'),
     GRAPH_SHARED_MAILBOX: z.email().default('integration@contoso-developments.example'),
     /** Rows per Dataverse page for the backup export; small locally so the sample launch pages too. */
     BACKUP_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(5),

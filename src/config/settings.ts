@@ -33,6 +33,23 @@ export const settingsSchema = z
         AZURE_CLIENT_ID: z.string().optional(),
         /** NCRONTAB schedule of the condition probe (frozen periods, ERP outage). */
         PROBE_SCHEDULE: z.string().min(1).default('0 */1 * * * *'),
+        /** NCRONTAB schedule of the reconciliation at close; it reconciles the previous month (default the 3rd, 06:00 UTC). */
+        RECONCILIATION_SCHEDULE: z.string().min(1).default('0 0 6 3 * *'),
+        /** Private container of the reconciliation reports, in the state's storage account. */
+        RECONCILIATION_CONTAINER: z
+            .string()
+            .regex(
+                /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/,
+                'a container name: 3-63 lower-case letters, digits, single hyphens',
+            )
+            .default('reconciliations'),
+        /** The versioned revenue recognition rule and tolerance reconciliation uses. */
+        RECOGNITION_RULE_PATH: z.string().min(1).default('config/recognition-rule.v1.json'),
+        /** `<teamId>/<channelId>` the reconciliation summary is posted to (the end-of-day channel); none when unset. */
+        RECONCILIATION_CHANNEL: z
+            .string()
+            .regex(/^[^/]+\/[^/]+$/, 'must be <teamId>/<channelId>')
+            .optional(),
         /** NCRONTAB schedule of the backup export; weekly by default (Sundays 02:00 UTC). */
         BACKUP_SCHEDULE: z.string().min(1).default('0 0 2 * * 0'),
         /** NCRONTAB schedule of the notification pass: handover notices, then grouped alerts and escalation. */

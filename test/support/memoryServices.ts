@@ -10,9 +10,12 @@ import { MemoryNoticeStore } from '../../src/adapters/memory/memoryNoticeStore';
 import { MemorySessionGateStore } from '../../src/adapters/memory/memorySessionGateStore';
 import { MemorySubscriptionStore } from '../../src/adapters/memory/memorySubscriptionStore';
 import { MemoryTransactionStore } from '../../src/adapters/memory/memoryTransactionStore';
+import { loadConfigFile } from '../../src/config/configFile';
 import { CircuitBreaker } from '../../src/core/circuitBreaker';
 import { RelatedRecords } from '../../src/core/relatedRecords';
 import type { OutgoingMessage } from '../../src/ports/sessionQueue';
+import { recognitionRuleSchema } from '../../src/reconciliation/recognitionRule';
+import { ReportArchive } from '../../src/reconciliation/reportArchive';
 import { Subscriptions } from '../../src/subscriptions/subscriptions';
 
 export const testConfig = loadConfigFiles({
@@ -27,6 +30,7 @@ export function memoryServices(overrides: Partial<Services> = {}): Services & { 
     const sent: OutgoingMessage[] = [];
     const lookup = new MemoryMappingLookup();
     const backupFiles = new MemoryBlobStore();
+    const reconciliationReports = new ReportArchive(new MemoryBlobStore('reconciliations'));
     const crm = { retrieve: async () => undefined, writeBack: async () => {} };
     return {
         sent,
@@ -69,6 +73,13 @@ export function memoryServices(overrides: Partial<Services> = {}): Services & { 
             options: { pageSize: 100, maxPageAttempts: 2, alertTo: ['integration-team@contoso.example'] },
         },
         subscriptions: new Subscriptions(new MemorySubscriptionStore(), { allowLoopbackHttp: true }),
+        // An empty CRM and ERP: reconciliation tests override `reconciliation` with their own books.
+        reconciliation: {
+            reporting: { buildingFigures: async () => [], records: async () => [] },
+            reader: { readPage: async () => ({ rows: [] }) },
+            rule: loadConfigFile('config/recognition-rule.v1.json', recognitionRuleSchema),
+            reports: async () => reconciliationReports,
+        },
         ...overrides,
     };
 }

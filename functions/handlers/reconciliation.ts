@@ -1,0 +1,151 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { z } from 'zod';
+import { describeError } from '../../src/core/describeError';
+import { periodPattern } from '../../src/reconciliation/reconcilePeriod';
+import type { ReportFormat } from '../../src/reconciliation/reportArchive';
+import { repushRecord } from '../../src/reconciliation/repush';
+import { runReconciliation } from '../../src/reconciliation/runReconciliation';
+import type { ServicesProvider } from '../services';
+import { json, problem } from './jsonResponse';
+
+const formats: Record<string, ReportFormat> = { json: 'json', md: 'markdown', markdown: 'markdown', csv: 'csv' };
+const badPeriod = (period: string) =>
+    problem(400, 'INVALID_PERIOD', `period must be YYYY-MM, got "${period}"`, { field: 'period' });
+
+/** GET /api/reconciliations[?period=YYYY-MM]: the stored runs, newest first (id, period, project, balanced, files). */
+export function createReconciliationListHandler(services: ServicesProvider) {
+    return async (request: HttpRequest): Promise<HttpResponseInit> => {
+        const period = request.query.get('period') ?? undefined;
+        if (period !== undefined && !periodPattern.test(period)) return badPeriod(period);
+        const s = await services();
+        return json(200, { reports: await (await s.reconciliation.reports()).list(period) });
+    };
+}
+
+/**
+ * GET /api/reconciliations/{period}[?project=CODE][&format=json|md|csv]: the newest run for the period, whole
+ * (JSON), or its readable report (Markdown) or record-level lines (CSV) as stored.
+ */
+export function createReconciliationGetHandler(services: ServicesProvider) {
+    return async (request: HttpRequest): Promise<HttpResponseInit> => {
+        const period = request.params.period ?? '';
+        if (!periodPattern.test(period)) return badPeriod(period);
+        const asked = request.query.get('format') ?? 'json';
+        const format = formats[asked];
+        if (!format) return problem(400, 'INVALID_FORMAT', 'format must be json, md or csv', { field: 'format' });
+        const s = await services();
+        const archive = await s.reconciliation.reports();
+        const report = await archive.latest(period, request.query.get('project') ?? undefined);
+        if (!report)
+            return problem(
+                404,
+                'NOT_FOUND',
+                `no reconciliation for ${period} yet: POST /api/reconciliations/${period} runs one`,
+            );
+        if (format === 'json') return json(200, report);
+        const file = await archive.file(report, format);
+        if (!file) return problem(404, 'NOT_FOUND', `the ${asked} file of ${report.id} is missing`);
+        return { status: 200, body: file.text, headers: { 'content-type': file.contentType } };
+    };
+}
+
+const runSchema = z.object({ by: z.string().min(1), project: z.string().min(1).optional() }).strict();
+
+/**
+ * POST /api/reconciliations/{period} {by, project?}: reconciles now, stores the report and posts the summary.
+ * 200 with `status: balanced | notBalanced`, the totals and the findings; 503 when the CRM or the ERP cannot answer.
+ */
+export function createReconciliationRunHandler(services: ServicesProvider) {
+    return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+        const period = request.params.period ?? '';
+        if (!periodPattern.test(period)) return badPeriod(period);
+        const parsed = runSchema.safeParse(await request.json().catch(() => undefined));
+        if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            return problem(
+                400,
+                'INVALID_BODY',
+                `expected {"by": "...", "project"?: "..."}: ${issue?.path.join('.') || '(body)'} ${issue?.message ?? ''}`,
+                {
+                    field: issue?.path.join('.') || '(body)',
+                },
+            );
+        }
+        const s = await services();
+        try {
+            const result = await runReconciliation(period, parsed.data.project, s);
+            context.log(
+                `reconciliation ${result.report.id} by ${parsed.data.by}: ${result.report.balanced ? 'balanced' : 'not balanced'}, ${result.report.findings.length} finding(s)`,
+            );
+            return json(200, {
+                status: result.report.balanced ? 'balanced' : 'notBalanced',
+                id: result.report.id,
+                files: result.stored.files,
+                posted: result.posted,
+                totals: result.report.totals,
+                investigated: result.report.investigated,
+                findings: result.report.findings,
+            });
+        } catch (e) {
+            return problem(503, 'RECONCILIATION_UNAVAILABLE', `cannot reconcile ${period} now: ${describeError(e)}`);
+        }
+    };
+}
+
+const repushSchema = z.object({ by: z.string().min(1) }).strict();
+
+/**
+ * POST /api/reconciliations/repush/{sourceRecordId} {by}: sends a record the ERP lost through the pipeline again,
+ * with its idempotency key (never a direct ERP write). 202 queued; 404 when no transaction was ever accepted for
+ * it; 409 when one is still on its way.
+ */
+export function createRepushHandler(services: ServicesProvider) {
+    return async (request: HttpRequest): Promise<HttpResponseInit> => {
+        const id = request.params.sourceRecordId ?? '';
+        const parsed = repushSchema.safeParse(await request.json().catch(() => undefined));
+        if (!parsed.success) return problem(400, 'INVALID_BODY', 'expected {"by": "..."}', { field: 'by' });
+        const outcome = await repushRecord(id, parsed.data.by, await services());
+        switch (outcome.kind) {
+            case 'queued':
+                return json(202, {
+                    status: 'queued',
+                    transactionId: outcome.transactionId,
+                    sessionId: outcome.sessionId,
+                });
+            case 'neverAccepted':
+                return problem(
+                    404,
+                    'NEVER_ACCEPTED',
+                    `no transaction was ever accepted for CRM record ${id}: save the row in Dataverse to send it`,
+                );
+            case 'onItsWay':
+                return problem(
+                    409,
+                    'ON_ITS_WAY',
+                    `transaction ${outcome.transactionId} of this record is ${outcome.state}: it posts by itself`,
+                    {
+                        transactionId: outcome.transactionId,
+                        state: outcome.state,
+                    },
+                );
+        }
+    };
+}
+
+/** The month before the one `now` falls in, as YYYY-MM. */
+export function previousPeriod(now: Date): string {
+    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+    return d.toISOString().slice(0, 7);
+}
+
+/** Timer (RECONCILIATION_SCHEDULE, after each period close): reconciles the previous month for every project. */
+export function createReconciliationTimerHandler(services: ServicesProvider) {
+    return async (_timer: unknown, context: InvocationContext): Promise<void> => {
+        const s = await services();
+        const period = previousPeriod(s.clock.now());
+        const result = await runReconciliation(period, undefined, s);
+        context.log(
+            `reconciliation ${result.report.id}: ${result.report.balanced ? 'balanced' : 'not balanced'}, ${result.report.findings.length} finding(s), channel ${result.posted ? 'posted' : `not posted${result.postError ? ` (${result.postError})` : ''}`}`,
+        );
+    };
+}
