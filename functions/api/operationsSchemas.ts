@@ -64,6 +64,15 @@ export const meterQuerySchema = z.object({
         .meta({ 'x-ms-summary': 'Day', 'x-ms-visibility': 'important' }),
 });
 
+export const summaryQuerySchema = z.object({
+    date: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be a calendar date YYYY-MM-DD')
+        .optional()
+        .describe('The UTC date to summarise (YYYY-MM-DD); today when empty.')
+        .meta({ 'x-ms-summary': 'Date', 'x-ms-visibility': 'important' }),
+});
+
 export const meterResponseSchema = z
     .object({
         day: z.string().describe('The UTC day.').meta({ 'x-ms-summary': 'Day' }),

@@ -6,6 +6,7 @@ import { createFlowEventsHandler } from '../../functions/handlers/flowEvents';
 import { createHealthHandler } from '../../functions/handlers/health';
 import { createConditionsHandler, createMeterHandler } from '../../functions/handlers/operations';
 import { createReviewActionHandler, createReviewListHandler } from '../../functions/handlers/review';
+import { createSummaryHandler } from '../../functions/handlers/summary';
 import { createTransactionsHandler } from '../../functions/handlers/transactions';
 import { memoryServices } from '../support/memoryServices';
 
@@ -103,6 +104,7 @@ describe('handlers answer exactly what the connector publishes', () => {
         expectConforms('ListConditions', await createConditionsHandler(services)());
         expectConforms('GetRetryMeter', await createMeterHandler(services)(get('meter?day=2026-11-10')));
         expectConforms('GetHealth', await createHealthHandler(services)());
+        expectConforms('GetDailySummary', await createSummaryHandler(services)(get('summary?date=2026-11-10')));
         const retried = await createReviewActionHandler(services)(
             new HttpRequest({
                 method: 'POST',
