@@ -70,13 +70,18 @@ export function traceProcessing<T>(
     message: SessionMessage,
     metadata: {
         applicationProperties?: unknown;
+        ApplicationProperties?: unknown;
+        userProperties?: unknown;
         correlationId?: unknown;
         deliveryCount?: unknown;
         sessionId?: unknown;
     },
     work: () => Promise<T>,
 ): Promise<T> {
-    const properties = (metadata.applicationProperties ?? undefined) as Record<string, unknown> | undefined;
+    // The Node worker camel-cases the Service Bus extension's binding data (ApplicationProperties, formerly UserProperties).
+    const properties = (metadata.applicationProperties ?? metadata.ApplicationProperties ?? metadata.userProperties) as
+        | Record<string, unknown>
+        | undefined;
     const correlationId =
         message.kind === 'transaction'
             ? message.envelope.correlationId
