@@ -14,7 +14,7 @@ export interface AlertDeps {
     owners: OwnerRegistry;
     clock: Clock;
     logger: Logger;
-    /** `https://console.example/` → each alert links to `<base>alerts/<id>`. */
+    /** The console page (`https://<app>/api/console`): each alert links to `<page>#alert=<id>`. */
     consoleBaseUrl?: string;
 }
 
@@ -87,7 +87,7 @@ async function raise(deps: AlertDeps, groupKey: string, signals: AlertSignal[], 
             email: signals.some((s) => s.email),
             postedCount: 0,
             version: 0,
-            ...(deps.consoleBaseUrl ? { consoleLink: new URL(`alerts/${id}`, deps.consoleBaseUrl).toString() } : {}),
+            ...(deps.consoleBaseUrl ? { consoleLink: `${deps.consoleBaseUrl.split('#')[0]}#alert=${id}` } : {}),
         };
         if ((await deps.alerts.create(created)) === 'created') report.raised += 1;
         alert = (await deps.alerts.get(id)) ?? created;
@@ -135,27 +135,42 @@ async function escalateAndDeliver(deps: AlertDeps, id: string, report: AlertRunR
     ) {
         reason = 'update';
     }
-    if (reason === undefined) return;
-    await deliver(deps, alert, reason, report);
+    const mail = alert.email && alert.mailedLevel !== alert.level;
+    if (reason === undefined && !mail) return;
+    await deliver(deps, alert, reason, mail, report);
 }
 
 /**
- * One card (and, for record failures, one e-mail) per alert and level, recorded after Graph accepted it. A crash
- * between the two repeats the card once: a missed alert is worse than a repeated one (unlike the owner's notice).
+ * The card (new, update or escalation) and, for record failures, the e-mail of the current level, each recorded
+ * once Graph accepted it, so a failure of one is retried on the next pass without repeating the other. A crash
+ * between Graph's answer and the record repeats that one message: for alerts a repeat is better than a miss (the
+ * opposite choice from the owner's notice).
  */
-async function deliver(deps: AlertDeps, alert: Alert, reason: CardReason, report: AlertRunReport): Promise<void> {
+async function deliver(
+    deps: AlertDeps,
+    alert: Alert,
+    reason: CardReason | undefined,
+    mail: boolean,
+    report: AlertRunReport,
+): Promise<void> {
     const contact = contactOf(deps.owners, alert.contact);
     const now = deps.clock.now();
     try {
-        const { messageId } = await deps.notifier.postToChannel(alertChannelMessage(alert, reason, contact));
-        report.cardsPosted += 1;
-        await update(deps.alerts, alert.id, (a) => {
-            const { deliverAfter: _d, lastDeliveryError: _e, ...rest } = a;
-            return { ...rest, postedCount: alert.count, lastPostedAt: now.toISOString(), lastMessageId: messageId };
-        });
-        if (alert.email && reason !== 'update') {
-            await deps.notifier.sendMail(alertMail(alert, reason, contact));
+        if (reason !== undefined) {
+            const { messageId } = await deps.notifier.postToChannel(alertChannelMessage(alert, reason, contact));
+            report.cardsPosted += 1;
+            await update(deps.alerts, alert.id, (a) => {
+                const { deliverAfter: _d, lastDeliveryError: _e, ...rest } = a;
+                return { ...rest, postedCount: alert.count, lastPostedAt: now.toISOString(), lastMessageId: messageId };
+            });
+        }
+        if (mail) {
+            await deps.notifier.sendMail(alertMail(alert, alert.level > 0 ? 'escalation' : 'new', contact));
             report.mailsSent += 1;
+            await update(deps.alerts, alert.id, (a) => {
+                const { deliverAfter: _d, lastDeliveryError: _e, ...rest } = a;
+                return { ...rest, mailedLevel: alert.level };
+            });
         }
     } catch (e) {
         const throttled = isGraphThrottledError(e);

@@ -38,6 +38,8 @@ export interface Alert {
     /** The count the last card showed, and when it was posted (unset: the current level has not been told yet). */
     postedCount: number;
     lastPostedAt?: string;
+    /** The level whose e-mail the owner's mailbox got (record failures only), tracked apart from the cards. */
+    mailedLevel?: number;
     /** The Teams message id of the last card posted. */
     lastMessageId?: string;
     /** Graph throttled or failed: nothing is delivered for this alert before this time. */

@@ -3,6 +3,7 @@ import type { Failure } from '../../src/domain/failure';
 import { dispatchAlerts, update } from '../../src/notifications/alertDispatch';
 import { collectSignals } from '../../src/notifications/alertSignals';
 import { runNotifications } from '../../src/notifications/notificationRun';
+import { GraphThrottledError } from '../../src/ports/graphErrors';
 import { unitTransaction } from '../support/pipelineWorld';
 import { notificationWorld, type World } from './notificationWorld';
 
@@ -59,7 +60,7 @@ describe('grouped alerts', () => {
         expect(cardText(0)).toContain('and 495 more');
         expect(cardText(0)).toContain('Fix the mapping row or the map');
         const [alert] = await w.alerts.list({ max: 10 });
-        expect(cardText(0)).toContain(`https://console.contoso.example/alerts/${alert?.id}`);
+        expect(cardText(0)).toContain(`https://console.contoso.example/api/console#alert=${alert?.id}`);
         // A payment posting is a record failure: its owner gets one e-mail for the group too.
         expect(w.graph.mailbox.map((m) => m.to)).toEqual([['integration-team@contoso-developments.example']]);
 
@@ -177,6 +178,35 @@ describe('grouped alerts', () => {
         w.clock.t += 2000;
         expect((await runNotifications(w.deps)).alerts.cardsPosted).toBe(1);
         expect((await w.alerts.list({ max: 1 }))[0]?.lastDeliveryError).toBeUndefined();
+    });
+
+    it('a mail Graph throttles after the card went is sent on a later pass, without a second card', async () => {
+        await inReview(2);
+        const real = w.deps.notifier;
+        let refuse = true;
+        const notifier = {
+            postToChannel: (m: Parameters<typeof real.postToChannel>[0]) => real.postToChannel(m),
+            sendMail: async (m: Parameters<typeof real.sendMail>[0]) => {
+                if (refuse) throw new GraphThrottledError('POST sendMail answered 429 TooManyRequests', 5_000);
+                await real.sendMail(m);
+            },
+        };
+        const first = await runNotifications({ ...w.deps, notifier });
+        expect(first.alerts).toMatchObject({
+            cardsPosted: 1,
+            mailsSent: 0,
+            throttledUntil: '2026-11-10T09:00:05.000Z',
+        });
+        refuse = false;
+        w.clock.t += 5_000;
+        const second = await runNotifications({ ...w.deps, notifier });
+        expect(second.alerts).toMatchObject({ cardsPosted: 0, mailsSent: 1 });
+        expect(w.graph.channelMessages).toHaveLength(1);
+        expect(w.graph.mailbox).toHaveLength(1);
+        expect((await runNotifications({ ...w.deps, notifier })).alerts).toMatchObject({
+            cardsPosted: 0,
+            mailsSent: 0,
+        });
     });
 
     it('does not resolve what a truncated scan could not see', async () => {

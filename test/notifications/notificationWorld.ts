@@ -86,7 +86,7 @@ export async function notificationWorld(start = '2026-11-10T09:00:00.000Z'): Pro
             owners,
             clock,
             logger,
-            consoleBaseUrl: 'https://console.contoso.example/',
+            consoleBaseUrl: 'https://console.contoso.example/api/console',
         },
         graph,
         crm,
