@@ -35,6 +35,9 @@ param alertEmail string = ''
 @description('How Dataverse authenticates to the intake: a function key, or a header secret kept in Key Vault.')
 param intakeAuthMode string = 'functionKey'
 
+@description('Teams channel of the reconciliation summary as <teamId>/<channelId>; empty: no summary post.')
+param reconciliationChannel string = ''
+
 @description('Upper bound of Flex Consumption instances. The ERP pacing (erpRateLimitPerSec) is per instance.')
 param maximumInstanceCount int = 40
 
@@ -67,6 +70,8 @@ var transactionsQueue = {
 // Blob container of the backup exports, in its own storage account (the code's default name).
 var backupContainerName = 'crm-backups'
 var deploymentContainerName = 'app-package'
+// Reconciliation reports at close, in the app's account (the code's default name).
+var reconciliationContainerName = 'reconciliations'
 
 resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
   name: '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -103,6 +108,7 @@ module storage './app/storage.bicep' = {
     backupAccountName: '${abbrs.storageStorageAccounts}bk${resourceToken}'
     backupContainerName: backupContainerName
     deploymentContainerName: deploymentContainerName
+    reconciliationContainerName: reconciliationContainerName
     location: location
     tags: tags
   }
@@ -170,6 +176,15 @@ var integrationSettings = {
   BACKUP_PAGE_SIZE: '1000'
   // Empty: the shared mailbox hears of a failed backup.
   BACKUP_ALERT_TO: alertEmail
+  // Handover notices, grouped alerts and escalation every two minutes; the end-of-day summary at 19:00 UTC.
+  NOTIFY_SCHEDULE: '0 */2 * * * *'
+  SUMMARY_SCHEDULE: '0 0 19 * * *'
+  OWNERS_PATH: 'config/owners.v1.json'
+  NOTICE_TEMPLATES_PATH: 'config/notice-templates.v1.json'
+  // Reconciliation at close: the previous month, on the 3rd at 06:00 UTC.
+  RECONCILIATION_SCHEDULE: '0 0 6 3 * *'
+  RECONCILIATION_CONTAINER: reconciliationContainerName
+  RECOGNITION_RULE_PATH: 'config/recognition-rule.v1.json'
   ENTITY_MAP_PATH: 'config/entity-map.v1.json'
   ERP_MAP_PATH: 'config/erp-map.v1.json'
   ERP_FAILURE_RULES_PATH: 'config/erp-failure-rules.v1.json'
@@ -178,6 +193,9 @@ var integrationSettings = {
 
 // The header secret exists only in header mode, as a Key Vault reference: never a value in app settings.
 var headerSecretSettings = intakeAuthMode == 'header' ? { WEBHOOK_HEADER_SECRET: '@Microsoft.KeyVault(VaultName=${keyVault.outputs.name};SecretName=webhook-header-secret)' } : {}
+
+// Only set when a channel is given: the code refuses an empty value.
+var channelSettings = empty(reconciliationChannel) ? {} : { RECONCILIATION_CHANNEL: reconciliationChannel }
 
 module functionApp './app/functionApp.bicep' = {
   name: 'functionApp'
@@ -193,7 +211,7 @@ module functionApp './app/functionApp.bicep' = {
     deploymentContainerName: deploymentContainerName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     maximumInstanceCount: maximumInstanceCount
-    appSettings: union(integrationSettings, headerSecretSettings)
+    appSettings: union(integrationSettings, headerSecretSettings, channelSettings)
   }
   dependsOn: [roles]
 }

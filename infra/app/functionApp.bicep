@@ -76,6 +76,8 @@ var hostSettings = {
   // The connection string only locates the resource; with local auth disabled, writing needs the Entra token below.
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // Alerts link to the ops console; the host name is only known once the site exists.
+  CONSOLE_BASE_URL: 'https://${functionApp.properties.defaultHostName}/api/console'
 }
 
 resource settings 'Microsoft.Web/sites/config@2024-04-01' = {

@@ -5,6 +5,7 @@ param name string
 param backupAccountName string
 param backupContainerName string
 param deploymentContainerName string
+param reconciliationContainerName string
 param location string
 param tags object
 
@@ -31,6 +32,13 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01'
 resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
   parent: blobService
   name: deploymentContainerName
+  properties: { publicAccess: 'None' }
+}
+
+// Reconciliation reports at close (RECONCILIATION_CONTAINER).
+resource reconciliationContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+  parent: blobService
+  name: reconciliationContainerName
   properties: { publicAccess: 'None' }
 }
 
