@@ -88,7 +88,7 @@ export function createBackupListHandler(services: ServicesProvider) {
         if (!/^\d+$/.test(raw) || top < 1 || top > 200)
             return problem(400, 'INVALID_QUERY', 'top must be a whole number from 1 to 200', { field: 'top' });
         const s = await services();
-        return json(200, { backups: await listBackups(await s.backup.files(), top) });
+        return json(200, { backups: await listBackups(await s.backup.files(), top, s.clock.now()) });
     };
 }
 

@@ -72,7 +72,10 @@ export async function exportDataverseTable(
     let expectedAtEnd: number | undefined;
     if (count && !count.capped && count.value !== exported) {
         // The CRM is live: rows created or deleted during the export move the count. Ask again before alarming.
-        expectedAtEnd = (await readPage(table, { ...deps, pageSize: 1 }, { count: true })).count?.value;
+        // A recount that fails leaves the first count standing: the table is then reported incomplete, not lost.
+        expectedAtEnd = await readPage(table, { ...deps, pageSize: 1 }, { count: true })
+            .then((page) => page.count?.value)
+            .catch(() => undefined);
     }
     const files = await out.close({ choices });
     const verdict = judgeCompleteness({

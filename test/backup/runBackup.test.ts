@@ -299,15 +299,47 @@ describe('the backup catalogue', () => {
         w.reader.countSkew = { contact: [1, 1] };
         const second = await runBackup({ ...w.deps, random: () => 0.25 }, { trigger: 'http' });
 
-        const list = await listBackups(w.files, 10);
+        const list = await listBackups(w.files, 10, new Date('2026-11-29T03:00:00Z'));
         expect(list.map((r) => [r.id, r.status, r.incompleteTables])).toEqual([
             [second.id, 'incomplete', ['contacts']],
             [first.id, 'complete', []],
         ]);
         expect(list[1]?.rows).toBe(12);
-        expect(await listBackups(w.files, 1)).toHaveLength(1);
+        expect(await listBackups(w.files, 1, new Date('2026-11-29T03:00:00Z'))).toHaveLength(1);
+        expect(list.some((r) => r.abandoned)).toBe(false);
         expect(await getBackup(w.files, first.id)).toEqual(first);
         expect(await getBackup(w.files, '2020-01-01T00-00-00Z-000000')).toBeUndefined();
         expect(await getBackup(w.files, '../secrets')).toBeUndefined();
+    });
+
+    it('marks a run still running hours after it started as abandoned (cut off by a timeout or a crash)', async () => {
+        const w = world();
+        const manifest = { id: '2026-11-29T02-00-00Z-0a0b0c', trigger: 'timer', startedAt: '2026-11-29T02:00:00.000Z' };
+        await w.files.put(
+            `${manifest.id}/manifest.json`,
+            'application/json',
+            JSON.stringify({ ...manifest, status: 'running', container: 'c', tables: [], failures: [] }),
+        );
+        expect((await listBackups(w.files, 5, new Date('2026-11-29T03:00:00Z')))[0]?.abandoned).toBeUndefined();
+        expect((await listBackups(w.files, 5, new Date('2026-11-29T09:00:00Z')))[0]?.abandoned).toBe(true);
+    });
+
+    it('reports a table incomplete when the recount fails, instead of failing it', async () => {
+        const w = world({ tables: [contacts] });
+        w.reader.countSkew = { contact: [1] };
+        const reader = w.reader;
+        let calls = 0;
+        w.deps.reader = {
+            readPage: async (entity, request) => {
+                calls++;
+                if (calls === 4) throw new Error('recount refused');
+                return reader.readPage(entity, request);
+            },
+        };
+        const run = await runBackup(w.deps, { trigger: 'timer' });
+        expect(calls).toBe(4);
+        expect(run.tables[0]).toMatchObject({ file: 'contacts', expected: 8, exported: 7, complete: false });
+        expect(run.tables[0]?.files).toHaveLength(2);
+        expect(run.failures).toEqual([]);
     });
 });
