@@ -123,6 +123,25 @@ describe('the ops console in Chromium', () => {
         expect(await page.locator('#meter dd').first().textContent()).toBe(String(meter.calls));
     });
 
+    it('shows the handover notices and alerts the APIs list, or "not available" where one is not deployed', async () => {
+        for (const [path, table, key] of [
+            ['/api/notices', '#notices', 'notices'],
+            ['/api/alerts', '#alerts', 'alerts'],
+        ] as const) {
+            const res = await fetch(`${runtime.host.url}${path}`, {
+                headers: { 'x-functions-key': runtime.functionKey },
+            });
+            const rows = page.locator(`${table} tbody tr`);
+            if (res.status === 404) {
+                expect(await rows.first().textContent()).toBe('not available');
+                continue;
+            }
+            const listed = ((await res.json()) as Record<string, unknown[]>)[key] ?? [];
+            if (listed.length === 0) expect(await rows.locator('td.empty').count()).toBe(1);
+            else expect(await rows.count()).toBe(listed.length);
+        }
+    });
+
     it('draws the trends with chart.js served by the app', async () => {
         expect(await page.evaluate('typeof window.Chart')).toBe('function');
         const drawn = (await page.evaluate(
