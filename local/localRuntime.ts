@@ -42,6 +42,8 @@ export async function startLocalRuntime(
     hooks: {
         /** Replaces the session function (the benchmark runs baseline retry policies behind the same intake). */
         sessionHandler?: (services: Services, erpUrl: string) => (message: ReceivedMessage) => Promise<void>;
+        /** Storage that outlives this host and is not stopped with it (the kill -9 drill: Azure Storage stays up). */
+        azurite?: AzuriteInstance;
     } = {},
 ): Promise<LocalRuntime> {
     const stateDir = resolve(settings.LOCAL_STATE_DIR);
@@ -51,12 +53,14 @@ export async function startLocalRuntime(
     };
     try {
         const { key: functionKey, created } = ensureFunctionKey(join(stateDir, 'function-key'));
-        const azurite = await startAzurite({
-            location: join(stateDir, 'azurite'),
-            blobPort: settings.LOCAL_AZURITE_BLOB_PORT,
-            tablePort: settings.LOCAL_AZURITE_TABLE_PORT,
-        });
-        started.push(() => azurite.stop());
+        const azurite =
+            hooks.azurite ??
+            (await startAzurite({
+                location: join(stateDir, 'azurite'),
+                blobPort: settings.LOCAL_AZURITE_BLOB_PORT,
+                tablePort: settings.LOCAL_AZURITE_TABLE_PORT,
+            }));
+        if (!hooks.azurite) started.push(() => azurite.stop());
         const erp = await startSandboxErp({
             port: settings.LOCAL_ERP_PORT,
             dataFile: join(stateDir, 'erp-ledger.jsonl'),

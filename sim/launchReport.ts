@@ -18,7 +18,12 @@ export interface LaunchReport {
     erpCalls: number;
     erpCallsPerPosting: number;
     latencyMs: { p50: number; p95: number; p99: number };
+    /** ERP postings per second of unblocked time (no freeze, no outage) over the rate limit. */
     erpUtilization: number | null;
+    /** Transactions parked when the frozen period reopened. */
+    parkedAtReopen: number;
+    /** ERP calls (posts, look-ups, probes) between the outage's start and its end; null without an outage. */
+    erpCallsDuringOutage: number | null;
     reprocessAfterReopenMs: number | null;
     peakRssMb: number;
     durationMs: number;

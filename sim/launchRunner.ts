@@ -38,7 +38,11 @@ const ports = [
 export async function runLaunch(
     scenario: Scenario,
     log: (line: string) => void = () => {},
-    options: { baseline?: BaselinePolicy } = {},
+    options: {
+        baseline?: BaselinePolicy;
+        /** A fault a drill injects once this share of the events has been sent (e.g. restart Azurite). */
+        midRun?: { atFraction: number; action: (runtime: LocalRuntime) => Promise<void> };
+    } = {},
 ): Promise<LaunchReport> {
     const started = Date.now();
     let peakRss = process.memoryUsage().rss;
@@ -79,7 +83,7 @@ export async function runLaunch(
             : undefined,
     });
     try {
-        return await drive(runtime, scenario, started, () => peakRss, log, baseline);
+        return await drive(runtime, scenario, started, () => peakRss, log, baseline, options.midRun);
     } finally {
         clearInterval(rssTimer);
         await runtime.stop();
@@ -130,8 +134,12 @@ async function drive(
     peakRss: () => number,
     log: (line: string) => void,
     baseline: BaselineRun | undefined,
+    midRun?: { atFraction: number; action: (runtime: LocalRuntime) => Promise<void> },
 ): Promise<LaunchReport> {
     const now = new Date();
+    let midRunDone = false;
+    let callsAtOutageStart = 0;
+    let erpCallsDuringOutage: number | null = null;
     const period = now.toISOString().slice(0, 7);
     const launch = generateLaunch(scenario, now);
     runtime.erp.faults.update({
@@ -170,8 +178,12 @@ async function drive(
         w === undefined ? undefined : 'fraction' in w ? w.fraction * total : undefined;
     const atSeconds = (w: When | undefined): number | undefined =>
         w !== undefined && 'seconds' in w ? w.seconds * 1000 : undefined;
+    // Spans in which the ERP could not take postings (a freeze, an outage): utilisation is measured outside them.
     const blocked: Array<{ from: number; to?: number }> = [];
+    let freezeSpan: { from: number; to?: number } | undefined;
+    let outageSpan: { from: number; to?: number } | undefined;
     let freezeOn = false;
+    let freezeStarted = false;
     let outageOn = false;
     let outageDone = false;
     let reopenAt: number | undefined;
@@ -184,13 +196,21 @@ async function drive(
     };
     const timeline = async (emitted: number) => {
         const elapsed = Date.now() - started;
+        if (midRun && !midRunDone && emitted >= midRun.atFraction * total) {
+            midRunDone = true;
+            await midRun.action(runtime);
+        }
         const reached = (w: When | undefined) =>
             at(w) !== undefined
                 ? emitted >= (at(w) ?? 0)
                 : atSeconds(w) !== undefined && elapsed >= (atSeconds(w) ?? 0);
-        if (scenario.periodFreeze && !freezeOn && reopenAt === undefined && reached(scenario.periodFreeze.start)) {
+        // freezeStarted is set before any await: concurrent sends must not freeze the period a second time while the
+        // reopen is still awaiting (a run logged "period frozen" twice).
+        if (scenario.periodFreeze && !freezeStarted && reached(scenario.periodFreeze.start)) {
+            freezeStarted = true;
             freezeOn = true;
-            blocked.push({ from: Date.now() });
+            freezeSpan = { from: Date.now() };
+            blocked.push(freezeSpan);
             await setPeriod('frozen');
             log('period frozen');
         }
@@ -198,6 +218,9 @@ async function drive(
         const outage = scenario.erp.outage;
         if (outage && !outageOn && !outageDone && reached(outage.start)) {
             outageOn = true;
+            outageSpan = { from: Date.now() };
+            callsAtOutageStart = runtime.erp.calls.total;
+            blocked.push(outageSpan);
             runtime.erp.faults.update({ down: true });
             log('ERP down');
             const lengthMs = atSeconds(outage.length);
@@ -215,6 +238,8 @@ async function drive(
         if (!outageOn) return;
         outageOn = false;
         outageDone = true;
+        if (outageSpan) outageSpan.to = Date.now();
+        erpCallsDuringOutage = runtime.erp.calls.total - callsAtOutageStart;
         runtime.erp.faults.update({ down: false });
         log('ERP back');
     };
@@ -225,8 +250,7 @@ async function drive(
             (r) => r.envelope.transactionId,
         );
         reopenAt = Date.now();
-        const last = blocked.at(-1);
-        if (last) last.to = reopenAt;
+        if (freezeSpan) freezeSpan.to = reopenAt;
         await setPeriod('open');
         log('period reopened');
     };
@@ -378,6 +402,8 @@ async function drive(
             scenario.erp.rateLimitPerSec > 0
                 ? Math.round((postings.length / activeSeconds / scenario.erp.rateLimitPerSec) * 100) / 100
                 : null,
+        parkedAtReopen: parkedAtReopen.length,
+        erpCallsDuringOutage,
         reprocessAfterReopenMs:
             reopenAt !== undefined && reprocessed.length > 0 ? Math.max(...reprocessed) - reopenAt : null,
         peakRssMb: Math.round(peakRss() / 1024 / 1024),
@@ -444,6 +470,8 @@ function baselineReport(
         erpCallsPerPosting: postings.length === 0 ? 0 : Math.round((erpCalls / postings.length) * 100) / 100,
         latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
         erpUtilization: null,
+        parkedAtReopen: 0,
+        erpCallsDuringOutage: null,
         reprocessAfterReopenMs: null,
         peakRssMb: run.peakRssMb,
         durationMs,

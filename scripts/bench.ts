@@ -1,0 +1,96 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname } from 'node:path';
+import { powerAutomateDefault, queueThreeAttempts } from '../sim/baselinePolicies';
+import { type BenchRun, benchTargets, renderBenchMarkdown } from '../sim/benchReport';
+import { formatCost, launchCost, priceListSchema, projectContract } from '../sim/costModel';
+import { benchIntake } from '../sim/intakeBench';
+import { runLaunch } from '../sim/launchRunner';
+import { type Scenario, scenarioSchema } from '../sim/scenarioSchema';
+import { loadConfigFile } from '../src/config/configFile';
+
+/**
+ * npm run bench [-- --scenario scenarios/bench-launch.json] [--events N] [--units N] [--out bench/results]
+ *   [--intake-events N] [--skip-baselines]
+ * Intake throughput beside a bare node:http server, then the launch through our pipeline and through the two
+ * baseline retry policies, each with its cost; writes <out>.json and <out>.md.
+ */
+async function main(argv: string[]): Promise<number> {
+    const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+    const scenarioFile = arg('--scenario') ?? 'scenarios/bench-launch.json';
+    const loaded = loadConfigFile(scenarioFile, scenarioSchema);
+    const scenario: Scenario = {
+        ...loaded,
+        ...(arg('--events') ? { events: Number(arg('--events')) } : {}),
+        ...(arg('--units') ? { units: Number(arg('--units')) } : {}),
+    };
+    const out = arg('--out') ?? 'bench/results';
+    const prices = loadConfigFile(arg('--prices') ?? 'config/prices.v1.json', priceListSchema);
+    const say = (line: string) => process.stderr.write(`${line}\n`);
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const loadBefore = loadavg();
+    const started = Date.now();
+
+    const intakeEvents = Number(arg('--intake-events') ?? 3000);
+    say(`intake: ${intakeEvents} webhook events, bare node:http then our intake…`);
+    const intake = await benchIntake(
+        scenarioSchema.parse({
+            seed: scenario.seed,
+            units: Math.max(10, Math.round(intakeEvents / 25)),
+            events: intakeEvents,
+        }),
+        scenario.concurrency,
+    );
+    say(`  bare ${intake.bareNode.perSecond}/s, intake ${intake.intake.perSecond}/s, ratio ${intake.ratio}`);
+
+    const runs: BenchRun[] = [];
+    const policies = argv.includes('--skip-baselines')
+        ? [undefined]
+        : [undefined, powerAutomateDefault, queueThreeAttempts];
+    for (const baseline of policies) {
+        gc?.();
+        const label = baseline?.name ?? 'ours';
+        say(`launch (${label}): ${scenario.events} events, ${scenario.units} units…`);
+        const report = await runLaunch(scenario, say, baseline ? { baseline } : {});
+        const cost = launchCost(report.usage, prices);
+        const projection = projectContract(cost, report.usage, prices);
+        for (const line of formatCost(label, cost, projection)) say(`  ${line}`);
+        runs.push({ policy: label, description: baseline?.description ?? 'ours', report, cost, projection });
+    }
+
+    const results = {
+        measuredAt: new Date().toISOString(),
+        command: `npm run bench -- ${argv.join(' ')}`.trim(),
+        machine: {
+            cpus: cpus().length,
+            memoryGb: Math.round(totalmem() / 2 ** 30),
+            node: process.version,
+            loadAverageBefore: loadBefore.map((x) => Math.round(x * 10) / 10),
+            loadAverageAfter: loadavg().map((x) => Math.round(x * 10) / 10),
+        },
+        scenario,
+        timeScale: scenario.timeScale ?? 1,
+        pricesAsOf: prices.asOf,
+        intake,
+        runs,
+        targets: benchTargets(intake, runs, scenario),
+        durationMs: Date.now() - started,
+    };
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(`${out}.json`, `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(`${out}.md`, renderBenchMarkdown(results));
+    say(`wrote ${out}.json and ${out}.md in ${Math.round((Date.now() - started) / 1000)} s`);
+    for (const t of results.targets)
+        say(`${t.met ? 'met    ' : 'NOT MET'} ${t.name}: ${t.measured} (target ${t.target})`);
+    return 0;
+}
+
+main(process.argv.slice(2)).then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (e: unknown) => {
+        process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        process.exitCode = 2;
+    },
+);

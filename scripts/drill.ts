@@ -1,0 +1,213 @@
+import { InvocationContext } from '@azure/functions';
+import { buildRegistrations } from '../functions/registrations';
+import { type AzuriteInstance, startAzurite } from '../local/azurite';
+import { loadSessionTriggerSettings } from '../local/hostSettings';
+import { type ChildArgs, killHostDrill, runHostChild } from '../sim/killHostDrill';
+import { runLaunch, simulationPolicy } from '../sim/launchRunner';
+import { type Scenario, scenarioSchema } from '../sim/scenarioSchema';
+
+/**
+ * npm run drill [-- <name>]   names: kill-host, erp-outage, azurite-restart, graph-failure (default: all)
+ * Each drill runs a small launch with one fault and prints PASS or FAIL with its figures; exit 1 if any failed.
+ */
+type Verdict = { status: 'PASS' | 'FAIL' | 'NOT YET CHECKABLE'; figures: Record<string, unknown> };
+
+const small = (over: Record<string, unknown>): Scenario =>
+    scenarioSchema.parse({
+        name: 'drill',
+        seed: 5,
+        units: 24,
+        events: 240,
+        concurrency: 8,
+        erp: { latencyMs: 5, transientErrorRate: 0.03 },
+        timeScale: 0.05,
+        drainTimeoutMs: 180_000,
+        ...over,
+    });
+
+const say = (line: string) => process.stderr.write(`  ${line}\n`);
+
+const drills: Record<string, () => Promise<Verdict>> = {
+    'kill-host': async () => {
+        const r = await killHostDrill(small({}), {
+            entry: __filename,
+            killAtFraction: 0.4,
+            drainTimeoutMs: 180_000,
+            log: say,
+        });
+        return { status: r.passed ? 'PASS' : 'FAIL', figures: { ...r } };
+    },
+
+    'erp-outage': async () => {
+        const outageSeconds = 10;
+        const scenario = small({
+            erp: {
+                latencyMs: 5,
+                transientErrorRate: 0.03,
+                outage: { start: { fraction: 0.3 }, length: { seconds: outageSeconds } },
+            },
+        });
+        const r = await runLaunch(scenario, say);
+        const policy = simulationPolicy(scenario);
+        const sessions = loadSessionTriggerSettings().maxConcurrentSessions;
+        const outageMs = outageSeconds * 1000;
+        // Calls that may reach a down ERP: each session's call in flight, the failures that open the breaker, one
+        // half-open trial per open period and one probe per probe interval (twice: a probe may race a trial).
+        const bound =
+            sessions +
+            policy.breaker.consecutiveFailures +
+            Math.ceil(outageMs / policy.breaker.openMs) +
+            2 * Math.ceil(outageMs / policy.probeIntervalMs);
+        const ok =
+            r.lost === 0 &&
+            r.duplicatePostings === 0 &&
+            r.orderViolations === 0 &&
+            r.usage.manualRekeys === 0 &&
+            (r.erpCallsDuringOutage ?? 0) <= bound;
+        return {
+            status: ok ? 'PASS' : 'FAIL',
+            figures: {
+                accepted: r.accepted,
+                posted: r.posted,
+                stale: r.stale,
+                left: r.usage.manualRekeys,
+                lost: r.lost,
+                duplicatePostings: r.duplicatePostings,
+                orderViolations: r.orderViolations,
+                outageSeconds,
+                erpCallsDuringOutage: r.erpCallsDuringOutage,
+                callBound: bound,
+                erpCallsPerPosting: r.erpCallsPerPosting,
+                durationMs: r.durationMs,
+            },
+        };
+    },
+
+    'azurite-restart': async () => {
+        let restarted: AzuriteInstance | undefined;
+        let downMs = 0;
+        const r = await runLaunch(small({}), say, {
+            midRun: {
+                atFraction: 0.5,
+                action: async (runtime) => {
+                    const t = Date.now();
+                    say('stopping Azurite');
+                    await runtime.azurite.stop();
+                    restarted = await startAzurite(runtime.azurite.options);
+                    downMs = Date.now() - t;
+                    say(`Azurite back on the same ports after ${downMs} ms`);
+                },
+            },
+        }).finally(() => restarted?.stop());
+        const refused = r.sent - r.accepted;
+        const ok = r.lost === 0 && r.duplicatePostings === 0 && r.orderViolations === 0 && r.usage.manualRekeys === 0;
+        return {
+            status: ok ? 'PASS' : 'FAIL',
+            figures: {
+                sent: r.sent,
+                accepted: r.accepted,
+                refusedWhileDown: refused,
+                posted: r.posted,
+                stale: r.stale,
+                inReview: r.inReview,
+                deadLettered: r.deadLettered,
+                parked: r.parked,
+                held: r.held,
+                lost: r.lost,
+                duplicatePostings: r.duplicatePostings,
+                orderViolations: r.orderViolations,
+                azuriteDownMs: downMs,
+            },
+        };
+    },
+
+    'graph-failure': async () => {
+        const failureRate = 0.3;
+        let notify: Verdict['figures'] | undefined;
+        const r = await runLaunch(small({ graph: { failureRate } }), say, {
+            midRun: {
+                atFraction: 1,
+                action: async (runtime) => {
+                    // The notice sender (issue 7) runs from its own timer; the local runtime runs only the probe
+                    // timer, so the drill calls the notify timer itself when the registration exists.
+                    const registrations = buildRegistrations(async () => runtime.services, 'functionKey');
+                    const timer = registrations.find((x) => x.kind === 'timer' && /notif|notice/i.test(x.name));
+                    const notifications = (runtime.services as unknown as Record<string, unknown>).notifications as
+                        | { notices?: { list(o: { max: number }): Promise<Array<{ state: string }>> } }
+                        | undefined;
+                    if (!timer || timer.kind !== 'timer' || !notifications?.notices) return;
+                    await new Promise((w) => setTimeout(w, 3000));
+                    for (let i = 0; i < 8; i++) {
+                        await timer.handler({}, new InvocationContext({ functionName: timer.name }));
+                        await new Promise((w) => setTimeout(w, 500));
+                    }
+                    const notices = await notifications.notices.list({ max: 1000 });
+                    const byState: Record<string, number> = {};
+                    for (const n of notices) byState[n.state] = (byState[n.state] ?? 0) + 1;
+                    notify = {
+                        notices: notices.length,
+                        byState,
+                        mailsDelivered: runtime.graph.mailbox.length,
+                        channelCards: runtime.graph.channelMessages.length,
+                    };
+                },
+            },
+        });
+        if (!notify)
+            return {
+                status: 'NOT YET CHECKABLE',
+                figures: {
+                    reason: 'no notify timer or notice store in the services yet (issue 7 notice sender not wired)',
+                    graphFailureRateApplied: failureRate,
+                    posted: r.posted,
+                },
+            };
+        const byState = (notify.byState ?? {}) as Record<string, number>;
+        // Every notice either went out (after retries) or failed and was alerted on a Teams card.
+        const unsettled = (notify.notices as number) - (byState.sent ?? 0) - (byState.failed ?? 0);
+        const ok =
+            (notify.notices as number) > 0 &&
+            unsettled === 0 &&
+            ((byState.failed ?? 0) === 0 || (notify.channelCards as number) > 0);
+        return { status: ok ? 'PASS' : 'FAIL', figures: { graphFailureRate: failureRate, ...notify, unsettled } };
+    },
+};
+
+async function main(argv: string[]): Promise<number> {
+    if (argv[0] === '--child') {
+        await runHostChild(JSON.parse(argv[1] ?? '{}') as ChildArgs);
+        return -1;
+    }
+    const names = argv.length > 0 ? argv : Object.keys(drills);
+    let failed = 0;
+    for (const name of names) {
+        const drill = drills[name];
+        if (!drill) {
+            process.stderr.write(`unknown drill ${name}; drills: ${Object.keys(drills).join(', ')}\n`);
+            return 2;
+        }
+        process.stdout.write(`drill ${name}…\n`);
+        const started = Date.now();
+        const verdict = await drill().catch(
+            (e: unknown): Verdict => ({
+                status: 'FAIL',
+                figures: { error: e instanceof Error ? e.message : String(e) },
+            }),
+        );
+        if (verdict.status === 'FAIL') failed++;
+        process.stdout.write(
+            `${verdict.status} ${name} (${Math.round((Date.now() - started) / 1000)} s) ${JSON.stringify(verdict.figures)}\n`,
+        );
+    }
+    return failed > 0 ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+    (code) => {
+        if (code >= 0) process.exitCode = code;
+    },
+    (e: unknown) => {
+        process.stderr.write(`drill failed: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exitCode = 2;
+    },
+);

@@ -1,0 +1,209 @@
+import type { ContractProjection, LaunchCost } from './costModel';
+import type { IntakeBenchResult } from './intakeBench';
+import type { LaunchReport } from './launchReport';
+import { simulationPolicy } from './launchRunner';
+import type { Scenario } from './scenarioSchema';
+
+export interface BenchRun {
+    policy: string;
+    description: string;
+    report: LaunchReport;
+    cost: LaunchCost;
+    projection: ContractProjection;
+}
+
+export interface TargetCheck {
+    name: string;
+    target: string;
+    measured: string;
+    met: boolean;
+}
+
+/** The issue's targets, checked against what the run measured (ours is the first run). */
+export function benchTargets(intake: IntakeBenchResult, runs: BenchRun[], scenario: Scenario): TargetCheck[] {
+    const checks: TargetCheck[] = [
+        {
+            name: 'webhook p99',
+            target: '< 100 ms',
+            measured: `${intake.intake.latencyMs.p99} ms`,
+            met: intake.intake.latencyMs.p99 < 100,
+        },
+        {
+            name: 'intake throughput / bare node:http',
+            target: '>= 0.5',
+            measured: String(intake.ratio),
+            met: intake.ratio >= 0.5,
+        },
+    ];
+    const ours = runs.find((r) => r.policy === 'ours')?.report;
+    if (!ours) return checks;
+    const rate = scenario.erp.rateLimitPerSec;
+    const probeMs = simulationPolicy(scenario).probeIntervalMs;
+    const reopenBound = probeMs + (rate > 0 ? (ours.parkedAtReopen / rate) * 1000 : 0);
+    checks.push(
+        {
+            name: 'nothing lost, posted twice or out of order',
+            target: '0 / 0 / 0',
+            measured: `${ours.lost} / ${ours.duplicatePostings} / ${ours.orderViolations}`,
+            met: ours.lost === 0 && ours.duplicatePostings === 0 && ours.orderViolations === 0,
+        },
+        {
+            name: 'left for manual re-keying (ours)',
+            target: '0',
+            measured: String(ours.usage.manualRekeys),
+            met: ours.usage.manualRekeys === 0,
+        },
+        {
+            name: 'ERP utilisation while not blocked',
+            target: '>= 0.95 of the rate limit',
+            measured: ours.erpUtilization === null ? 'no rate limit' : String(ours.erpUtilization),
+            met: ours.erpUtilization !== null && ours.erpUtilization >= 0.95,
+        },
+        {
+            name: 'ERP calls per posting',
+            target: '<= 1.10',
+            measured: String(ours.erpCallsPerPosting),
+            met: ours.erpCallsPerPosting <= 1.1,
+        },
+        {
+            name: 'launch duration',
+            target: '< 5 min',
+            measured: `${Math.round(ours.durationMs / 1000)} s`,
+            met: ours.durationMs < 300_000,
+        },
+        { name: 'peak RSS', target: '< 300 MB', measured: `${ours.peakRssMb} MB`, met: ours.peakRssMb < 300 },
+        {
+            name: 'parked at reopen all posted',
+            target: `<= probe interval + drain at the rate limit = ${Math.round(reopenBound)} ms`,
+            measured:
+                ours.reprocessAfterReopenMs === null
+                    ? 'nothing parked at reopen'
+                    : `${ours.reprocessAfterReopenMs} ms (${ours.parkedAtReopen} parked)`,
+            met: ours.reprocessAfterReopenMs === null || ours.reprocessAfterReopenMs <= reopenBound,
+        },
+    );
+    return checks;
+}
+
+const usd = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toFixed(4));
+
+/** bench/results.md from the results object (the JSON beside it holds every figure). */
+export function renderBenchMarkdown(results: {
+    measuredAt: string;
+    command: string;
+    machine: { cpus: number; memoryGb: number; node: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
+    scenario: Scenario;
+    timeScale: number;
+    pricesAsOf: string;
+    intake: IntakeBenchResult;
+    runs: BenchRun[];
+    targets: TargetCheck[];
+    durationMs: number;
+}): string {
+    const { intake, runs, machine, scenario } = results;
+    const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+    const lines = [
+        '# Benchmark results',
+        '',
+        `Measured ${results.measuredAt} with \`${results.command}\` on ${machine.cpus} cores, ${machine.memoryGb} GiB, Node ${machine.node};`,
+        `load average ${machine.loadAverageBefore.join(' / ')} before and ${machine.loadAverageAfter.join(' / ')} after (other work on the machine slows every figure).`,
+        `Whole benchmark: ${Math.round(results.durationMs / 1000)} s. How to read it: [docs/benchmarks.md](../docs/benchmarks.md).`,
+        '',
+        '## Intake',
+        '',
+        row(['server', 'requests', 'concurrency', 'per second', 'p50 ms', 'p95 ms', 'p99 ms', 'statuses']),
+        row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---']),
+        ...(
+            [
+                ['bare node:http answering 202', intake.bareNode],
+                ['our intake (validate, map, enqueue durably)', intake.intake],
+            ] as const
+        ).map(([name, f]) =>
+            row([
+                name,
+                f.requests,
+                f.concurrency,
+                f.perSecond,
+                f.latencyMs.p50,
+                f.latencyMs.p95,
+                f.latencyMs.p99,
+                JSON.stringify(f.statuses),
+            ]),
+        ),
+        '',
+        `Ratio (ours / bare): **${intake.ratio}**.`,
+        '',
+        '## Launch: ours beside the baselines',
+        '',
+        `Scenario: ${scenario.name} (${scenario.events} events requested, ${scenario.units} units, ERP rate limit ${scenario.erp.rateLimitPerSec}/s, ${Math.round(scenario.erp.transientErrorRate * 100)} % transient errors). ` +
+            `Every wait (our backoff, breaker and probe interval, the baselines' retry intervals) is multiplied by ${results.timeScale}, alike for all three: 60 s of probe interval becomes ${Math.round(60 * results.timeScale * 10) / 10} s, Power Automate's 7.5 s first retry ${Math.round(7.5 * results.timeScale * 100) / 100} s. The ERP's rate limit and Retry-After are not scaled.`,
+        '',
+        row([
+            'policy',
+            'accepted',
+            'posted',
+            'left for manual re-keying',
+            'duplicate postings',
+            'order violations',
+            'ERP calls',
+            'calls / posting',
+            'p50 / p95 / p99 latency s',
+            'duration s',
+            `cost USD (prices ${results.pricesAsOf})`,
+            'retry share',
+            'manual re-keying USD',
+        ]),
+        row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+        ...runs.map((r) =>
+            row([
+                r.policy === 'ours' ? '**ours**' : `${r.policy}: ${r.description}`,
+                r.report.accepted,
+                r.report.posted,
+                r.report.usage.manualRekeys,
+                r.report.duplicatePostings,
+                r.report.orderViolations,
+                r.report.erpCalls,
+                r.report.erpCallsPerPosting,
+                [r.report.latencyMs.p50, r.report.latencyMs.p95, r.report.latencyMs.p99]
+                    .map((ms) => (ms / 1000).toFixed(1))
+                    .join(' / '),
+                Math.round(r.report.durationMs / 1000),
+                usd(r.cost.technicalUsd),
+                `${Math.round(r.cost.retryShare * 100)} %`,
+                usd(r.cost.manualUsd),
+            ]),
+        ),
+        '',
+        '## Cost over the contract period',
+        '',
+        row([
+            'policy',
+            'years',
+            'launches',
+            'steady-state events',
+            'cloud + API USD',
+            'manual re-keying USD',
+            'total USD',
+        ]),
+        row(['---', '---:', '---:', '---:', '---:', '---:', '---:']),
+        ...runs.map((r) =>
+            row([
+                r.policy,
+                r.projection.years,
+                r.projection.launches,
+                r.projection.steadyEvents,
+                usd(r.projection.launchesUsd + r.projection.steadyUsd + r.projection.serviceBusBaseUsd),
+                usd(r.projection.manualUsd),
+                usd(r.projection.totalUsd),
+            ]),
+        ),
+        '',
+        '## Targets',
+        '',
+        row(['target', 'wanted', 'measured', 'met']),
+        row(['---', '---', '---', '---']),
+        ...results.targets.map((t) => row([t.name, t.target, t.measured, t.met ? 'yes' : '**no**'])),
+        '',
+    ];
+    return `${lines.join('\n')}\n`;
+}
