@@ -98,8 +98,8 @@ resource failureRateSpike 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
 }
 
 // A business block (frozen period, milestone not reached, active plan) that has held transactions for more than
-// 12 hours without its condition clearing: the owner named in the log line (finance, project, sales operations)
-// has not acted. Looks back two days, the longest a log alert may.
+// 12 hours: its owner (finance, project, sales operations; the console names them) has not cleared it. Reads the
+// gauge the app reports at most once a minute per worker (transactions.parked.oldest_age, seconds).
 resource parkedTooLong 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   name: 'transactions-parked-too-long'
   location: location
@@ -107,30 +107,16 @@ resource parkedTooLong 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   kind: 'LogAlert'
   properties: {
     displayName: 'Transactions parked too long'
-    description: 'A condition has held parked transactions for over 12 hours without clearing; its owner must act.'
+    description: 'The oldest parked transaction has waited over 12 hours for its condition; its owner must act.'
     severity: 3
     enabled: true
     scopes: [applicationInsights.id]
-    evaluationFrequency: 'PT1H'
-    windowSize: 'PT1H'
-    overrideQueryTimeRange: 'P2D'
+    evaluationFrequency: 'PT30M'
+    windowSize: 'PT30M'
     criteria: {
       allOf: [
         {
-          query: '''
-let parked = traces
-    | where message startswith 'transaction parked'
-    | extend f = parse_json(substring(message, indexof(message, '{')))
-    | summarize firstParked = min(timestamp), transactions = dcount(tostring(f.transactionId)) by condition = tostring(f.condition), owner = tostring(f.owner);
-let cleared = traces
-    | where message startswith 'condition cleared'
-    | extend f = parse_json(substring(message, indexof(message, '{')))
-    | summarize lastCleared = max(timestamp) by condition = tostring(f.condition);
-parked
-| join kind=leftouter cleared on condition
-| where isnull(lastCleared) or lastCleared < firstParked
-| where firstParked < ago(12h)
-'''
+          query: 'customMetrics | where name == "transactions.parked.oldest_age" | summarize oldestSeconds = max(valueMax) | where oldestSeconds > 12 * 3600'
           timeAggregation: 'Count'
           operator: 'GreaterThan'
           threshold: 0
@@ -138,7 +124,7 @@ parked
         }
       ]
     }
-    autoMitigate: false
+    autoMitigate: true
     actions: { actionGroups: [actionGroup.id] }
   }
 }
