@@ -22,6 +22,7 @@ export interface CrmRecord {
 }
 
 export interface CrmProgressReport {
+    sourceRecordId: string;
     buildingCode: string;
     period: string;
     percentComplete: number;
@@ -83,6 +84,7 @@ export async function readCrmBooks(reader: CrmTableReader, map: EntityMap, proje
         readTable(reader, 're_installment', ['re_installmentid', 're_name', 're_reservationid', 're_amount']),
         readTable(reader, 're_receipt', ['re_receiptid', 're_name', 're_reservationid', 're_amount', 're_receivedon']),
         readTable(reader, 're_constructionprogress', [
+            're_constructionprogressid',
             're_buildingid',
             're_percentcomplete',
             're_period',
@@ -143,6 +145,7 @@ export async function readCrmBooks(reader: CrmTableReader, map: EntityMap, proje
         buildings: [...buildingById.values()],
         records,
         progress: progress.map((p) => ({
+            sourceRecordId: text(p.re_constructionprogressid).toLowerCase(),
             buildingCode: (buildingById.get(refId(p.re_buildingid)) ?? unknown).buildingCode,
             period: text(p.re_period),
             percentComplete: num(p.re_percentcomplete),

@@ -3,7 +3,7 @@ import type { Clock } from '../ports/clock';
 import type { CrmTableReader } from '../ports/crmClient';
 import type { ErpReporting } from '../ports/erpReporting';
 import { readCrmBooks } from './crmBooks';
-import { type InvestigationDeps, investigateBuilding } from './investigate';
+import { type InvestigationDeps, investigateBuilding, waitingBySource } from './investigate';
 import type { RecognitionRule } from './recognitionRule';
 import type { BuildingSummary, Finding, ReconciliationReport } from './reconciliationReport';
 import { measure, summariseBuilding } from './summarise';
@@ -65,11 +65,12 @@ export async function reconcilePeriod(
 
     const findings: Finding[] = [];
     const investigated: string[] = [];
-    for (const building of buildings) {
-        if (building.status !== 'abnormal') continue;
+    const abnormal = buildings.filter((b) => b.status === 'abnormal');
+    const waiting = abnormal.length > 0 ? await waitingBySource(deps) : new Map();
+    for (const building of abnormal) {
         investigated.push(building.buildingCode);
         const erpRecords = await deps.erpReporting.records(period, building.buildingCode);
-        findings.push(...(await investigateBuilding(rule, building, crm.records, erpRecords, period, deps)));
+        findings.push(...(await investigateBuilding(rule, building, crm, erpRecords, period, waiting, deps)));
     }
 
     const total = (pick: (b: BuildingSummary) => { crm: number; erp: number }) =>
