@@ -35,6 +35,9 @@ param alertEmail string = ''
 @description('How Dataverse authenticates to the intake: a function key, or a header secret kept in Key Vault.')
 param intakeAuthMode string = 'functionKey'
 
+@description('Client id of the ops console\'s Entra app registration (app roles Console.Read, Console.Act; ID tokens on).')
+param consoleAppClientId string
+
 @description('Teams channel of the reconciliation summary as <teamId>/<channelId>; empty: no summary post.')
 param reconciliationChannel string = ''
 
@@ -211,6 +214,7 @@ module functionApp './app/functionApp.bicep' = {
     deploymentContainerName: deploymentContainerName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     maximumInstanceCount: maximumInstanceCount
+    consoleAppClientId: consoleAppClientId
     appSettings: union(integrationSettings, headerSecretSettings, channelSettings)
   }
   dependsOn: [roles]

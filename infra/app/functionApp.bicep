@@ -10,6 +10,8 @@ param storageAccountName string
 param deploymentContainerName string
 param applicationInsightsName string
 param maximumInstanceCount int
+@description('Entra app registration of the ops console (App Service Authentication).')
+param consoleAppClientId string
 param appSettings object
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
@@ -82,6 +84,31 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'appsettings'
   properties: union(hostSettings, appSettings)
+}
+
+// App Service Authentication for the ops console (CONSOLE_AUTH=easyAuth): the platform signs users in with Entra ID
+// and sets x-ms-client-principal, stripping any such header a caller sends. Without it anyone could send the header,
+// so it is always deployed. Unauthenticated requests are allowed through: the Dataverse webhook and the
+// function-key APIs carry no user; the console handlers check the app roles themselves. No client secret: sign-in
+// uses the ID token (enable ID tokens on the app registration), whose roles claim carries Console.Read/Console.Act.
+resource authentication 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: { requireAuthentication: false, unauthenticatedClientAction: 'AllowAnonymous' }
+    httpSettings: { requireHttps: true }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: consoleAppClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: { allowedAudiences: [consoleAppClientId, 'api://${consoleAppClientId}'] }
+      }
+    }
+  }
 }
 
 output name string = functionApp.name

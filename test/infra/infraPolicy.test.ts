@@ -98,6 +98,21 @@ describe('the function app', () => {
         });
     });
 
+    it('has App Service Authentication on whenever the console trusts it (CONSOLE_AUTH=easyAuth), letting the webhook through', () => {
+        const [cfg] = deployed('Microsoft.Web/sites/config').filter((c) => valueAt(c.body, ['name']) === 'appsettings');
+        expect(valueAt(cfg?.body, ['properties', 'CONSOLE_AUTH'])).toBe('easyAuth');
+        const [auth] = deployed('Microsoft.Web/sites/config').filter(
+            (c) => valueAt(c.body, ['name']) === 'authsettingsV2',
+        );
+        expect(auth?.deployed).toBe(true);
+        expect(valueAt(auth?.body, ['properties', 'platform', 'enabled'])).toBe(true);
+        expect(valueAt(auth?.body, ['properties', 'globalValidation'])).toEqual({
+            requireAuthentication: false,
+            unauthenticatedClientAction: 'AllowAnonymous',
+        });
+        expect(valueAt(auth?.body, ['properties', 'identityProviders', 'azureActiveDirectory', 'enabled'])).toBe(true);
+    });
+
     it('is the azd service of azure.yaml (tag azd-service-name)', () => {
         const yaml = readFileSync(join(root, 'azure.yaml'), 'utf8');
         const service = /services:\n {2}([a-z-]+):\n {4}project: \.\n {4}language: ts\n {4}host: function/.exec(
