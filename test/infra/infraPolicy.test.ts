@@ -88,6 +88,21 @@ describe('the function app', () => {
         expect(valueAt(site?.body, ['properties', 'keyVaultReferenceIdentity'])).toBeDefined();
     });
 
+    it('sets none of the app settings Flex Consumption refuses (runtime and package live in functionAppConfig)', () => {
+        const [cfg] = deployed('Microsoft.Web/sites/config').filter((c) => valueAt(c.body, ['name']) === 'appsettings');
+        const keys = Object.keys((valueAt(cfg?.body, ['properties']) ?? {}) as object);
+        expect(keys.length).toBeGreaterThan(20);
+        const refused = [
+            'FUNCTIONS_WORKER_RUNTIME',
+            'FUNCTIONS_EXTENSION_VERSION',
+            'WEBSITE_RUN_FROM_PACKAGE',
+            'WEBSITE_NODE_DEFAULT_VERSION',
+            'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING',
+            'WEBSITE_CONTENTSHARE',
+        ];
+        expect(keys.filter((k) => refused.includes(k))).toEqual([]);
+    });
+
     it('runs the Node major version the project pins', () => {
         const engines = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } })
             .engines.node;
