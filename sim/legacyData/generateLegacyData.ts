@@ -215,7 +215,9 @@ export function generateLegacyData(options: LegacyDataOptions): LegacyDataSet {
                 (original[1] ?? '').toUpperCase(),
                 original[2] ?? '',
                 how === 0 ? ` ${(original[3] ?? '').toUpperCase()} ` : `x${buyerSeq}@example.org`,
-                how === 1 ? (original[4] ?? '').replace(/^\+971 /, '0').replace(/\s/g, '') : `+971 4 ${String(buyerSeq).padStart(7, "0")}`,
+                how === 1
+                    ? (original[4] ?? '').replace(/^\+971 /, '0').replace(/\s/g, '')
+                    : `+971 4 ${String(buyerSeq).padStart(7, '0')}`,
                 how === 2 ? (original[5] ?? '').replace(/-/g, '') : `784-1999-${String(buyerSeq).padStart(7, '0')}-9`,
             ];
             buyers.push(copy);
