@@ -33,6 +33,7 @@ import { systemClock } from '../src/ports/clock';
 import type { SessionQueue } from '../src/ports/sessionQueue';
 import { recognitionRuleSchema } from '../src/reconciliation/recognitionRule';
 import { ReportArchive } from '../src/reconciliation/reportArchive';
+import { cachedSubscriptionStore } from '../src/subscriptions/cachedSubscriptionStore';
 import { fetchCallbackSender } from '../src/subscriptions/callbackSender';
 import { NotificationDispatcher } from '../src/subscriptions/notificationDispatcher';
 import { notifyingTransactionStore } from '../src/subscriptions/notifyingTransactionStore';
@@ -68,7 +69,8 @@ export async function assembleServices(parts: {
         TableCallMeter.create(tables),
         TableHandoverStore.create(tables),
     ]);
-    const subscriptionStore = await TableSubscriptionStore.create(tables);
+    // Cached for 30 s: every posting asks who subscribed (src/subscriptions/cachedSubscriptionStore.ts).
+    const subscriptionStore = cachedSubscriptionStore(await TableSubscriptionStore.create(tables), 30_000);
     const [notices, alerts] = await Promise.all([TableNoticeStore.create(tables), TableAlertStore.create(tables)]);
     const crm = new DataverseWebApiClient({
         orgUrl: parts.dataverse.url,

@@ -2,7 +2,7 @@ import type { TransactionRecord } from '../domain/transactionRecord';
 import type { Logger } from '../ports/logger';
 import type { SubscriptionStore } from '../ports/subscriptionStore';
 import type { CallbackSender } from './callbackSender';
-import { eventOfState, notificationOf } from './transactionNotification';
+import { eventOfState, type NotificationEvent, notificationOf } from './transactionNotification';
 
 /** The worker's console (Application Insights traces in Azure); warnings only, the fields carry no personal data. */
 const consoleWarnings: Logger = {
@@ -28,6 +28,19 @@ export class NotificationDispatcher {
 
     constructor(deps: { subscriptions: SubscriptionStore; send: CallbackSender; logger?: Logger }) {
         this.deps = { ...deps, logger: deps.logger ?? consoleWarnings };
+    }
+
+    /** Does any flow want to hear of this event? False (and a warning) when the subscriptions cannot be read. */
+    async wants(event: NotificationEvent): Promise<boolean> {
+        try {
+            return (await this.deps.subscriptions.list()).some((s) => s.events.includes(event));
+        } catch (e) {
+            this.deps.logger.warn('subscriptions unreadable; transaction event not delivered', {
+                event,
+                error: e instanceof Error ? e.message : String(e),
+            });
+            return false;
+        }
     }
 
     async dispatch(record: TransactionRecord): Promise<DispatchReport> {

@@ -13,7 +13,9 @@ export function notifyingTransactionStore(
     dispatcher: NotificationDispatcher,
 ): TransactionStore {
     const updateState: TransactionStore['updateState'] = async (transactionId, patch, at) => {
-        if (!eventOfState(patch.state)) return inner.updateState(transactionId, patch, at);
+        const event = eventOfState(patch.state);
+        // Nobody listening (the usual case): no extra reads on the pipeline's hot path.
+        if (!event || !(await dispatcher.wants(event))) return inner.updateState(transactionId, patch, at);
         const before = await inner.get(transactionId);
         const after = await inner.updateState(transactionId, patch, at);
         if (before?.state !== after.state) await dispatcher.dispatch(after);

@@ -148,6 +148,28 @@ describe('transaction events to subscribed flows', () => {
         await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     });
 
+    it('adds no read to a state change nobody subscribed to', async () => {
+        const subscriptions = new MemorySubscriptionStore();
+        await subscriptions.add({ id: 's', callbackUrl: `${base}/hook`, events: ['review'], createdAt: 't' });
+        let reads = 0;
+        const inner = new MemoryTransactionStore();
+        const counted = new Proxy(inner, {
+            get(target, property) {
+                if (property === 'get') reads++;
+                const value = Reflect.get(target, property, target);
+                return typeof value === 'function' ? value.bind(target) : value;
+            },
+        });
+        const dispatcher = new NotificationDispatcher({ subscriptions, send: fetchCallbackSender(2_000) });
+        const store = notifyingTransactionStore(counted, dispatcher);
+        await store.recordAccepted(envelope, 't0');
+        await store.updateState('contact-1-abc', { state: 'posted', erpPostingId: 'E' }, 't1');
+        expect(reads).toBe(0);
+        await store.updateState('contact-1-abc', { state: 'review' }, 't2');
+        expect(reads).toBe(1);
+        expect(received).toHaveLength(1);
+    });
+
     it('leaves every other method of the store as it is', async () => {
         const { store } = await world([]);
         expect((await store.listByState('queued', 10)).map((r) => r.envelope.transactionId)).toEqual(['contact-1-abc']);
