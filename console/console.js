@@ -265,10 +265,17 @@ function renderAlerts(answer) {
                     ? button('Acknowledge', () => act(`alerts/${encodeURIComponent(a.id)}/acknowledge`, {}))
                     : '',
             ],
-            { class: `state-${a.state}` },
+            { class: `state-${a.state}`, 'data-alert': a.id },
         ),
     );
     fill('alerts', rows, 'no alerts');
+    // An alert card links here as #alert=<id>: point at that alert.
+    const linked = new URLSearchParams(location.hash.slice(1)).get('alert');
+    const target = linked && rows.find((r) => r.dataset.alert === linked);
+    if (target) {
+        target.classList.add('linked');
+        if (!document.body.dataset.loaded) target.scrollIntoView({ block: 'center' });
+    }
 }
 
 function renderSandbox(mail, channel) {
@@ -314,6 +321,8 @@ async function start() {
     me = (await read('me')) ?? me;
     $('who').textContent = `${me.name}${me.canAct ? '' : ' (view only)'}`;
     $('refresh').addEventListener('click', () => refresh());
+    // An alert link opened in a tab that already shows the console changes only the fragment.
+    window.addEventListener('hashchange', () => refresh());
     await refresh();
     setInterval(refresh, refreshMs);
 }

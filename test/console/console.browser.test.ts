@@ -26,6 +26,8 @@ const reviewItem = envelope({
     acceptedAt: new Date().toISOString(),
 });
 
+const alertId = 'alert-console-test';
+
 const api = async (path: string) => {
     const res = await fetch(`${runtime.host.url}${path}`, { headers: { 'x-functions-key': runtime.functionKey } });
     return (await res.json()) as Record<string, unknown>;
@@ -62,6 +64,29 @@ beforeAll(async () => {
         { state: 'review', lastFailure: failure, attempts: 1 },
         reviewItem.acceptedAt,
     );
+    // An open alert, as the alert pass groups failures (acknowledged below from the page).
+    const at = new Date().toISOString();
+    await runtime.services.notifications.alerts.create({
+        id: alertId,
+        groupKey: 'erpPosting|defect|LOOKUP_MISSING',
+        title: 'ERP postings refused: mapping row missing',
+        point: 'erpPosting',
+        failureClass: 'defect',
+        code: 'LOOKUP_MISSING',
+        owner: 'integration',
+        contact: 'integration team',
+        action: 'add the mapping row, then retry from the review queue',
+        samples: ['RCT-1'],
+        count: 3,
+        firstAt: at,
+        lastAt: at,
+        state: 'open',
+        level: 0,
+        levelSince: at,
+        email: false,
+        postedCount: 0,
+        version: 0,
+    });
     browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'chromium-')), {
         executablePath: '/usr/bin/chromium',
         headless: true,
@@ -148,6 +173,21 @@ describe('the ops console in Chromium', () => {
             "['hourly-chart', 'daily-chart'].map((id) => document.getElementById(id).width)",
         )) as number[];
         expect(drawn.every((w) => w > 0)).toBe(true);
+    });
+
+    it('opened from an alert card link, points at that alert; acknowledging it from the page acknowledges it', async () => {
+        const shown = loads();
+        await page.goto(`${runtime.host.url}/api/console#alert=${alertId}`);
+        await shown;
+        const row = page.locator(`#alerts tr[data-alert="${alertId}"]`);
+        expect(await row.getAttribute('class')).toContain('linked');
+        const reloaded = loads();
+        await row.locator('button', { hasText: 'Acknowledge' }).click();
+        await reloaded;
+        const alerts = (await api('/api/alerts')) as { alerts: { id: string; state: string }[] };
+        expect(alerts.alerts.find((a) => a.id === alertId)?.state).toBe('acknowledged');
+        await expect.poll(async () => row.locator('td').nth(5).textContent()).toBe('acknowledged');
+        expect(await page.textContent('#error')).toBe('');
     });
 
     it('discards a review item from the page: the transaction is discarded, by the operator, and leaves the queue', async () => {
