@@ -92,8 +92,15 @@ async function raise(deps: AlertDeps, groupKey: string, signals: AlertSignal[], 
         if ((await deps.alerts.create(created)) === 'created') report.raised += 1;
         alert = (await deps.alerts.get(id)) ?? created;
     }
-    const added: AlertSignal[] = [];
-    for (const s of signals) if (await deps.alerts.addMember(alert.id, s.member)) added.push(s);
+    const known = await deps.alerts.listMembers(alert.id);
+    const fresh = signals.filter((s) => !known.has(s.member));
+    const addedMembers = new Set(
+        await deps.alerts.addMembers(
+            alert.id,
+            fresh.map((s) => s.member),
+        ),
+    );
+    const added = fresh.filter((s) => addedMembers.delete(s.member));
     if (added.length === 0) return;
     const samples = deps.owners.alerting.samples;
     const grown = await update(deps.alerts, alert.id, (a) => ({

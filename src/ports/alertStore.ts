@@ -65,4 +65,8 @@ export interface AlertStore {
     /** Records `member` under `scope` once: true the first time, false after. Makes counting and sending idempotent. */
     addMember(scope: string, member: string): Promise<boolean>;
     hasMember(scope: string, member: string): Promise<boolean>;
+    /** Records several members under `scope` in as few writes as the store allows; returns those that were new. */
+    addMembers(scope: string, members: string[]): Promise<string[]>;
+    /** Every member recorded under `scope` (one query, so a pass re-seeing a storm does not write per member). */
+    listMembers(scope: string): Promise<Set<string>>;
 }

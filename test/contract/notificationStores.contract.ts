@@ -111,6 +111,20 @@ export function alertStoreContract(name: string, create: () => Promise<AlertStor
             expect(await store.addMember('a/2', 'tx#1?')).toBe(true);
             expect(await store.hasMember('a/1', 'tx#1?')).toBe(true);
             expect(await store.hasMember('a/1', 'tx#2')).toBe(false);
+            await store.addMember('a/1', 'tx 3');
+            expect([...(await store.listMembers('a/1'))].sort()).toEqual(['tx 3', 'tx#1?']);
+            expect(await store.listMembers('none')).toEqual(new Set());
+        });
+
+        it('adds many members in batches, each once, even when some exist and the list repeats one', async () => {
+            const store = await create();
+            const many = Array.from({ length: 250 }, (_, i) => `tx-${i}`);
+            expect(await store.addMember('storm', 'tx-7')).toBe(true);
+            const added = await store.addMembers('storm', [...many, 'tx-3']);
+            expect(added).toHaveLength(249);
+            expect(added).not.toContain('tx-7');
+            expect((await store.listMembers('storm')).size).toBe(250);
+            expect(await store.addMembers('storm', many)).toEqual([]);
         });
     });
 }

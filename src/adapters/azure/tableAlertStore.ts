@@ -3,8 +3,11 @@ import { odata } from '@azure/data-tables';
 import type { Alert, AlertStore } from '../../ports/alertStore';
 import { type TableConnection, tableClient } from './tableClients';
 import { createTableIfMissing, statusOf, translateTableError } from './tableErrors';
-import { encodeTableKey } from './tableKey';
+import { decodeTableKey, encodeTableKey } from './tableKey';
 import { VersionedRows } from './tableVersionedRows';
+
+// Table Storage's limit for one entity-group transaction.
+const batchSize = 100;
 
 /**
  * Alerts in `alerts` (PartitionKey 'alert', RowKey = id; `groupKey` and `state` as columns for filters) and the
@@ -60,6 +63,43 @@ export class TableAlertStore implements AlertStore {
             if (statusOf(e) === 409) return false;
             throw translateTableError(e, 'counting an alert member');
         }
+    }
+
+    /**
+     * Inserts in entity-group transactions of 100 (one partition per scope): a storm's first pass is a few requests,
+     * not one per failure. A batch refused because one member exists already (another pass raced this one) is
+     * redone one by one, so every member is counted exactly once.
+     */
+    async addMembers(scope: string, members: string[]): Promise<string[]> {
+        const partitionKey = encodeTableKey(scope);
+        const unique = [...new Set(members)];
+        const added: string[] = [];
+        for (let i = 0; i < unique.length; i += batchSize) {
+            const chunk = unique.slice(i, i + batchSize);
+            try {
+                await this.members.submitTransaction(
+                    chunk.map((m) => ['create', { partitionKey, rowKey: encodeTableKey(m) }] as const),
+                );
+                added.push(...chunk);
+            } catch (e) {
+                if (statusOf(e) !== 409) throw translateTableError(e, 'counting alert members');
+                for (const m of chunk) if (await this.addMember(scope, m)) added.push(m);
+            }
+        }
+        return added;
+    }
+
+    async listMembers(scope: string): Promise<Set<string>> {
+        const found = new Set<string>();
+        try {
+            const filter = odata`PartitionKey eq ${encodeTableKey(scope)}`;
+            for await (const row of this.members.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) {
+                if (typeof row.rowKey === 'string') found.add(decodeTableKey(row.rowKey));
+            }
+        } catch (e) {
+            throw translateTableError(e, 'listing alert members');
+        }
+        return found;
     }
 
     async hasMember(scope: string, member: string): Promise<boolean> {

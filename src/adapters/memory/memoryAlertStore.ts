@@ -42,6 +42,17 @@ export class MemoryAlertStore implements AlertStore {
         return true;
     }
 
+    async addMembers(scope: string, members: string[]): Promise<string[]> {
+        const added: string[] = [];
+        for (const m of members) if (await this.addMember(scope, m)) added.push(m);
+        return added;
+    }
+
+    async listMembers(scope: string): Promise<Set<string>> {
+        const members = [...this.#members].map((k) => JSON.parse(k) as [string, string]);
+        return new Set(members.filter(([s]) => s === scope).map(([, m]) => m));
+    }
+
     async hasMember(scope: string, member: string): Promise<boolean> {
         return this.#members.has(JSON.stringify([scope, member]));
     }
