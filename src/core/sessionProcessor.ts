@@ -162,11 +162,16 @@ async function runOne(transactionId: string, deps: SessionDeps): Promise<Verdict
     return 'blocked';
 }
 
+/** Failure detail: the attempt count from which transient failures count toward maxAttempts. */
+const retriesCountFrom = 'retriesCountFrom';
+
 async function settleFailure(envelope: TransactionEnvelope, failure: Failure, deps: SessionDeps): Promise<void> {
     const now = deps.clock.now();
     const at = now.toISOString();
     const id = envelope.transactionId;
-    if (failure.condition) return park(envelope, failure as Failure & { condition: string }, deps);
+    const record = await deps.store.get(id);
+    const attempts = record?.attempts ?? 1;
+    if (failure.condition) return park(envelope, failure as Failure & { condition: string }, deps, attempts);
     if (failure.class !== 'transient') {
         await deps.store.updateState(id, { state: 'review', lastFailure: failure }, at);
         deps.logger.warn('transaction sent to review', {
@@ -177,10 +182,14 @@ async function settleFailure(envelope: TransactionEnvelope, failure: Failure, de
         });
         return;
     }
-    const record = await deps.store.get(id);
-    const attempts = record?.attempts ?? 1;
     const backoff = backoffFor(deps.retryPolicy, envelope.type);
-    if (attempts >= backoff.maxAttempts) {
+    // maxAttempts bounds this transaction's own failures since it last waited out a condition. An answer with
+    // Retry-After (a 429) is the ERP pacing every caller, not this transaction failing, so it is not counted either;
+    // the daily retry budget still bounds those. (A launch escalated transactions that had merely been parked twice.)
+    const from =
+        Number(record?.lastFailure?.details?.[retriesCountFrom] ?? 0) + (failure.retryAfterMs !== undefined ? 1 : 0);
+    failure = { ...failure, details: { ...failure.details, [retriesCountFrom]: from } };
+    if (attempts - from >= backoff.maxAttempts) {
         const escalated: Failure = { ...failure, message: `${failure.message} (escalated after ${attempts} attempts)` };
         await deps.store.updateState(id, { state: 'review', lastFailure: escalated }, at);
         await audit(deps, envelope, 'escalate', escalated.message);
@@ -188,7 +197,7 @@ async function settleFailure(envelope: TransactionEnvelope, failure: Failure, de
     }
     const day = at.slice(0, 10);
     if ((await deps.meter.read(day)).retries >= deps.retryPolicy.dailyRetryBudget)
-        return park(envelope, retryBudgetExhausted(day) as Failure & { condition: string }, deps);
+        return park(envelope, retryBudgetExhausted(day) as Failure & { condition: string }, deps, attempts);
     const delay = retryDelayMs(backoff, attempts, deps.random, failure.retryAfterMs);
     await deps.store.updateState(id, { state: 'retrying', lastFailure: failure }, at);
     await deps.queue.send([
@@ -206,11 +215,14 @@ async function park(
     envelope: TransactionEnvelope,
     failure: Failure & { condition: string },
     deps: SessionDeps,
+    attempts: number,
 ): Promise<void> {
     const at = deps.clock.now().toISOString();
     await deps.conditions.open(conditionFor(failure, at));
     await deps.conditions.addParkedSession(failure.condition, envelope.sessionId);
-    await deps.store.updateState(envelope.transactionId, { state: 'parked', lastFailure: failure }, at);
+    // Attempts made before a wait (frozen period, outage) are not held against the transaction afterwards.
+    const lastFailure = { ...failure, details: { ...failure.details, [retriesCountFrom]: attempts } };
+    await deps.store.updateState(envelope.transactionId, { state: 'parked', lastFailure }, at);
     deps.logger.info('transaction parked', {
         transactionId: envelope.transactionId,
         condition: failure.condition,

@@ -449,3 +449,31 @@ describe('rate limiting is not an outage', () => {
         expect(await states(w, txs)).toEqual(txs.map(() => 'confirmed'));
     });
 });
+
+describe('maxAttempts counts the transaction’s own failures', () => {
+    it('does not escalate a transaction the ERP rate-limited more times than maxAttempts', async () => {
+        const w = await world({ default: { baseMs: 100, capMs: 1000, maxAttempts: 2 } });
+        w.erp.rateLimited = 5;
+        const reservation = unitTransaction('A', 'reservation', 1);
+        await w.send(reservation);
+        await w.settle();
+        expect(await states(w, [reservation])).toEqual(['confirmed']);
+        expect((await w.store.get(reservation.transactionId))?.attempts).toBe(6);
+    });
+
+    it('does not hold the attempt that found the period frozen against the transaction after it reopens', async () => {
+        const w = await world({ default: { baseMs: 100, capMs: 1000, maxAttempts: 2 } });
+        w.erp.books.periods.set('2026-11', 'frozen');
+        const reservation = unitTransaction('A', 'reservation', 1);
+        await w.send(reservation);
+        await w.run();
+        expect(await states(w, [reservation])).toEqual(['parked']);
+        w.erp.books.periods.set('2026-11', 'open');
+        let failures = 1;
+        w.erp.failNext = () => failures-- > 0;
+        await w.settle();
+        // Two attempts (maxAttempts) by now, but only one was this transaction's own transient failure.
+        expect((await w.store.get(reservation.transactionId))?.attempts).toBe(3);
+        expect(await states(w, [reservation])).toEqual(['confirmed']);
+    });
+});
