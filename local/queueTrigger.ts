@@ -18,6 +18,8 @@ export function queueTrigger(
                 deliveryCount: message.deliveryCount,
                 enqueuedTimeUtc: message.enqueuedAt.toISOString(),
                 correlationId: message.correlationId,
+                // As the Functions host passes them, so the trace context (traceparent) crosses the local queue too.
+                applicationProperties: message.applicationProperties,
             },
             logHandler: (level, ...args) => {
                 if (level === 'warning' || level === 'error') log(`[${registration.name}] ${args.join(' ')}`);
