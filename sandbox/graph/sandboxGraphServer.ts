@@ -43,6 +43,8 @@ interface State {
     channelMessages: ChannelPost[];
     lastMessageId: number;
     now: () => Date;
+    /** Teams the app is installed in with RSC ChannelMessage.Send.Group; undefined: every team (no check). */
+    installedTeams: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -50,7 +52,15 @@ interface State {
  * throttling and outage faults, and `/sandbox/*` routes to read what was received. Loopback only.
  */
 export async function startSandboxGraph(
-    options: { port?: number; host?: string; failureRate?: number; seed?: number; now?: () => Date } = {},
+    options: {
+        port?: number;
+        host?: string;
+        failureRate?: number;
+        seed?: number;
+        now?: () => Date;
+        /** Channel posts to any other team are refused 403, as Graph refuses an app without RSC consent there. */
+        installedTeams?: string[];
+    } = {},
 ): Promise<SandboxGraph> {
     const host = options.host ?? '127.0.0.1';
     const state: State = {
@@ -60,6 +70,7 @@ export async function startSandboxGraph(
         channelMessages: [],
         lastMessageId: 0,
         now: options.now ?? (() => new Date()),
+        installedTeams: options.installedTeams ? new Set(options.installedTeams) : undefined,
     };
     const server = createServer((req, res) => {
         handle(req, res, state).catch((e: unknown) => {
@@ -126,6 +137,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: State): 
         state.mailbox.push({ mailbox: route.mailbox, ...checked.value, request: body, receivedAt });
         res.writeHead(202, { 'Content-Length': '0' }).end();
         return;
+    }
+    if (state.installedTeams && !state.installedTeams.has(route.teamId)) {
+        const message = `Missing role permissions on the request. API requires one of 'ChannelMessage.Send.Group' for team '${route.teamId}'; the app is not installed in it.`;
+        return graphError(res, 403, 'Forbidden', message);
     }
     const checked = checkChannelMessage(body);
     if (!checked.ok) return graphError(res, 400, checked.code, checked.message);

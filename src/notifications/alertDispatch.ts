@@ -148,10 +148,11 @@ async function escalateAndDeliver(deps: AlertDeps, id: string, report: AlertRunR
 }
 
 /**
- * The card (new, update or escalation) and, for record failures, the e-mail of the current level, each recorded
- * once Graph accepted it, so a failure of one is retried on the next pass without repeating the other. A crash
- * between Graph's answer and the record repeats that one message: for alerts a repeat is better than a miss (the
- * opposite choice from the owner's notice).
+ * The card (new, update or escalation) and, for record failures, the e-mail of the current level: each is tried on
+ * its own (a channel the Teams app cannot post to must not keep the owner's e-mail back) and recorded once Graph
+ * accepted it, so a failure of one is retried on the next pass without repeating the other. A crash between Graph's
+ * answer and the record repeats that one message: for alerts a repeat is better than a miss (the opposite choice
+ * from the owner's notice).
  */
 async function deliver(
     deps: AlertDeps,
@@ -162,32 +163,47 @@ async function deliver(
 ): Promise<void> {
     const contact = contactOf(deps.owners, alert.contact);
     const now = deps.clock.now();
-    try {
-        if (reason !== undefined) {
+    const failures: unknown[] = [];
+    if (reason !== undefined) {
+        try {
             const { messageId } = await deps.notifier.postToChannel(alertChannelMessage(alert, reason, contact));
             report.cardsPosted += 1;
-            await update(deps.alerts, alert.id, (a) => {
-                const { deliverAfter: _d, lastDeliveryError: _e, ...rest } = a;
-                return { ...rest, postedCount: alert.count, lastPostedAt: now.toISOString(), lastMessageId: messageId };
-            });
+            await update(deps.alerts, alert.id, (a) => ({
+                ...a,
+                postedCount: alert.count,
+                lastPostedAt: now.toISOString(),
+                lastMessageId: messageId,
+            }));
+        } catch (e) {
+            failures.push(e);
         }
-        if (mail) {
+    }
+    if (mail) {
+        try {
             await deps.notifier.sendMail(alertMail(alert, alert.level > 0 ? 'escalation' : 'new', contact));
             report.mailsSent += 1;
-            await update(deps.alerts, alert.id, (a) => {
-                const { deliverAfter: _d, lastDeliveryError: _e, ...rest } = a;
-                return { ...rest, mailedLevel: alert.level };
-            });
+            await update(deps.alerts, alert.id, (a) => ({ ...a, mailedLevel: alert.level }));
+        } catch (e) {
+            failures.push(e);
         }
-    } catch (e) {
-        const throttled = isGraphThrottledError(e);
-        const retryAfterMs = throttled ? (e.retryAfterMs ?? 60_000) : 60_000;
-        const deliverAfter = new Date(now.getTime() + retryAfterMs).toISOString();
-        const error = e instanceof Error ? e.message : String(e);
-        await update(deps.alerts, alert.id, (a) => ({ ...a, deliverAfter, lastDeliveryError: error }));
-        if (throttled) report.throttledUntil = deliverAfter;
-        deps.logger.error('alert not delivered', { alertId: alert.id, contact: alert.contact, error });
     }
+    if (failures.length === 0) {
+        await update(deps.alerts, alert.id, (a) => {
+            const { deliverAfter: _d, lastDeliveryError: _e, ...rest } = a;
+            return rest;
+        });
+        return;
+    }
+    const throttled = failures.filter(isGraphThrottledError);
+    const retryAfterMs = Math.max(
+        60_000 * (throttled.length < failures.length ? 1 : 0),
+        ...throttled.map((e) => e.retryAfterMs ?? 60_000),
+    );
+    const deliverAfter = new Date(now.getTime() + retryAfterMs).toISOString();
+    const error = failures.map((e) => (e instanceof Error ? e.message : String(e))).join('; ');
+    await update(deps.alerts, alert.id, (a) => ({ ...a, deliverAfter, lastDeliveryError: error }));
+    if (throttled.length > 0) report.throttledUntil = deliverAfter;
+    deps.logger.error('alert not delivered', { alertId: alert.id, contact: alert.contact, error });
 }
 
 /** Read, change, write with the version read; re-applied when someone else wrote in between. */
