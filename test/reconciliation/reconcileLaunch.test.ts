@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../local/localRuntime';
 import type { TransactionState } from '../../src/domain/transactionRecord';
+import { reconcileCli } from '../../src/reconciliation/reconcileCli';
 import type { ReconciliationReport } from '../../src/reconciliation/reconciliationReport';
 import { replayLaunch, settle, startReplayRuntime } from './support/launchReplay';
 
@@ -38,6 +39,25 @@ const reconcile = async () => {
     expect(answer.status).toBe(200);
     return answer.body as RunAnswer;
 };
+
+/** `npm run reconcile` against this runtime: exit code and what it printed. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const code = await reconcileCli(
+        [...args, '--url', runtime.host.url, '--key', runtime.functionKey],
+        {},
+        {
+            stdout: (t) => {
+                stdout += t;
+            },
+            stderr: (t) => {
+                stderr += t;
+            },
+        },
+    );
+    return { code, stdout, stderr };
+}
 
 /** The CRM's reserved value, computed here from the sandbox rows (not by the code under test). */
 function crmReservedValue(): number {
@@ -88,6 +108,9 @@ describe('reconciliation of a replayed launch', () => {
         const markdown = await api('GET', `reconciliations/${period}?format=md`);
         expect(markdown.text).toContain(`# Reconciliation ${period}`);
         expect(markdown.text).toContain('**Balanced.**');
+        const printed = await cli('--period', period);
+        expect([printed.code, printed.stdout]).toEqual([0, expect.stringContaining('**Balanced.**')]);
+        expect((await cli('--period', '2026-13')).code).toBe(2);
         const csv = await api('GET', `reconciliations/${period}?format=csv`);
         expect(csv.text.trim().split('\n')).toEqual([
             expect.stringMatching(/^period,kind,projectCode,buildingCode,type,reference/),
@@ -120,6 +143,13 @@ describe('reconciliation of a replayed launch', () => {
                 owner: 'integration',
             }),
         ]);
+
+        const printed = await cli('--period', period, '--json');
+        expect(printed.code).toBe(1);
+        expect(JSON.parse(printed.stdout)).toMatchObject({
+            status: 'notBalanced',
+            findings: [{ reference: receipt.reference }],
+        });
 
         const repush = await api('POST', `reconciliations/repush/${receipt.sourceRecordId}`, {
             by: 'finance.controller',
