@@ -40,7 +40,11 @@ const maxWriteAttempts = 5;
 export async function dispatchAlerts(deps: AlertDeps, collected: CollectedSignals): Promise<AlertRunReport> {
     const report: AlertRunReport = { raised: 0, grown: 0, resolved: 0, escalated: 0, cardsPosted: 0, mailsSent: 0 };
     const groups = new Map<string, AlertSignal[]>();
-    for (const s of collected.signals) groups.set(s.groupKey, [...(groups.get(s.groupKey) ?? []), s]);
+    for (const s of collected.signals) {
+        const group = groups.get(s.groupKey);
+        if (group) group.push(s);
+        else groups.set(s.groupKey, [s]);
+    }
     for (const [groupKey, signals] of groups) await raise(deps, groupKey, signals, report);
     const unresolved = await deps.alerts.list({ unresolvedOnly: true, max: 10_000 });
     for (const alert of unresolved) {
