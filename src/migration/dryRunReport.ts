@@ -59,9 +59,10 @@ export function buildDryRunReport(
         entry.rows += f.rows.length;
         byRule.set(f.rule, entry);
     }
-    const buildingOf = new Map(records('building').map((b) => [b.key, b.refs.re_projectid?.key ?? '?']));
-    const unitBuilding = new Map(records('unit').map((u) => [u.key, u.refs.re_buildingid?.key ?? '?']));
-    const projectOfUnit = (unit: string) => buildingOf.get(unitBuilding.get(unit) ?? '') ?? '?';
+    // Rows whose parent is missing (orphans, blocking anyway) are totalled under `(unresolved)`.
+    const buildingOf = new Map(records('building').map((b) => [b.key, b.refs.re_projectid?.key ?? '(unresolved)']));
+    const unitBuilding = new Map(records('unit').map((u) => [u.key, u.refs.re_buildingid?.key ?? '(unresolved)']));
+    const projectOfUnit = (unit: string) => buildingOf.get(unitBuilding.get(unit) ?? '') ?? '(unresolved)';
     const childrenOf = (id: string) => {
         const t = table(id);
         return t ? byReservation(t) : new Map<string, PlannedRecord[]>();
@@ -91,11 +92,11 @@ export function buildDryRunReport(
         return t;
     };
     for (const p of records('project')) totalsOf(p.key);
-    for (const b of records('building')) totalsOf(buildingOf.get(b.key) ?? '?').buildings += 1;
+    for (const b of records('building')) totalsOf(buildingOf.get(b.key) ?? '(unresolved)').buildings += 1;
     for (const u of records('unit')) totalsOf(projectOfUnit(u.key)).units += 1;
     const history: ReservationHistory[] = [];
     for (const r of records('reservation')) {
-        const unit = r.refs.re_unitid?.key ?? '?';
+        const unit = r.refs.re_unitid?.key ?? '(unresolved)';
         const t = totalsOf(projectOfUnit(unit));
         const planned = sumOf(plans.get(r.key), 're_amount');
         const received = sumOf(paid.get(r.key), 're_amount');
