@@ -2,8 +2,9 @@ import { stringify } from 'csv-stringify/sync';
 import type { Measure, ReconciliationReport } from './reconciliationReport';
 
 const money = (n: number) => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+// One table cell per measure: CRM / ERP / difference.
 const cell = (m: Measure) =>
-    `${money(m.crm)} | ${money(m.erp)} | ${money(m.difference)}${m.withinTolerance ? '' : ' ⚠'}`;
+    `${money(m.crm)} / ${money(m.erp)} / ${money(m.difference)}${m.withinTolerance ? '' : ' ⚠'}`;
 
 export const csvColumns = [
     'period',
