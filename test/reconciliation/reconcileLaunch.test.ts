@@ -12,7 +12,7 @@ import { replayLaunch, settle, startReplayRuntime } from './support/launchReplay
 let runtime: LocalRuntime;
 const period = new Date().toISOString().slice(0, 7);
 
-type RunAnswer = Omit<ReconciliationReport, 'buildings'> & { status: string; id: string };
+type RunAnswer = Omit<ReconciliationReport, 'buildings'> & { status: string; id: string; posted: boolean };
 
 async function api(
     method: string,
@@ -91,6 +91,10 @@ describe('reconciliation of a replayed launch', () => {
         const reserved = crmReservedValue();
         expect(reserved).toBeGreaterThan(0);
         expect(report.status).toBe('balanced');
+        // Summarised in the end-of-day channel (the Graph sandbox's Teams channel locally).
+        expect(report.posted).toBe(true);
+        const channels = await (await fetch(`${runtime.graph.url}/sandbox/channels`)).text();
+        expect(channels).toContain(`Reconciliation ${period}: balanced`);
         expect(report.findings).toEqual([]);
         expect(report.investigated).toEqual([]);
         expect(report.totals.reservedValue).toMatchObject({ crm: reserved, erp: reserved, withinTolerance: true });
