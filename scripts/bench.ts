@@ -53,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
         say(`launch (${label}): ${scenario.events} events, ${scenario.units} units…`);
         const report = await runLaunch(scenario, say, baseline ? { baseline } : {});
         const cost = launchCost(report.usage, prices);
-        const projection = projectContract(cost, report.usage, prices);
+        const projection = projectContract(cost, prices);
         for (const line of formatCost(label, cost, projection)) say(`  ${line}`);
         runs.push({ policy: label, description: baseline?.description ?? 'ours', report, cost, projection });
     }

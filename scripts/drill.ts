@@ -135,7 +135,7 @@ const drills: Record<string, () => Promise<Verdict>> = {
                     const notifications = (runtime.services as unknown as Record<string, unknown>).notifications as
                         | { notices?: { list(o: { max: number }): Promise<Array<{ state: string }>> } }
                         | undefined;
-                    if (!timer || timer.kind !== 'timer' || !notifications?.notices) return;
+                    if (timer?.kind !== 'timer' || !notifications?.notices) return;
                     await new Promise((w) => setTimeout(w, 3000));
                     for (let i = 0; i < 8; i++) {
                         await timer.handler({}, new InvocationContext({ functionName: timer.name }));
@@ -160,6 +160,15 @@ const drills: Record<string, () => Promise<Verdict>> = {
                     reason: 'no notify timer or notice store in the services yet (issue 7 notice sender not wired)',
                     graphFailureRateApplied: failureRate,
                     posted: r.posted,
+                },
+            };
+        if (notify.notices === 0)
+            return {
+                status: 'NOT YET CHECKABLE',
+                figures: {
+                    reason: 'the notify timer ran, but the generated launch moves no unit to Ready for handover, so no notice was due',
+                    graphFailureRateApplied: failureRate,
+                    ...notify,
                 },
             };
         const byState = (notify.byState ?? {}) as Record<string, number>;

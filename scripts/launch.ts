@@ -20,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
     const json = argv.includes('--json');
     const report = await runLaunch(scenario, json ? () => {} : (line) => process.stderr.write(`${line}\n`));
     const cost = launchCost(report.usage, prices);
-    const projection = projectContract(cost, report.usage, prices);
+    const projection = projectContract(cost, prices);
     if (json) process.stdout.write(`${JSON.stringify({ ...report, cost, projection })}\n`);
     else {
         for (const [k, v] of Object.entries(report))

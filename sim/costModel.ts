@@ -131,18 +131,19 @@ export interface ContractProjection {
 }
 
 /**
- * The contract period from the volume profile: the peak launches at this run's cost, the steady daily volume at this
- * run's cost per event (and its manual re-keying rate), and the Service Bus base charge for every hour of the period.
+ * The contract period from the volume profile: the peak launches at this run's cost (manual re-keying included), the
+ * steady daily volume at this run's cloud and API cost per event, and the Service Bus base charge for every hour.
  */
-export function projectContract(cost: LaunchCost, usage: LaunchUsage, prices: PriceList): ContractProjection {
+export function projectContract(cost: LaunchCost, prices: PriceList): ContractProjection {
     const v = prices.volumeProfile;
     const launches = v.peakLaunchesPerYear * v.contractYears;
     const steadyEvents = v.steadyDailyEvents * 365 * v.contractYears;
-    const manualPerEvent = usage.events === 0 ? 0 : cost.manualUsd / usage.events;
     const launchesUsd = round(launches * cost.technicalUsd);
     const steadyUsd = round(steadyEvents * cost.technicalUsdPerEvent);
     const serviceBusBaseUsd = round(v.contractYears * 365 * 24 * prices.prices.serviceBusBasePerHour.usd);
-    const manualUsd = round(launches * cost.manualUsd + steadyEvents * manualPerEvent);
+    // What a launch leaves for re-keying comes from its faults (freeze, outage, rate limit); the steady volume is not
+    // charged at that rate, which would turn one launch's outage into a daily one.
+    const manualUsd = round(launches * cost.manualUsd);
     return {
         years: v.contractYears,
         launches,

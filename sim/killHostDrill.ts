@@ -76,11 +76,14 @@ export interface KillHostResult {
     restartMs: number;
     drainMs: number;
     missing: string[];
+    /** Rows the drill could not copy into the host's sandbox Dataverse (a harness fault, not the product's). */
+    mirrorFailures: number;
 }
 
 /** Rows the emitter writes are mirrored into the host's sandbox Dataverse, so Web API reads and write-backs find them. */
 class MirroredRecords extends DataverseRecords {
     target = '';
+    failures = 0;
     #pending: Array<Promise<unknown>> = [];
     override put(entity: string, id: string, attributes: NormalizedAttributes): NormalizedAttributes {
         const row = super.put(entity, id, attributes);
@@ -88,8 +91,14 @@ class MirroredRecords extends DataverseRecords {
             this.#pending.push(
                 fetch(`${this.target}/sandbox/records/${entity}/${id}`, {
                     method: 'PUT',
-                    body: JSON.stringify(row),
-                }).catch(() => undefined),
+                    // The columns as given: the returned view adds system columns the sandbox refuses on a PUT.
+                    body: JSON.stringify(attributes),
+                }).then(
+                    (r) => {
+                        if (!r.ok) this.failures++;
+                    },
+                    () => this.failures++,
+                ),
             );
         return row;
     }
@@ -247,10 +256,20 @@ export async function killHostDrill(
                       await fetch(
                           `${child.ready.hostUrl}/api/transactions?sourceRecordId=${a.recordId}&code=${child.ready.functionKey}`,
                       )
-                  ).json()) as { transactions?: Array<{ transactionId: string; state: string }> })
+                  ).json()) as {
+                      transactions?: Array<{
+                          transactionId: string;
+                          state: string;
+                          lastFailure?: { code?: string; message?: string };
+                      }>;
+                  })
                 : {};
-            const state = r.transactions?.find((t) => t.transactionId === a.id)?.state ?? 'unknown';
-            if (state !== 'stale') missing.push(`${a.id}: ${state}`);
+            const t = r.transactions?.find((x) => x.transactionId === a.id);
+            const state = t?.state ?? 'unknown';
+            if (state !== 'stale')
+                missing.push(
+                    `${a.id.slice(0, 40)}: ${state} ${t?.lastFailure?.code ?? ''} ${t?.lastFailure?.message ?? ''}`,
+                );
         }
         const bySession = new Map<string, string[]>();
         for (const a of accepted) bySession.set(a.session, [...(bySession.get(a.session) ?? []), a.id]);
@@ -269,6 +288,7 @@ export async function killHostDrill(
             restartMs,
             drainMs: Date.now() - drainStart,
             missing: missing.slice(0, 10),
+            mirrorFailures: records.failures,
         };
     } finally {
         proxy.close();

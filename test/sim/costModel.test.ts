@@ -84,7 +84,7 @@ describe('cost of a launch', () => {
 describe('projection over the contract period', () => {
     it('adds the launches, the steady volume at the run cost per event and the Service Bus base charge', () => {
         const cost = launchCost(usage, prices);
-        const projection = projectContract(cost, usage, prices);
+        const projection = projectContract(cost, prices);
         const v = prices.volumeProfile;
         expect(projection.launches).toBe(v.peakLaunchesPerYear * v.contractYears);
         expect(projection.launchesUsd).toBeCloseTo(projection.launches * cost.technicalUsd, 4);
@@ -96,6 +96,7 @@ describe('projection over the contract period', () => {
             v.contractYears * 8760 * prices.prices.serviceBusBasePerHour.usd,
             4,
         );
+        expect(projection.manualUsd).toBeCloseTo(projection.launches * cost.manualUsd, 4);
         expect(projection.totalUsd).toBeCloseTo(
             projection.launchesUsd + projection.steadyUsd + projection.serviceBusBaseUsd + projection.manualUsd,
             4,
