@@ -1,7 +1,7 @@
 import type { Owner } from '../domain/failure';
 import type { CrmKeyedClient, CrmWriteValue } from '../ports/crmClient';
 import { isCrmThrottledError, isCrmUnavailableError } from '../ports/crmErrors';
-import type { ErpClient } from '../ports/erpClient';
+import type { ErpClient, ErpRequest } from '../ports/erpClient';
 import { erpRequestFor } from './erpPayloads';
 import type { MigrationPlan, PlannedRecord, PlannedTable } from './migrationPlan';
 import type { Checkpoint, MigrationState } from './migrationState';
@@ -57,6 +57,8 @@ export class SimulatedCrash extends Error {
 }
 
 const checkpointEvery = 500;
+/** `re_reservation.re_status` Cancelled. */
+const cancelledStatus = 100000001;
 const maxAttempts = 6;
 
 /**
@@ -118,24 +120,7 @@ export async function applyMigration(ports: ApplyPorts, options: ApplyOptions): 
             pendingIds.push([id, record.key, rowId]);
             if (table.rule.erp) {
                 const request = erpRequestFor(table.rule.erp, record, rowId, ctx);
-                for (let attempt = 1; ; attempt++) {
-                    const outcome = await ports.erp.post(request);
-                    if (outcome.kind === 'posted') {
-                        if (outcome.replayed) result.erpReplayed += 1;
-                        else result.erpPosted += 1;
-                        break;
-                    }
-                    const f = outcome.failure;
-                    if (f.class !== 'transient' || attempt >= maxAttempts) {
-                        throw new MigrationLoadError(
-                            `ERP refused ${table.rule.erp} ${record.sourceRef}: ${f.code} ${f.message}`,
-                            f.owner,
-                            id,
-                            record.sourceRef,
-                        );
-                    }
-                    await sleep(f.retryAfterMs ?? 100 * 2 ** attempt);
-                }
+                await postToErp(ports.erp, request, sleep, result, id, record.sourceRef);
             }
         };
         const worker = async () => {
@@ -172,9 +157,75 @@ export async function applyMigration(ports: ApplyPorts, options: ApplyOptions): 
         progress.finish();
         if (failure !== undefined) throw failure;
     }
+    await closeCancelledPlans(ports, plan, checkpoint, ctx, save, sleep, result);
     checkpoint.completedAt ??= (options.now?.() ?? new Date()).toISOString();
     save();
     return result;
+}
+
+/**
+ * A cancelled reservation is posted before its instalments (they need it), so the ERP opened their invoices on a
+ * cancelled plan. Sending the cancellation once more, after the plans, closes them as the pipeline's cancellation
+ * does. One amendment per cancelled reservation, under its own idempotency key; checkpointed like a table.
+ */
+async function closeCancelledPlans(
+    ports: ApplyPorts,
+    plan: MigrationPlan,
+    checkpoint: Checkpoint,
+    ctx: Parameters<typeof erpRequestFor>[3],
+    save: () => void,
+    sleep: (ms: number) => Promise<void>,
+    result: ApplyResult,
+): Promise<void> {
+    const reservations = plan.tables.find((t) => t.rule.id === 'reservation');
+    if (reservations?.rule.erp !== 'reservation') return;
+    const cancelled = reservations.records.filter((r) => r.values.re_status === cancelledStatus);
+    const step = 'reservation:closeCancelled';
+    for (let i = checkpoint.tables[step] ?? 0; i < cancelled.length; i++) {
+        const record = cancelled[i] as PlannedRecord;
+        const id = ctx.idOf('reservation', record.key);
+        if (id === undefined)
+            throw new MigrationLoadError(
+                `no Dataverse id for ${record.sourceRef}`,
+                'integration',
+                'reservation',
+                record.sourceRef,
+            );
+        const request = erpRequestFor('reservation', record, id, ctx);
+        await postToErp(
+            ports.erp,
+            { ...request, idempotencyKey: `${request.idempotencyKey}-close` },
+            sleep,
+            result,
+            'reservation',
+            record.sourceRef,
+        );
+        checkpoint.tables[step] = i + 1;
+    }
+    save();
+}
+
+async function postToErp(
+    erp: ErpClient,
+    request: ErpRequest,
+    sleep: (ms: number) => Promise<void>,
+    result: ApplyResult,
+    table: string,
+    row: string,
+): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+        const outcome = await erp.post(request);
+        if (outcome.kind === 'posted') {
+            if (outcome.replayed) result.erpReplayed += 1;
+            else result.erpPosted += 1;
+            return;
+        }
+        const f = outcome.failure;
+        if (f.class !== 'transient' || attempt >= maxAttempts) {
+            throw new MigrationLoadError(`ERP refused ${table} ${row}: ${f.code} ${f.message}`, f.owner, table, row);
+        }
+        await sleep(f.retryAfterMs ?? 100 * 2 ** attempt);
+    }
 }
 
 function fields(plan: MigrationPlan, table: PlannedTable, record: PlannedRecord): Record<string, CrmWriteValue> {

@@ -138,9 +138,17 @@ describe('migration apply', () => {
         const posting = report.counts.filter((c) =>
             ['buyer', 'reservation', 'instalment', 'receipt', 'commission'].includes(c.table),
         );
-        expect(ledger.count).toBe(posting.reduce((s, c) => s + c.toLoad, 0));
+        const rowsPosted = posting.reduce((s, c) => s + c.toLoad, 0);
+        const cancelled = once.dataverse.records.list('re_reservation').filter((r) => r.re_status === 100000001);
+        expect(cancelled.length).toBeGreaterThan(0);
+        // One posting per row, plus the cancellation re-sent after the plans to close their invoices.
+        expect(ledger.count).toBe(rowsPosted + cancelled.length);
         expect(ledger.keys).toBe(ledger.count);
-        expect(new Set(once.erp.ledger.postings.map((p) => `${p.type}:${p.reference}`)).size).toBe(ledger.count);
+        expect(new Set(once.erp.ledger.postings.map((p) => `${p.type}:${p.reference}`)).size).toBe(rowsPosted);
+        const cancelledNumbers = new Set(cancelled.map((r) => r.re_name));
+        const invoices = once.erp.ledger.invoices.filter((i) => cancelledNumbers.has(i.reservationNumber));
+        expect(invoices.length).toBeGreaterThan(0);
+        expect(invoices.filter((i) => i.status === 'open')).toEqual([]);
         onceSnapshot = dataverseSnapshot(once.dataverse);
         const versions = once.dataverse.records.list('re_unit').map((r) => r.versionnumber);
 
