@@ -78,6 +78,7 @@ const drills: Record<string, () => Promise<Verdict>> = {
                 erpCallsDuringOutage: r.erpCallsDuringOutage,
                 callBound: bound,
                 erpCallsPerPosting: r.erpCallsPerPosting,
+                erpCallBreakdown: r.erpCallBreakdown,
                 durationMs: r.durationMs,
             },
         };

@@ -174,6 +174,11 @@ export function renderBenchMarkdown(results: {
             ]),
         ),
         '',
+        ...runs.map((r) => {
+            const b = r.report.erpCallBreakdown;
+            return `ERP calls of ${r.policy} by kind: ${b?.firstPosts ?? '?'} first posts, ${b?.retryPosts ?? '?'} re-posts, ${b?.probes ?? '?'} probes, ${b?.lookUps ?? '?'} look-ups before a re-push (the rest of the total: refused and rate-limited calls not metered).`;
+        }),
+        '',
         '## Cost over the contract period',
         '',
         row([

@@ -24,6 +24,8 @@ export interface LaunchReport {
     parkedAtReopen: number;
     /** ERP calls (posts, look-ups, probes) between the outage's start and its end; null without an outage. */
     erpCallsDuringOutage: number | null;
+    /** The ERP calls by kind: first posts, re-posts after a failure or a wait, condition probes, look-ups. */
+    erpCallBreakdown: { firstPosts: number; retryPosts: number; probes: number; lookUps: number };
     reprocessAfterReopenMs: number | null;
     peakRssMb: number;
     durationMs: number;

@@ -372,7 +372,14 @@ async function drive(
     const durationMs = Date.now() - started;
     const days = new Set([new Date(started).toISOString().slice(0, 10), new Date().toISOString().slice(0, 10)]);
     let erpFirst = 0;
-    for (const day of days) erpFirst += (await runtime.services.meter.read(day)).firstAttempts;
+    const metered = { retries: 0, probes: 0, calls: 0 };
+    for (const day of days) {
+        const m = await runtime.services.meter.read(day);
+        erpFirst += m.firstAttempts;
+        metered.retries += m.retries;
+        metered.probes += m.probes;
+        metered.calls += m.calls;
+    }
     const left = (
         await Promise.all((['review', 'deadLettered', 'parked', 'held'] as TransactionState[]).map(stateCount))
     ).reduce((a, b) => a + b, 0);
@@ -404,6 +411,13 @@ async function drive(
                 : null,
         parkedAtReopen: parkedAtReopen.length,
         erpCallsDuringOutage,
+        // The meter records posts and probes; what else the ERP counted were look-ups before re-pushes.
+        erpCallBreakdown: {
+            firstPosts: erpFirst,
+            retryPosts: metered.retries,
+            probes: metered.probes,
+            lookUps: Math.max(0, runtime.erp.calls.total - metered.calls),
+        },
         reprocessAfterReopenMs:
             reopenAt !== undefined && reprocessed.length > 0 ? Math.max(...reprocessed) - reopenAt : null,
         peakRssMb: Math.round(peakRss() / 1024 / 1024),
@@ -472,6 +486,12 @@ function baselineReport(
         erpUtilization: null,
         parkedAtReopen: 0,
         erpCallsDuringOutage: null,
+        erpCallBreakdown: {
+            firstPosts: baseline.erpCalls.first,
+            retryPosts: baseline.erpCalls.retry,
+            probes: 0,
+            lookUps: 0,
+        },
         reprocessAfterReopenMs: null,
         peakRssMb: run.peakRssMb,
         durationMs,
