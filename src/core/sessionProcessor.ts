@@ -39,7 +39,7 @@ export async function handleSessionMessage(
         await deps.store.recordAccepted(envelope, envelope.acceptedAt);
         const id = envelope.transactionId;
         const record = await deps.store.get(id);
-        if (!record || finalStates.has(record.state) || gate.held.includes(id)) return;
+        if (!record || finalStates.has(record.state) || gate.held.includes(id)) return resumeDrain(gate, deps);
         if (gate.blockedBy === id) {
             // A redelivery of the unit's blocker: scheduled retries and reprocess messages drive it, not duplicates,
             // unless it never got as far as a verdict (a crash mid-attempt).
@@ -74,7 +74,8 @@ export async function handleSessionMessage(
     }
     // retry / reprocess / quarantine act on the transaction that blocks the unit; a stale one is ignored.
     const target = gate.blockedBy;
-    if (!target || (control.transactionId && control.transactionId !== target)) return;
+    if (!target) return resumeDrain(gate, deps);
+    if (control.transactionId && control.transactionId !== target) return;
     if (control.control === 'quarantine') {
         const record = await deps.store.get(target);
         if (record?.state !== 'parked') return;
@@ -90,6 +91,15 @@ export async function handleSessionMessage(
         return;
     }
     await runAndDrain(gate, target, deps);
+}
+
+/**
+ * A host killed after the gate was saved unblocked but before its held transactions ran leaves them with nothing to
+ * drive them (found by the kill -9 drill): the redelivered message, which finds nothing else to do, drains the gate.
+ */
+async function resumeDrain(gate: SessionGate, deps: SessionDeps): Promise<void> {
+    const next = gate.blockedBy ? undefined : gate.held[0];
+    if (next) await runAndDrain(gate, next, deps);
 }
 
 /** Runs `first`, then releases held transactions in order, at most one batch per invocation. */

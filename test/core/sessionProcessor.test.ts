@@ -477,3 +477,33 @@ describe('maxAttempts counts the transaction’s own failures', () => {
         expect(await states(w, [reservation])).toEqual(['confirmed']);
     });
 });
+
+describe('a host killed between releasing the gate and running what it held', () => {
+    it('resumes the drain when the interrupted message is delivered again', async () => {
+        const w = await world();
+        const reservation = unitTransaction('A', 'reservation', 1);
+        const instalment = unitTransaction('A', 'instalment', 2);
+        let failures = 1;
+        w.erp.failNext = () => failures-- > 0;
+        await w.send(reservation);
+        await w.send(instalment);
+        await w.run();
+        expect(await states(w, [reservation, instalment])).toEqual(['retrying', 'held']);
+        const gates = w.deps.gates;
+        const put = gates.put.bind(gates);
+        let killed = false;
+        gates.put = async (gate) => {
+            await put(gate);
+            if (!killed && gate.blockedBy === null && gate.held.length > 0) {
+                killed = true;
+                throw new Error('kill -9');
+            }
+        };
+        await expect(w.settle()).rejects.toThrow('kill -9');
+        gates.put = put;
+        expect(await states(w, [reservation, instalment])).toEqual(['confirmed', 'held']);
+        await w.settle();
+        expect(await states(w, [reservation, instalment])).toEqual(['confirmed', 'confirmed']);
+        expect(ledgerKeys(w)).toEqual(['seed-buyer', reservation.transactionId, instalment.transactionId]);
+    });
+});
