@@ -80,6 +80,11 @@ async function bench(argv: string[]): Promise<void> {
         });
         const erp = new ErpHttpClient({ baseUrl: urls.erp, getToken, timeoutMs: 60_000, classifier });
         const erpReader = new HttpErpReservationReader({ baseUrl: urls.erp, getToken, timeoutMs: 60_000 });
+        // The load's own peak, sampled: the process peak below also covers generating and auditing two exports.
+        let loadPeakRss = process.memoryUsage().rss;
+        const sampler = setInterval(() => {
+            loadPeakRss = Math.max(loadPeakRss, process.memoryUsage().rss);
+        }, 250);
         t = Date.now();
         const applied = await applyMigration(
             { crm, erp },
@@ -89,6 +94,7 @@ async function bench(argv: string[]): Promise<void> {
         t = Date.now();
         const verified = await verifyMigration({ crm, erpReader }, plan, { progress, concurrency });
         const verifyMs = Date.now() - t;
+        clearInterval(sampler);
         const perSecond = (n: number, ms: number) => Math.round((n / ms) * 1000);
         const result = {
             rows: dirtyData.manifest.rows,
@@ -112,6 +118,7 @@ async function bench(argv: string[]): Promise<void> {
                 differences: verified.differenceCount,
             },
             peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+            applyAndVerifyPeakRssMb: Math.round(loadPeakRss / 2 ** 20),
             concurrency,
             machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
         };

@@ -52,7 +52,7 @@ const cents = (n: number) => (Math.round(n * 100) / 100).toFixed(2);
 
 /**
  * A realistic, deliberately dirty legacy export (legacy CRM and spreadsheets) for tests, the README and the
- * benchmark. Same seed and size, same files. About ten rows per unit: the unit, most units reserved (some
+ * benchmark. Same seed and size, same files. About 11.5 rows per unit: the unit, most units reserved (some
  * cancelled and re-booked), buyers, a payment plan of 5–8 instalments, receipts and co-listed commission claims.
  * Defects are planted at fixed rates and listed in the manifest with the rule that must find them.
  */
@@ -67,7 +67,8 @@ export function generateLegacyData(options: LegacyDataOptions): LegacyDataSet {
     const cleansable = level !== 'none';
     const blocking = level === 'all';
 
-    const unitCount = Math.max(20, Math.round(options.rows / 10));
+    // Measured: about 11.5 rows per unit over the nine files (reservations, plans, receipts, buyers, claims).
+    const unitCount = Math.max(20, Math.round(options.rows / 11.5));
     const buildingCount = Math.ceil(unitCount / unitsPerBuilding);
     const projectCount = Math.ceil(buildingCount / buildingsPerProject);
 
