@@ -1,6 +1,15 @@
 import type { z } from 'zod';
 import { summaryResponseSchema } from '../handlers/summary';
+import { acknowledgeBodySchema, alertPathSchema, alertSchema, alertsResponseSchema } from './alertSchemas';
+import {
+    backupListQuerySchema,
+    backupListResponseSchema,
+    backupPathSchema,
+    backupRunBodySchema,
+    backupRunSchema,
+} from './backupSchemas';
 import { flowEventSchema, intakeResponseSchema } from './intakeSchemas';
+import { noticesResponseSchema } from './noticeSchemas';
 import {
     conditionsResponseSchema,
     healthResponseSchema,
@@ -11,6 +20,18 @@ import {
     summaryQuerySchema,
 } from './operationsSchemas';
 import { problemSchema } from './problemSchema';
+import {
+    reconciliationGetQuerySchema,
+    reconciliationListQuerySchema,
+    reconciliationListResponseSchema,
+    reconciliationPathSchema,
+    reconciliationReportSchema,
+    reconciliationRunBodySchema,
+    reconciliationRunResponseSchema,
+    repushBodySchema,
+    repushPathSchema,
+    repushResponseSchema,
+} from './reconciliationSchemas';
 import {
     discardBodySchema,
     resolveBodySchema,
@@ -202,6 +223,149 @@ export const apiOperations: ApiOperation[] = [
                 }),
             },
             400: badRequest,
+        },
+    },
+    {
+        operationId: 'ListAlerts',
+        method: 'get',
+        path: '/alerts',
+        summary: 'List the alerts',
+        description:
+            'Returns the grouped alerts, newest first: what failed, how often, who owns it, its state and escalation level.',
+        visibility: 'important',
+        responses: { 200: { description: 'The alerts, newest first.', schema: alertsResponseSchema } },
+    },
+    {
+        operationId: 'AcknowledgeAlert',
+        method: 'post',
+        path: '/alerts/{id}/acknowledge',
+        summary: 'Acknowledge an alert',
+        description:
+            'Records that someone has taken an alert so it stops escalating; an acknowledged or resolved alert is answered as it is.',
+        params: { path: alertPathSchema },
+        body: acknowledgeBodySchema,
+        responses: {
+            200: { description: 'The alert after acknowledgement.', schema: alertSchema },
+            400: badRequest,
+            404: problem('No such alert.'),
+        },
+    },
+    {
+        operationId: 'ListHandoverNotices',
+        method: 'get',
+        path: '/notices',
+        summary: 'List the handover notices',
+        description:
+            'Returns the handover notices sent to unit owners, newest first, with their delivery state (never the address).',
+        visibility: 'advanced',
+        responses: { 200: { description: 'The notices, newest first.', schema: noticesResponseSchema } },
+    },
+    {
+        operationId: 'RunBackup',
+        method: 'post',
+        path: '/backups',
+        summary: 'Run a backup now',
+        description:
+            'Exports every planned Dataverse table and the integration state to the backup container now, checks each against its source count and answers with the run record.',
+        visibility: 'advanced',
+        body: backupRunBodySchema,
+        responses: {
+            201: {
+                description: 'The run record; status says whether it is complete, incomplete or failed.',
+                schema: backupRunSchema,
+                headers: { Location: { description: 'URL of the run record.' } },
+            },
+            400: badRequest,
+            503: problem('The backup container cannot be opened; try again later.'),
+        },
+    },
+    {
+        operationId: 'ListBackups',
+        method: 'get',
+        path: '/backups',
+        summary: 'List the backup runs',
+        description: 'Returns past backup runs, newest first, with their outcome, tables and rows.',
+        visibility: 'advanced',
+        params: { query: backupListQuerySchema },
+        responses: {
+            200: { description: 'Past runs, newest first.', schema: backupListResponseSchema },
+            400: badRequest,
+        },
+    },
+    {
+        operationId: 'GetBackup',
+        method: 'get',
+        path: '/backups/{backupId}',
+        summary: 'Get a backup run',
+        description:
+            'Returns one backup run with its files (path, rows, bytes, SHA-256) and the completeness check of each table.',
+        visibility: 'advanced',
+        params: { path: backupPathSchema },
+        responses: {
+            200: { description: 'The run.', schema: backupRunSchema },
+            400: badRequest,
+            404: problem('No such backup run.'),
+        },
+    },
+    {
+        operationId: 'ListReconciliations',
+        method: 'get',
+        path: '/reconciliations',
+        summary: 'List the reconciliation runs',
+        description:
+            'Returns the stored month-end reconciliations of the CRM against the ERP, newest first: period, project, whether balanced, findings and files.',
+        visibility: 'advanced',
+        params: { query: reconciliationListQuerySchema },
+        responses: {
+            200: { description: 'The stored runs, newest first.', schema: reconciliationListResponseSchema },
+            400: badRequest,
+        },
+    },
+    {
+        operationId: 'GetReconciliation',
+        method: 'get',
+        path: '/reconciliations/{period}',
+        summary: 'Get the reconciliation of a month',
+        description:
+            'Returns the newest reconciliation of a month, whole: totals, each building, and the record-level findings with their owner and action.',
+        visibility: 'important',
+        params: { path: reconciliationPathSchema, query: reconciliationGetQuerySchema },
+        responses: {
+            200: { description: 'The report.', schema: reconciliationReportSchema },
+            400: badRequest,
+            404: problem('No reconciliation of that month yet.'),
+        },
+    },
+    {
+        operationId: 'RunReconciliation',
+        method: 'post',
+        path: '/reconciliations/{period}',
+        summary: 'Reconcile a month now',
+        description:
+            'Reconciles a month of the CRM against the ERP now, stores the report and posts its summary to the end-of-day channel.',
+        visibility: 'important',
+        params: { path: reconciliationPathSchema },
+        body: reconciliationRunBodySchema,
+        responses: {
+            200: { description: 'Balanced or not, with totals and findings.', schema: reconciliationRunResponseSchema },
+            400: badRequest,
+            503: problem('The CRM or the ERP cannot answer now; try again later.'),
+        },
+    },
+    {
+        operationId: 'RepushReconciledRecord',
+        method: 'post',
+        path: '/reconciliations/repush/{sourceRecordId}',
+        summary: 'Re-push a record the ERP lost',
+        description:
+            'Sends a record a reconciliation found missing in the ERP through the pipeline again with its idempotency key; never a direct ERP write.',
+        params: { path: repushPathSchema },
+        body: repushBodySchema,
+        responses: {
+            202: { description: 'Queued again.', schema: repushResponseSchema },
+            400: badRequest,
+            404: problem('No transaction was ever accepted for the row: save it in Dataverse to send it.'),
+            409: problem('A transaction of the row is still on its way; it posts by itself.'),
         },
     },
     {

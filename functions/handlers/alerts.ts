@@ -1,26 +1,14 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { update } from '../../src/notifications/alertDispatch';
 import type { Alert } from '../../src/ports/alertStore';
+import { acknowledgeBodySchema, alertSchema, alertsResponseSchema } from '../api/alertSchemas';
 import { jsonOf } from '../api/typedJson';
 import type { ServicesProvider } from '../services';
 import { problem } from './jsonResponse';
 
-export const alertSchema = z.object({
-    id: z.string(),
-    groupKey: z.string(),
-    title: z.string(),
-    failureClass: z.string(),
-    owner: z.string(),
-    count: z.number().int(),
-    firstAt: z.string(),
-    lastAt: z.string(),
-    state: z.enum(['open', 'acknowledged', 'resolved']),
-    level: z.number().int(),
-    consoleLink: z.string().optional(),
-});
-export const alertsResponseSchema = z.object({ alerts: z.array(alertSchema) });
-const acknowledgeSchema = z.object({ by: z.string().min(1).max(200).optional() }).strict();
+// The published shapes (functions/api/alertSchemas.ts); re-exported for the callers that read them from here.
+export { alertSchema, alertsResponseSchema };
 
 const maxListed = 500;
 
@@ -49,7 +37,7 @@ export function createAcknowledgeHandler(services: ServicesProvider) {
                 return problem(400, 'INVALID_JSON', 'the body must be empty or JSON: {"by"?: "..."}');
             }
         }
-        const parsed = acknowledgeSchema.safeParse(body);
+        const parsed = acknowledgeBodySchema.safeParse(body);
         if (!parsed.success) {
             const issue = parsed.error.issues[0];
             const field = issue?.path.join('.') || 'body';

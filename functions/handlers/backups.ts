@@ -1,13 +1,20 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { z } from 'zod';
 import { alertUnrecordedBackup } from '../../src/backup/backupAlert';
 import { getBackup, listBackups } from '../../src/backup/backupCatalog';
-import { backupIdPattern } from '../../src/backup/backupRun';
 import { type BackupDeps, runBackup } from '../../src/backup/runBackup';
 import type { BlobStore } from '../../src/ports/blobStore';
+import {
+    backupListQuerySchema,
+    backupListResponseSchema,
+    backupPathSchema,
+    backupRunBodySchema,
+    backupRunSchema,
+} from '../api/backupSchemas';
+import { jsonOf } from '../api/typedJson';
+import { queryObject } from '../api/zodProblem';
 import type { Services, ServicesProvider } from '../services';
 import { contextLogger } from './contextLogger';
-import { json, problem } from './jsonResponse';
+import { problem } from './jsonResponse';
 
 function deps(s: Services, files: BlobStore, context: InvocationContext): BackupDeps {
     return {
@@ -44,8 +51,6 @@ export function createBackupTimerHandler(services: ServicesProvider) {
     };
 }
 
-const runSchema = z.object({ by: z.string().min(1).max(200).optional() }).strict();
-
 /**
  * POST /api/backups {by?}: runs a backup now and answers with its record (201, Location of the record). The run's
  * outcome is in `status` (complete, incomplete, failed); 503 when the backup container cannot be opened.
@@ -59,7 +64,7 @@ export function createBackupRunHandler(services: ServicesProvider) {
         } catch {
             return problem(400, 'INVALID_BODY', 'the body is not JSON; expected {"by": "..."} or nothing');
         }
-        const parsed = runSchema.safeParse(body);
+        const parsed = backupRunBodySchema.safeParse(body);
         if (!parsed.success)
             return problem(400, 'INVALID_BODY', 'expected {"by": "..."} or nothing', {
                 field: parsed.error.issues[0]?.path.join('.') ?? '',
@@ -76,32 +81,36 @@ export function createBackupRunHandler(services: ServicesProvider) {
             trigger: 'http',
             ...(parsed.data.by ? { requestedBy: parsed.data.by } : {}),
         });
-        return json(201, run, { location: `/api/backups/${run.id}` });
+        return jsonOf(backupRunSchema, 201, run, { location: `/api/backups/${run.id}` });
     };
 }
 
 /** GET /api/backups?top=20: past runs, newest first, with their outcome. */
 export function createBackupListHandler(services: ServicesProvider) {
     return async (request: HttpRequest): Promise<HttpResponseInit> => {
-        const raw = request.query.get('top') ?? '20';
-        const top = Number(raw);
-        if (!/^\d+$/.test(raw) || top < 1 || top > 200)
+        const raw = request.query.get('top');
+        const query = backupListQuerySchema.safeParse(queryObject(request.query));
+        // Digits only: the schema's coercion would also take "1e2" or " 5".
+        if (!query.success || (raw !== null && !/^\d+$/.test(raw)))
             return problem(400, 'INVALID_QUERY', 'top must be a whole number from 1 to 200', { field: 'top' });
         const s = await services();
-        return json(200, { backups: await listBackups(await s.backup.files(), top, s.clock.now()) });
+        return jsonOf(backupListResponseSchema, 200, {
+            backups: await listBackups(await s.backup.files(), query.data.top, s.clock.now()),
+        });
     };
 }
 
 /** GET /api/backups/{backupId}: one run with its files (path, rows, bytes, SHA-256) and each table's counts. */
 export function createBackupGetHandler(services: ServicesProvider) {
     return async (request: HttpRequest): Promise<HttpResponseInit> => {
-        const id = request.params.backupId ?? '';
-        if (!backupIdPattern.test(id))
+        const path = backupPathSchema.safeParse({ backupId: request.params.backupId ?? '' });
+        if (!path.success)
             return problem(400, 'INVALID_ID', 'a backup id looks like 2026-11-29T02-00-00Z-3fa9c1', {
                 field: 'backupId',
             });
+        const id = path.data.backupId;
         const s = await services();
         const run = await getBackup(await s.backup.files(), id);
-        return run ? json(200, run) : problem(404, 'NOT_FOUND', `no backup ${id}`);
+        return run ? jsonOf(backupRunSchema, 200, run) : problem(404, 'NOT_FOUND', `no backup ${id}`);
     };
 }

@@ -1,21 +1,14 @@
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { runNotifications } from '../../src/notifications/notificationRun';
 import type { Notice } from '../../src/ports/noticeStore';
+import { noticeSchema, noticesResponseSchema } from '../api/noticeSchemas';
 import { jsonOf } from '../api/typedJson';
 import type { ServicesProvider } from '../services';
 import { contextLogger } from './contextLogger';
 
-export const noticeSchema = z.object({
-    key: z.string(),
-    unitCode: z.string(),
-    readyOn: z.string(),
-    state: z.enum(['pending', 'sent', 'retrying', 'failed']),
-    attempts: z.number().int(),
-    lastError: z.string().optional(),
-    sentAt: z.string().optional(),
-});
-export const noticesResponseSchema = z.object({ notices: z.array(noticeSchema) });
+// The published shapes (functions/api/noticeSchemas.ts); re-exported for the callers that read them from here.
+export { noticeSchema, noticesResponseSchema };
 
 const maxListed = 500;
 

@@ -1,12 +1,22 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { z } from 'zod';
 import { describeError } from '../../src/core/describeError';
-import { periodPattern } from '../../src/reconciliation/reconcilePeriod';
 import type { ReportFormat } from '../../src/reconciliation/reportArchive';
 import { repushRecord } from '../../src/reconciliation/repush';
 import { runReconciliation } from '../../src/reconciliation/runReconciliation';
+import {
+    reconciliationGetQuerySchema,
+    reconciliationListQuerySchema,
+    reconciliationListResponseSchema,
+    reconciliationPathSchema,
+    reconciliationReportSchema,
+    reconciliationRunBodySchema,
+    reconciliationRunResponseSchema,
+    repushBodySchema,
+    repushResponseSchema,
+} from '../api/reconciliationSchemas';
+import { jsonOf } from '../api/typedJson';
 import type { ServicesProvider } from '../services';
-import { json, problem } from './jsonResponse';
+import { problem } from './jsonResponse';
 
 const formats: Record<string, ReportFormat> = { json: 'json', md: 'markdown', markdown: 'markdown', csv: 'csv' };
 const badPeriod = (period: string) =>
@@ -16,9 +26,12 @@ const badPeriod = (period: string) =>
 export function createReconciliationListHandler(services: ServicesProvider) {
     return async (request: HttpRequest): Promise<HttpResponseInit> => {
         const period = request.query.get('period') ?? undefined;
-        if (period !== undefined && !periodPattern.test(period)) return badPeriod(period);
+        const query = reconciliationListQuerySchema.safeParse({ period });
+        if (!query.success) return badPeriod(period ?? '');
         const s = await services();
-        return json(200, { reports: await (await s.reconciliation.reports()).list(period) });
+        return jsonOf(reconciliationListResponseSchema, 200, {
+            reports: await (await s.reconciliation.reports()).list(query.data.period),
+        });
     };
 }
 
@@ -29,27 +42,26 @@ export function createReconciliationListHandler(services: ServicesProvider) {
 export function createReconciliationGetHandler(services: ServicesProvider) {
     return async (request: HttpRequest): Promise<HttpResponseInit> => {
         const period = request.params.period ?? '';
-        if (!periodPattern.test(period)) return badPeriod(period);
+        if (!reconciliationPathSchema.safeParse({ period }).success) return badPeriod(period);
         const asked = request.query.get('format') ?? 'json';
         const format = formats[asked];
         if (!format) return problem(400, 'INVALID_FORMAT', 'format must be json, md or csv', { field: 'format' });
         const s = await services();
         const archive = await s.reconciliation.reports();
-        const report = await archive.latest(period, request.query.get('project') ?? undefined);
+        const query = reconciliationGetQuerySchema.parse({ project: request.query.get('project') ?? undefined });
+        const report = await archive.latest(period, query.project);
         if (!report)
             return problem(
                 404,
                 'NOT_FOUND',
                 `no reconciliation for ${period} yet: POST /api/reconciliations/${period} runs one`,
             );
-        if (format === 'json') return json(200, report);
+        if (format === 'json') return jsonOf(reconciliationReportSchema, 200, report);
         const file = await archive.file(report, format);
         if (!file) return problem(404, 'NOT_FOUND', `the ${asked} file of ${report.id} is missing`);
         return { status: 200, body: file.text, headers: { 'content-type': file.contentType } };
     };
 }
-
-const runSchema = z.object({ by: z.string().min(1), project: z.string().min(1).optional() }).strict();
 
 /**
  * POST /api/reconciliations/{period} {by, project?}: reconciles now, stores the report and posts the summary.
@@ -58,8 +70,8 @@ const runSchema = z.object({ by: z.string().min(1), project: z.string().min(1).o
 export function createReconciliationRunHandler(services: ServicesProvider) {
     return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
         const period = request.params.period ?? '';
-        if (!periodPattern.test(period)) return badPeriod(period);
-        const parsed = runSchema.safeParse(await request.json().catch(() => undefined));
+        if (!reconciliationPathSchema.safeParse({ period }).success) return badPeriod(period);
+        const parsed = reconciliationRunBodySchema.safeParse(await request.json().catch(() => undefined));
         if (!parsed.success) {
             const issue = parsed.error.issues[0];
             return problem(
@@ -77,7 +89,7 @@ export function createReconciliationRunHandler(services: ServicesProvider) {
             context.log(
                 `reconciliation ${result.report.id} by ${parsed.data.by}: ${result.report.balanced ? 'balanced' : 'not balanced'}, ${result.report.findings.length} finding(s)`,
             );
-            return json(200, {
+            return jsonOf(reconciliationRunResponseSchema, 200, {
                 status: result.report.balanced ? 'balanced' : 'notBalanced',
                 id: result.report.id,
                 files: result.stored.files,
@@ -92,8 +104,6 @@ export function createReconciliationRunHandler(services: ServicesProvider) {
     };
 }
 
-const repushSchema = z.object({ by: z.string().min(1) }).strict();
-
 /**
  * POST /api/reconciliations/repush/{sourceRecordId} {by}: sends a record the ERP lost through the pipeline again,
  * with its idempotency key (never a direct ERP write). 202 queued; 404 when no transaction was ever accepted for
@@ -102,12 +112,12 @@ const repushSchema = z.object({ by: z.string().min(1) }).strict();
 export function createRepushHandler(services: ServicesProvider) {
     return async (request: HttpRequest): Promise<HttpResponseInit> => {
         const id = request.params.sourceRecordId ?? '';
-        const parsed = repushSchema.safeParse(await request.json().catch(() => undefined));
+        const parsed = repushBodySchema.safeParse(await request.json().catch(() => undefined));
         if (!parsed.success) return problem(400, 'INVALID_BODY', 'expected {"by": "..."}', { field: 'by' });
         const outcome = await repushRecord(id, parsed.data.by, await services());
         switch (outcome.kind) {
             case 'queued':
-                return json(202, {
+                return jsonOf(repushResponseSchema, 202, {
                     status: 'queued',
                     transactionId: outcome.transactionId,
                     sessionId: outcome.sessionId,
