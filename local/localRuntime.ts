@@ -98,14 +98,28 @@ export async function startLocalRuntime(
             renewEveryMs: Math.max(1000, Math.floor(settings.LOCAL_QUEUE_LOCK_MS / 3)),
         });
         started.push(() => pump.stop());
-        const probe = registrations.find((r) => r.kind === 'timer');
-        if (probe?.kind === 'timer') {
+        // Timers the local host fires by itself, at local intervals; the daily summary, reconciliation and backup
+        // run on demand over HTTP locally (on their schedules they would fire every few seconds here).
+        const localTimerMs: Record<string, number> = {
+            'probe-conditions': settings.LOCAL_PROBE_TIMER_MS,
+            'dispatch-notifications': settings.LOCAL_NOTIFY_TIMER_MS,
+        };
+        for (const registration of registrations) {
+            const everyMs = registration.kind === 'timer' ? localTimerMs[registration.name] : undefined;
+            if (registration.kind !== 'timer' || everyMs === undefined) continue;
+            let running = false;
             const timer = setInterval(() => {
-                const context = new InvocationContext({ functionName: probe.name, logHandler: () => {} });
-                probe
+                // Like the Functions host, one run of a timer at a time.
+                if (running) return;
+                running = true;
+                const context = new InvocationContext({ functionName: registration.name, logHandler: () => {} });
+                registration
                     .handler({}, context)
-                    .catch((e: unknown) => log(`[${probe.name}] ${e instanceof Error ? e.message : String(e)}`));
-            }, settings.LOCAL_PROBE_TIMER_MS);
+                    .catch((e: unknown) => log(`[${registration.name}] ${e instanceof Error ? e.message : String(e)}`))
+                    .finally(() => {
+                        running = false;
+                    });
+            }, everyMs);
             started.push(async () => clearInterval(timer));
         }
         return {

@@ -18,6 +18,8 @@ export const localSettingsSchema = z.object({
     LOCAL_QUEUE_LOCK_MS: z.coerce.number().int().positive().default(30_000),
     /** How often the local host fires the probe timer (each condition is still probed at most once per probe interval). */
     LOCAL_PROBE_TIMER_MS: z.coerce.number().int().positive().default(5_000),
+    /** How often the local host fires the notification dispatch (notices, grouped alerts, escalation). */
+    LOCAL_NOTIFY_TIMER_MS: z.coerce.number().int().positive().default(5_000),
     MAX_DELIVERY_COUNT: z.coerce.number().int().positive().default(10),
     ENTITY_MAP_PATH: z.string().min(1).default('config/entity-map.v1.json'),
     ERP_MAP_PATH: z.string().min(1).default('config/erp-map.v1.json'),
