@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvocationContext } from '@azure/functions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { alertsResponseSchema } from '../../functions/handlers/alerts';
 import { noticesResponseSchema } from '../../functions/handlers/notices';
 import { buildRegistrations, type TimerRegistration } from '../../functions/registrations';
@@ -68,6 +68,8 @@ afterAll(async () => {
 
 describe('notifications on the local runtime', () => {
     it("sends the handover notice to the unit owner's CRM address from the shared mailbox, once", async () => {
+        // The local host fires dispatch-notifications by itself (LOCAL_NOTIFY_TIMER_MS), as Azure does on its schedule.
+        await vi.waitFor(() => expect(runtime.graph.mailbox).toHaveLength(1), { timeout: 30_000, interval: 250 });
         await tick();
         await tick();
         expect(runtime.graph.mailbox).toHaveLength(1);
