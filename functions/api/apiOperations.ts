@@ -29,6 +29,7 @@ import {
     reconciliationRunBodySchema,
     reconciliationRunResponseSchema,
     repushBodySchema,
+    repushConflictSchema,
     repushPathSchema,
     repushResponseSchema,
 } from './reconciliationSchemas';
@@ -365,7 +366,10 @@ export const apiOperations: ApiOperation[] = [
             202: { description: 'Queued again.', schema: repushResponseSchema },
             400: badRequest,
             404: problem('No transaction was ever accepted for the row: save it in Dataverse to send it.'),
-            409: problem('A transaction of the row is still on its way; it posts by itself.'),
+            409: {
+                description: 'A transaction of the row is still on its way; it posts by itself.',
+                schema: repushConflictSchema,
+            },
         },
     },
     {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { periodPattern } from '../../src/reconciliation/reconcilePeriod';
+import { problemSchema } from './problemSchema';
 
 const periodMessage = 'period must be YYYY-MM';
 const ownerSchema = z
@@ -261,3 +262,18 @@ export const repushResponseSchema = z
         sessionId: z.string().describe('Its ordering session (unit, building or contact).'),
     })
     .meta({ id: 'RepushResult', description: 'The transaction queued again, with its idempotency key.' });
+
+/** The 409 of a re-push: a Problem that also names the transaction still on its way and its state. */
+export const repushConflictSchema = z
+    .object({
+        error: problemSchema.shape.error
+            .extend({
+                transactionId: z
+                    .string()
+                    .describe('The transaction of the row still on its way.')
+                    .meta({ 'x-ms-summary': 'Transaction Id' }),
+                state: z.string().describe('Its state (queued, parked, held ...).').meta({ 'x-ms-summary': 'State' }),
+            })
+            .meta({ 'x-ms-summary': 'Error' }),
+    })
+    .meta({ id: 'RepushConflict', description: 'The row has a transaction still on its way; it posts by itself.' });

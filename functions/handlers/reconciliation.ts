@@ -12,6 +12,7 @@ import {
     reconciliationRunBodySchema,
     reconciliationRunResponseSchema,
     repushBodySchema,
+    repushConflictSchema,
     repushResponseSchema,
 } from '../api/reconciliationSchemas';
 import { jsonOf } from '../api/typedJson';
@@ -129,15 +130,14 @@ export function createRepushHandler(services: ServicesProvider) {
                     `no transaction was ever accepted for CRM record ${id}: save the row in Dataverse to send it`,
                 );
             case 'onItsWay':
-                return problem(
-                    409,
-                    'ON_ITS_WAY',
-                    `transaction ${outcome.transactionId} of this record is ${outcome.state}: it posts by itself`,
-                    {
+                return jsonOf(repushConflictSchema, 409, {
+                    error: {
+                        code: 'ON_ITS_WAY',
+                        message: `transaction ${outcome.transactionId} of this record is ${outcome.state}: it posts by itself`,
                         transactionId: outcome.transactionId,
                         state: outcome.state,
                     },
-                );
+                });
         }
     };
 }
