@@ -138,7 +138,9 @@ export function buildDryRunReport(
                 for (const u of records('unit')) {
                     if (u.refs.re_buildingid?.key !== b.key) continue;
                     const floor = String(u.values.re_floor ?? '?');
-                    (floors[floor] ??= []).push(u.key);
+                    const units = floors[floor] ?? [];
+                    units.push(u.key);
+                    floors[floor] = units;
                 }
                 return { building: b.key, floors };
             }),

@@ -50,13 +50,17 @@ describe('the migration map', () => {
     it('refuses an unknown transformation and a choice without its labels', () => {
         expect(
             withMap((map) => {
-                ((map.tables[0]?.fields as Array<Record<string, unknown>>)[0] as Record<string, unknown>).transform =
-                    'guess';
+                (
+                    (map.tables[0] as { fields: Array<Record<string, unknown>> }).fields[0] as Record<string, unknown>
+                ).transform = 'guess';
             }),
         ).toThrow(/tables\[0\]\.fields\[0\]\.transform/);
         expect(
             withMap((map) => {
-                const field = (map.tables[2]?.fields as Array<Record<string, unknown>>)[3] as Record<string, unknown>;
+                const field = (map.tables[2] as { fields: Array<Record<string, unknown>> }).fields[3] as Record<
+                    string,
+                    unknown
+                >;
                 delete field.choices;
             }),
         ).toThrow(/choice needs choices/);
