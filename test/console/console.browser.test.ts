@@ -42,6 +42,9 @@ beforeAll(async () => {
         LOCAL_GRAPH_PORT: '0',
         LOCAL_AZURITE_BLOB_PORT: '0',
         LOCAL_AZURITE_TABLE_PORT: '0',
+        // This test stages its own alert and review item; the local dispatch timer would regroup or resolve them
+        // under the page (its own behaviour is tested in test/notifications).
+        LOCAL_NOTIFY_TIMER_MS: '3600000',
     });
     runtime = await startLocalRuntime(settings);
     const emitter = new DataverseWebhookEmitter({
