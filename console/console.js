@@ -278,6 +278,46 @@ function renderAlerts(answer) {
     }
 }
 
+function renderReconciliations(answer) {
+    if (!answer) return fill('reconciliations', [], 'not available');
+    const rows = answer.reports.map((r) => {
+        const link = el('a', 'report', {
+            href: `${api}reconciliations/${encodeURIComponent(r.period)}?format=md${r.project ? `&project=${encodeURIComponent(r.project)}` : ''}`,
+            target: '_blank',
+        });
+        return row(
+            [
+                r.period,
+                r.project ?? 'all',
+                time(r.generatedAt),
+                r.balanced ? 'balanced' : 'not balanced',
+                r.findings,
+                link,
+            ],
+            { class: r.balanced ? 'state-confirmed' : 'state-review', 'data-period': r.period },
+        );
+    });
+    fill('reconciliations', rows, 'no reconciliation yet');
+}
+
+function renderBackups(answer) {
+    if (!answer) return fill('backups', [], 'not available');
+    const rows = answer.backups.map((b) =>
+        row(
+            [
+                time(b.startedAt),
+                b.trigger,
+                b.abandoned ? 'abandoned' : b.status,
+                b.tables,
+                b.rows,
+                b.incompleteTables.join(', '),
+            ],
+            { class: `state-${b.status}` },
+        ),
+    );
+    fill('backups', rows, 'no backup yet');
+}
+
 function renderSandbox(mail, channel) {
     for (const id of ['mailbox-panel', 'channels-panel']) $(id).hidden = !mail && !channel;
     if (mail)
@@ -309,6 +349,8 @@ async function refresh() {
         read('conditions').then((a) => renderConditions(a?.conditions ?? [])),
         read('notices').then(renderNotices),
         read('alerts').then(renderAlerts),
+        read('reconciliations').then(renderReconciliations),
+        read('backups?top=10').then(renderBackups),
         Promise.all([read('sandbox/mailbox'), read('sandbox/channels')]).then(([m, c]) => renderSandbox(m, c)),
     ];
     const failed = (await Promise.allSettled(panels)).filter((p) => p.status === 'rejected' && !p.reason?.quiet);

@@ -1,7 +1,18 @@
 import type { HttpRegistration } from '../registrations';
 
 /** The APIs the console may call on the user's behalf (never intake, health, or the console itself). */
-const consoleApis = new Set(['transactions', 'review', 'conditions', 'meter', 'stats', 'notices', 'alerts', 'summary']);
+const consoleApis = new Set([
+    'transactions',
+    'review',
+    'conditions',
+    'meter',
+    'stats',
+    'notices',
+    'alerts',
+    'summary',
+    'reconciliations',
+    'backups',
+]);
 
 export interface RouteMatch {
     registration: HttpRegistration;

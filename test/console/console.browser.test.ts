@@ -170,6 +170,35 @@ describe('the ops console in Chromium', () => {
         }
     });
 
+    it('shows the reconciliations and backup exports their APIs list, with the result of each', async () => {
+        const post = (path: string, body: unknown) =>
+            fetch(`${runtime.host.url}${path}`, {
+                method: 'POST',
+                headers: { 'x-functions-key': runtime.functionKey, 'content-type': 'application/json' },
+                body: JSON.stringify(body),
+            });
+        const period = new Date().toISOString().slice(0, 7);
+        const run = await post(`/api/reconciliations/${period}`, { by: 'console test' });
+        expect(run.status).toBe(200);
+        expect((await post('/api/backups', {})).status).toBe(201);
+        const shown = loads();
+        await page.click('#refresh');
+        await shown;
+        const { reports } = (await api('/api/reconciliations')) as {
+            reports: { period: string; balanced: boolean; findings: number }[];
+        };
+        expect(reports.length).toBe(1);
+        const rec = page.locator(`#reconciliations tr[data-period="${period}"]`);
+        expect(await rec.count()).toBe(1);
+        expect(await rec.locator('td').nth(3).textContent()).toBe(reports[0]?.balanced ? 'balanced' : 'not balanced');
+        expect(await rec.locator('td').nth(4).textContent()).toBe(String(reports[0]?.findings));
+        const { backups } = (await api('/api/backups')) as { backups: { status: string; rows: number }[] };
+        expect(backups.length).toBe(1);
+        const backupRow = page.locator('#backups tbody tr').first();
+        expect(await backupRow.locator('td').nth(2).textContent()).toBe(backups[0]?.status);
+        expect(await backupRow.locator('td').nth(4).textContent()).toBe(String(backups[0]?.rows));
+    });
+
     it('draws the trends with chart.js served by the app', async () => {
         expect(await page.evaluate('typeof window.Chart')).toBe('function');
         const drawn = (await page.evaluate(
