@@ -37,6 +37,20 @@ const running = new Set<ChildProcess>();
 
 /** Starts Azurite (npm `azurite`) on 127.0.0.1; with file persistence a restart on the same location keeps the data. */
 export async function startAzurite(options: AzuriteOptions): Promise<AzuriteInstance> {
+    // A port we picked can be taken by another process between our check and Azurite's listen (tests start several
+    // at once): then pick again. Ports the caller named are never changed.
+    const pickedByUs = !options.blobPort || !options.tablePort || !options.queuePort;
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await startAzuriteOnce(options);
+        } catch (e) {
+            const portTaken = e instanceof Error && /EADDRINUSE/.test(e.message);
+            if (!pickedByUs || !portTaken || attempt >= 3) throw e;
+        }
+    }
+}
+
+async function startAzuriteOnce(options: AzuriteOptions): Promise<AzuriteInstance> {
     mkdirSync(options.location, { recursive: true });
     const resolved: Required<AzuriteOptions> = {
         location: options.location,
