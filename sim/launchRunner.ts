@@ -8,7 +8,7 @@ import { DataverseWebhookEmitter, type EmitResult } from '../sandbox/dataverse/d
 import { ErpHttpClient } from '../src/adapters/erp-http/erpHttpClient';
 import { loadConfigFile } from '../src/config/configFile';
 import { retryPolicySchema } from '../src/core/retryPolicy';
-import type { TransactionState } from '../src/domain/transactionRecord';
+import { type TransactionState, transactionStates } from '../src/domain/transactionRecord';
 import { type BaselinePolicy, type BaselineRun, baselineRun } from './baselinePolicies';
 import { generateLaunch } from './launchGenerator';
 import {
@@ -332,20 +332,7 @@ async function drive(
     const postings = runtime.erp.books.postings;
     const ids = new Set(accepted.map((a) => a.id));
     const known = new Set<string>();
-    for (const s of [
-        'confirmed',
-        'posted',
-        'parked',
-        'held',
-        'review',
-        'deadLettered',
-        'stale',
-        'resolved',
-        'discarded',
-        'retrying',
-        'queued',
-        'processing',
-    ] as TransactionState[]) {
+    for (const s of transactionStates) {
         for (const r of await store.listByState(s, 1_000_000)) known.add(r.envelope.transactionId);
     }
     const confirmed = await store.listByState('confirmed', 1_000_000);

@@ -1,21 +1,9 @@
 import { z } from 'zod';
 import { transactionTypes } from '../../src/domain/transaction';
+import { transactionStates } from '../../src/domain/transactionRecord';
 import { guidPattern } from './intakeSchemas';
 
-export const transactionStates = [
-    'queued',
-    'processing',
-    'retrying',
-    'parked',
-    'held',
-    'review',
-    'deadLettered',
-    'posted',
-    'confirmed',
-    'resolved',
-    'discarded',
-    'stale',
-] as const;
+export { transactionStates };
 
 export const transactionsQuerySchema = z.object({
     sourceRecordId: z

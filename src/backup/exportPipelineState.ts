@@ -1,25 +1,10 @@
-import type { TransactionRecord, TransactionState } from '../domain/transactionRecord';
+import { type TransactionRecord, transactionStates } from '../domain/transactionRecord';
 import type { BlobStore } from '../ports/blobStore';
 import type { TransactionStore } from '../ports/transactionStore';
 import { pipelineStateFile } from './backupPlan';
 import type { BackupTableResult } from './backupRun';
 import { judgeCompleteness } from './completeness';
 import { type CsvValue, ExportFiles } from './exportFiles';
-
-const states: readonly TransactionState[] = [
-    'queued',
-    'processing',
-    'retrying',
-    'parked',
-    'held',
-    'review',
-    'deadLettered',
-    'posted',
-    'confirmed',
-    'resolved',
-    'discarded',
-    'stale',
-];
 
 const header = [
     'transactionId',
@@ -62,7 +47,7 @@ export async function exportPipelineState(
     const byState: Record<string, number> = {};
     let exported = 0;
     try {
-        for (const state of states) {
+        for (const state of transactionStates) {
             // States are listed in the order transactions move through them, so one that moves on during the
             // export is seen again later rather than missed; it is written once, in the state first seen.
             const listed = await store.listByState(state, Number.MAX_SAFE_INTEGER);

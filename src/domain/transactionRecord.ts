@@ -10,19 +10,22 @@ import type { FieldValue, TransactionEnvelope } from './transaction';
  *   `resolved` (closed by hand with the ERP reference), `discarded` (closed by hand with a reason), `stale` (an
  *   update older than one already applied for the same CRM record: not applied, audited).
  */
-export type TransactionState =
-    | 'queued'
-    | 'processing'
-    | 'retrying'
-    | 'parked'
-    | 'held'
-    | 'review'
-    | 'deadLettered'
-    | 'posted'
-    | 'confirmed'
-    | 'resolved'
-    | 'discarded'
-    | 'stale';
+export const transactionStates = [
+    'queued',
+    'processing',
+    'retrying',
+    'parked',
+    'held',
+    'review',
+    'deadLettered',
+    'posted',
+    'confirmed',
+    'resolved',
+    'discarded',
+    'stale',
+] as const;
+
+export type TransactionState = (typeof transactionStates)[number];
 
 /** States in which a transaction still blocks the later transactions of its unit. */
 export const unresolvedStates: ReadonlySet<TransactionState> = new Set([

@@ -1,5 +1,5 @@
 import { transactionTypes } from '../domain/transaction';
-import type { TransactionState } from '../domain/transactionRecord';
+import { type TransactionState, transactionStates } from '../domain/transactionRecord';
 import type { AlertStore } from '../ports/alertStore';
 import type { CallMeter } from '../ports/callMeter';
 import type { Clock } from '../ports/clock';
@@ -11,20 +11,6 @@ import type { TransactionStore } from '../ports/transactionStore';
 import { escapeHtml } from './noticeTemplates';
 import { contactOf, type OwnerRegistry } from './ownerRegistry';
 
-const states: TransactionState[] = [
-    'queued',
-    'processing',
-    'retrying',
-    'parked',
-    'held',
-    'review',
-    'deadLettered',
-    'posted',
-    'confirmed',
-    'resolved',
-    'discarded',
-    'stale',
-];
 const failureClasses = ['transient', 'defect', 'blocked', 'duplicate'] as const;
 
 export interface DailySummary {
@@ -75,7 +61,7 @@ export async function buildDailySummary(deps: SummaryDeps, date: string, scanMax
     let truncated = false;
     const review: { transactionId: string; type: string; since: string }[] = [];
     let deadLettered = 0;
-    for (const state of states) {
+    for (const state of transactionStates) {
         const records = await deps.store.listByState(state, scanMax);
         truncated ||= records.length >= scanMax;
         for (const r of records) {
