@@ -182,18 +182,24 @@ const investigatedSchema = z
     .describe('Buildings investigated record by record (the abnormal ones).')
     .meta({ 'x-ms-summary': 'Investigated' });
 
+/** What names a run, in its report and in the list of stored runs alike. */
+const runIdentity = {
+    id: z.string().describe('Id of the run.').meta({ 'x-ms-summary': 'Reconciliation Id' }),
+    period: z.string().describe('The month reconciled (YYYY-MM).').meta({ 'x-ms-summary': 'Period' }),
+    project: z
+        .string()
+        .nullable()
+        .describe('The project, for a run of one project.')
+        .meta({ 'x-ms-summary': 'Project' }),
+    generatedAt: z.string().describe('When it ran (ISO 8601 UTC).').meta({ 'x-ms-summary': 'Generated At' }),
+};
+const balanced = z.boolean().describe('Whether every building balanced.').meta({ 'x-ms-summary': 'Balanced' });
+
 export const reconciliationReportSchema = z
     .object({
-        id: z.string().describe('Id of the run.').meta({ 'x-ms-summary': 'Reconciliation Id' }),
-        period: z.string().describe('The month reconciled (YYYY-MM).').meta({ 'x-ms-summary': 'Period' }),
-        project: z
-            .string()
-            .nullable()
-            .describe('The project, for a run of one project.')
-            .meta({ 'x-ms-summary': 'Project' }),
-        generatedAt: z.string().describe('When it ran (ISO 8601 UTC).').meta({ 'x-ms-summary': 'Generated At' }),
+        ...runIdentity,
         ruleVersion: z.string().describe('Version of the recognition rule applied.'),
-        balanced: z.boolean().describe('Whether every building balanced.').meta({ 'x-ms-summary': 'Balanced' }),
+        balanced,
         totals: reconciliationTotalsSchema,
         buildings: z.array(buildingSummarySchema).describe('Each building at close.'),
         investigated: investigatedSchema,
@@ -211,15 +217,8 @@ const reportFilesSchema = z
 
 export const reconciliationEntrySchema = z
     .object({
-        id: z.string().describe('Id of the run.').meta({ 'x-ms-summary': 'Reconciliation Id' }),
-        period: z.string().describe('The month reconciled (YYYY-MM).').meta({ 'x-ms-summary': 'Period' }),
-        project: z
-            .string()
-            .nullable()
-            .describe('The project, for a run of one project.')
-            .meta({ 'x-ms-summary': 'Project' }),
-        generatedAt: z.string().describe('When it ran (ISO 8601 UTC).').meta({ 'x-ms-summary': 'Generated At' }),
-        balanced: z.boolean().describe('Whether every building balanced.').meta({ 'x-ms-summary': 'Balanced' }),
+        ...runIdentity,
+        balanced,
         findings: z.number().int().describe('How many record-level findings.').meta({ 'x-ms-summary': 'Findings' }),
         files: reportFilesSchema,
     })
