@@ -5,12 +5,12 @@ import { ContainerClient } from '@azure/storage-blob';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/localRuntime';
-import { loadLocalSettings } from '../../local/localSettings';
 import { runSampleLaunch } from '../../local/sampleLaunch';
 import { DataverseWebhookEmitter } from '../../sandbox/dataverse/dataverseWebhookEmitter';
 import { type BackupTable, referenceBackupTables } from '../../src/backup/backupPlan';
 import type { BackupRun } from '../../src/backup/backupRun';
 import { isEntityRef, type NormalizedAttributes, type NormalizedValue } from '../../src/dataverse/normalizedEvent';
+import { localTestSettings } from '../support/localTestSettings';
 
 /**
  * The check of issue 8.3: the sample launch on the local runtime (sandbox Dataverse, Azurite), a backup run on
@@ -24,14 +24,7 @@ let container: ContainerClient;
 
 beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'backup-e2e-'));
-    const settings = loadLocalSettings({
-        LOCAL_STATE_DIR: stateDir,
-        LOCAL_HOST_PORT: '0',
-        LOCAL_ERP_PORT: '0',
-        LOCAL_DATAVERSE_PORT: '0',
-        LOCAL_GRAPH_PORT: '0',
-        LOCAL_AZURITE_BLOB_PORT: '0',
-        LOCAL_AZURITE_TABLE_PORT: '0',
+    const settings = localTestSettings(stateDir, {
         BACKUP_PAGE_SIZE: '4',
     });
     runtime = await startLocalRuntime(settings);

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/localRuntime';
-import { loadLocalSettings } from '../../local/localSettings';
 import { runSampleLaunch } from '../../local/sampleLaunch';
 import { DataverseWebhookEmitter } from '../../sandbox/dataverse/dataverseWebhookEmitter';
 import { openStates } from '../../src/stats/operationsStats';
 import { envelope } from '../contract/transactionStore.contract';
+import { localTestSettings } from '../support/localTestSettings';
 
 /** The console in real headless Chromium (Debian's), against the whole local runtime after the sample launch. */
 let runtime: LocalRuntime;
@@ -34,14 +34,7 @@ const api = async (path: string) => {
 };
 
 beforeAll(async () => {
-    const settings = loadLocalSettings({
-        LOCAL_STATE_DIR: mkdtempSync(join(tmpdir(), 'console-')),
-        LOCAL_HOST_PORT: '0',
-        LOCAL_ERP_PORT: '0',
-        LOCAL_DATAVERSE_PORT: '0',
-        LOCAL_GRAPH_PORT: '0',
-        LOCAL_AZURITE_BLOB_PORT: '0',
-        LOCAL_AZURITE_TABLE_PORT: '0',
+    const settings = localTestSettings(mkdtempSync(join(tmpdir(), 'console-')), {
         // This test stages its own alert and review item; the local dispatch timer would regroup or resolve them
         // under the page (its own behaviour is tested in test/notifications).
         LOCAL_NOTIFY_TIMER_MS: '3600000',

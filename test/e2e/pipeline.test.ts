@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/localRuntime';
-import { loadLocalSettings } from '../../local/localSettings';
 import { reportSampleProgress, runSampleLaunch, type SampleLaunchResult } from '../../local/sampleLaunch';
 import { DataverseWebhookEmitter } from '../../sandbox/dataverse/dataverseWebhookEmitter';
 import { derivedGuid } from '../../sandbox/dataverse/remoteExecutionContextBuilder';
+import { localTestSettings } from '../support/localTestSettings';
 
 let runtime: LocalRuntime;
 let emitter: DataverseWebhookEmitter;
@@ -14,15 +14,7 @@ let launch: SampleLaunchResult;
 const logs: string[] = [];
 
 beforeAll(async () => {
-    const settings = loadLocalSettings({
-        LOCAL_STATE_DIR: mkdtempSync(join(tmpdir(), 'e2e-')),
-        LOCAL_HOST_PORT: '0',
-        LOCAL_ERP_PORT: '0',
-        LOCAL_DATAVERSE_PORT: '0',
-        LOCAL_GRAPH_PORT: '0',
-        LOCAL_AZURITE_BLOB_PORT: '0',
-        LOCAL_AZURITE_TABLE_PORT: '0',
-    });
+    const settings = localTestSettings(mkdtempSync(join(tmpdir(), 'e2e-')));
     runtime = await startLocalRuntime(settings, (line) => logs.push(line));
     emitter = new DataverseWebhookEmitter({
         records: runtime.dataverse.records,

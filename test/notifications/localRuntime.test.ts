@@ -7,9 +7,9 @@ import { alertsResponseSchema } from '../../functions/handlers/alerts';
 import { noticesResponseSchema } from '../../functions/handlers/notices';
 import { buildRegistrations, type TimerRegistration } from '../../functions/registrations';
 import { type LocalRuntime, startLocalRuntime } from '../../local/localRuntime';
-import { loadLocalSettings } from '../../local/localSettings';
 import { runSampleLaunch } from '../../local/sampleLaunch';
 import { DataverseWebhookEmitter } from '../../sandbox/dataverse/dataverseWebhookEmitter';
+import { localTestSettings } from '../support/localTestSettings';
 
 /**
  * The notification path on the real local stack: Azurite tables through the Table adapters, the sandbox Dataverse
@@ -30,15 +30,7 @@ const tick = () => notify.handler({}, new InvocationContext({ functionName: noti
 
 beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'notify-e2e-'));
-    const settings = loadLocalSettings({
-        LOCAL_STATE_DIR: stateDir,
-        LOCAL_HOST_PORT: '0',
-        LOCAL_ERP_PORT: '0',
-        LOCAL_DATAVERSE_PORT: '0',
-        LOCAL_GRAPH_PORT: '0',
-        LOCAL_AZURITE_BLOB_PORT: '0',
-        LOCAL_AZURITE_TABLE_PORT: '0',
-    });
+    const settings = localTestSettings(stateDir);
     runtime = await startLocalRuntime(settings);
     const timer = buildRegistrations(async () => runtime.services, 'functionKey').find(
         (r): r is TimerRegistration => r.kind === 'timer' && r.name === 'dispatch-notifications',

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transactionNotificationSchema } from '../../functions/api/subscriptionSchemas';
 import { type LocalRuntime, startLocalRuntime } from '../../local/localRuntime';
-import { loadLocalSettings } from '../../local/localSettings';
+import { localTestSettings } from '../support/localTestSettings';
 
 /**
  * The connector's path on the real local stack (Azurite tables, embedded queue, sandbox Dataverse and ERP): a flow
@@ -18,15 +18,7 @@ let callbackBase: string;
 const received: unknown[] = [];
 
 beforeAll(async () => {
-    const settings = loadLocalSettings({
-        LOCAL_STATE_DIR: mkdtempSync(join(tmpdir(), 'connector-')),
-        LOCAL_HOST_PORT: '0',
-        LOCAL_ERP_PORT: '0',
-        LOCAL_DATAVERSE_PORT: '0',
-        LOCAL_GRAPH_PORT: '0',
-        LOCAL_AZURITE_BLOB_PORT: '0',
-        LOCAL_AZURITE_TABLE_PORT: '0',
-    });
+    const settings = localTestSettings(mkdtempSync(join(tmpdir(), 'connector-')));
     runtime = await startLocalRuntime(settings, () => {});
     subscriber = createServer((req, res) => {
         let text = '';
