@@ -57,6 +57,7 @@ export async function startSandboxDataverse(
         records: state.records,
         close: () =>
             new Promise<void>((resolve) => {
+                state.records.saveSnapshot();
                 server.close(() => resolve());
                 server.closeAllConnections();
             }),

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DataverseRecords } from '../../../sandbox/dataverse/dataverseRecords';
 import { type SandboxDataverse, startSandboxDataverse } from '../../../sandbox/dataverse/sandboxDataverseServer';
 
 const unitId = '1b2c3d4e-0000-4000-8000-000000001203';
@@ -277,6 +278,27 @@ describe('sandbox Dataverse data file', () => {
                 Number(version) + 1,
             );
             await second.close();
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it('keeps every answered change of a process that was killed before it closed, from the log', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'sandbox-dataverse-'));
+        const dataFile = join(dir, 'rows.json');
+        const id = 'a1a1a1a1-0000-4000-8000-000000000003';
+        try {
+            const killed = new DataverseRecords({ dataFile });
+            killed.put('account', id, { name: 'Before' });
+            killed.patch('account', id, { name: 'After' });
+            const version = killed.get('account', id)?.versionnumber;
+            // No flush: the snapshot still holds nothing, and the process died writing one more line.
+            expect(JSON.parse(readFileSync(dataFile, 'utf8'))).toEqual({});
+            appendFileSync(`${dataFile}.log`, '{"entity":"account","id":"a1a1a1a1-0000-4000-8000-0000');
+            const restarted = new DataverseRecords({ dataFile });
+            expect(restarted.get('account', id)).toMatchObject({ name: 'After', versionnumber: version });
+            expect(restarted.put('account', id, { name: 'Again' }).versionnumber).toBe(Number(version) + 1);
+            expect(readFileSync(`${dataFile}.log`, 'utf8').trim().split('\n')).toHaveLength(1);
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
