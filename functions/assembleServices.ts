@@ -26,6 +26,7 @@ import type { BackupOptions } from '../src/backup/runBackup';
 import { loadConfigFile } from '../src/config/configFile';
 import { CallPacer } from '../src/core/callPacer';
 import { CircuitBreaker } from '../src/core/circuitBreaker';
+import { cachingAbsentConditions } from '../src/core/conditionReadCache';
 import { emittingCallMeter } from '../src/core/emittingCallMeter';
 import { pacedErpClient } from '../src/core/pacedErpClient';
 import { RelatedRecords } from '../src/core/relatedRecords';
@@ -128,7 +129,8 @@ export async function assembleServices(parts: {
         },
         gates,
         handovers,
-        conditions,
+        // "Not frozen, not down" remembered for 2 s: three condition reads per posting otherwise (see the module).
+        conditions: cachingAbsentConditions(conditions, systemClock, 2_000),
         // Counted in Table Storage (readable over HTTP) and emitted as OpenTelemetry metrics for the Azure portal.
         meter: emittingCallMeter(meter, new OtelMetricsSink(otelMeter)),
         breaker: new CircuitBreaker(config.retryPolicy.breaker),

@@ -68,8 +68,18 @@ export async function acceptDataverseEvent(
 
 /** Map and enqueue an event however it arrived (webhook or flow): one path, so both get the same keys and rules. */
 export async function acceptEvent(event: NormalizedEvent, deps: IntakeDeps): Promise<IntakeOutcome> {
+    // The index write never decides the answer, so it runs beside mapping and enqueueing instead of before them
+    // (one Table round trip less on every webhook's path); the answer still waits for it.
+    const indexing = indexQuietly(deps, event.entity, event.recordId, mergedAttributes(event));
+    try {
+        return await mapAndEnqueue(event, deps);
+    } finally {
+        await indexing;
+    }
+}
+
+async function mapAndEnqueue(event: NormalizedEvent, deps: IntakeDeps): Promise<IntakeOutcome> {
     const plan = planEvent(event, deps.entityMap);
-    await indexQuietly(deps, event.entity, event.recordId, mergedAttributes(event));
     if (plan.kind === 'ignored') return plan;
     const { rule } = plan;
     let attributes = plan.attributes;

@@ -22,6 +22,8 @@ export interface TransactionTables {
 }
 
 const maxUpdateTries = 8;
+/** Records remembered with their ETag for the next update (a launch keeps a few hundred in flight). */
+const rememberedRecords = 2000;
 
 /**
  * Transaction state and audit trail in Table Storage.
@@ -34,6 +36,13 @@ const maxUpdateTries = 8;
  * Envelope and failure are JSON string columns (spread over several when longer than one property may hold).
  */
 export class TableTransactionStore implements TransactionStore {
+    /**
+     * The last version of a record this process read or wrote, with its ETag: an update starts from it instead of a
+     * fresh read. The write is conditional on that ETag, so if anyone changed the record since, it fails with 412
+     * and is retried from a fresh read: the memory saves a round trip, never decides what is stored.
+     */
+    readonly #known = new Map<string, { record: TransactionRecord; etag: string }>();
+
     private constructor(private readonly tables: TransactionTables) {}
 
     static async create(
@@ -74,13 +83,21 @@ export class TableTransactionStore implements TransactionStore {
     async updateState(transactionId: string, patch: StatePatch, at: string): Promise<TransactionRecord> {
         // Optimistic concurrency: on 412 re-read and re-apply, so concurrent writers never lose each other's update.
         for (let attempt = 1; ; attempt++) {
-            const current = await this.#read(transactionId);
+            const known = attempt === 1 ? this.#known.get(transactionId) : undefined;
+            const current = known
+                ? { ...known, record: structuredClone(known.record) }
+                : await this.#read(transactionId);
             if (!current) throw new TransactionNotFoundError(transactionId);
             const next = applyPatch(current.record, patch, at);
             try {
-                await this.tables.transactions.updateEntity(toEntity(next), 'Replace', { etag: current.etag });
+                const written = await this.tables.transactions.updateEntity(toEntity(next), 'Replace', {
+                    etag: current.etag,
+                });
+                if (written.etag) this.#remember(transactionId, next, written.etag);
+                else this.#known.delete(transactionId);
                 return next;
             } catch (e) {
+                this.#known.delete(transactionId);
                 if (statusOf(e) !== 412) throw translateTableError(e, 'updating a transaction');
                 if (attempt >= maxUpdateTries) {
                     throw new StoreConflictError(
@@ -151,10 +168,25 @@ export class TableTransactionStore implements TransactionStore {
     async #read(transactionId: string): Promise<{ record: TransactionRecord; etag: string } | undefined> {
         try {
             const row = await this.tables.transactions.getEntity<Row>(encodeTableKey(transactionId), '');
-            return { record: toRecord(row), etag: row.etag };
+            const read = { record: toRecord(row), etag: String(row.etag) };
+            this.#remember(transactionId, read.record, read.etag);
+            return read;
         } catch (e) {
-            if (statusOf(e) === 404) return undefined;
+            if (statusOf(e) === 404) {
+                this.#known.delete(transactionId);
+                return undefined;
+            }
             throw translateTableError(e, 'reading a transaction');
+        }
+    }
+
+    #remember(transactionId: string, record: TransactionRecord, etag: string): void {
+        this.#known.delete(transactionId);
+        // A copy: callers may change what they were given, and an update must start from what is stored.
+        this.#known.set(transactionId, { record: structuredClone(record), etag });
+        if (this.#known.size > rememberedRecords) {
+            const oldest = this.#known.keys().next().value;
+            if (oldest !== undefined) this.#known.delete(oldest);
         }
     }
 }

@@ -63,6 +63,31 @@ describe('TableTransactionStore on Azurite', () => {
         expect(row.envelope_2).toBeUndefined();
     });
 
+    it('updates from what it last wrote without a read, and from a fresh read when another instance wrote since', async () => {
+        const n = names();
+        const reads: string[] = [];
+        const tables = clients(azurite.connectionString, n);
+        const getEntity = tables.transactions.getEntity.bind(tables.transactions);
+        tables.transactions.getEntity = ((pk: string, rk: string, o?: object) => {
+            reads.push(pk);
+            return getEntity(pk, rk, o);
+        }) as typeof tables.transactions.getEntity;
+        const a = await TableTransactionStore.fromClients(tables);
+        const b = await TableTransactionStore.create({ connectionString: azurite.connectionString }, n);
+        const e = envelope();
+        await a.recordAccepted(e, '2026-11-02T09:00:01.000Z');
+        await a.get(e.transactionId);
+        await a.updateState(e.transactionId, { state: 'processing', attempts: 1 }, '2026-11-02T09:00:02.000Z');
+        await a.updateState(e.transactionId, { state: 'posted', erpPostingId: 'ERP-1' }, '2026-11-02T09:00:03.000Z');
+        expect(reads).toHaveLength(1);
+        // Another instance (an operator's action) changes the record: a's remembered ETag is stale.
+        await b.updateState(e.transactionId, { state: 'review', attempts: 5 }, '2026-11-02T09:00:04.000Z');
+        const after = await a.updateState(e.transactionId, { state: 'confirmed' }, '2026-11-02T09:00:05.000Z');
+        expect(reads).toHaveLength(2);
+        expect(after).toMatchObject({ state: 'confirmed', attempts: 5, erpPostingId: 'ERP-1' });
+        expect(await b.get(e.transactionId)).toMatchObject({ state: 'confirmed', attempts: 5, erpPostingId: 'ERP-1' });
+    });
+
     it('lists a record without tripping over an index row whose state entity was never written', async () => {
         const n = names();
         const store = await TableTransactionStore.create({ connectionString: azurite.connectionString }, n);
