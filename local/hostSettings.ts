@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { loadConfigFile } from '../src/config/configFile';
 
-const timeSpan = z.string().regex(/^\d{2}:\d{2}:\d{2}$/, 'hh:mm:ss');
+/** A .NET TimeSpan as host.json writes it, with optional fractions of a second (`00:00:00.500`). */
+const timeSpan = z.string().regex(/^\d{2}:\d{2}:\d{2}(\.\d{1,7})?$/, 'hh:mm:ss[.fffffff]');
 
 const hostSchema = z.object({
     extensions: z.object({
@@ -33,5 +34,5 @@ export function loadSessionTriggerSettings(path = 'host.json'): SessionTriggerSe
 
 function timeSpanMs(value: string): number {
     const [h, m, s] = value.split(':').map(Number);
-    return (((h ?? 0) * 60 + (m ?? 0)) * 60 + (s ?? 0)) * 1000;
+    return Math.round((((h ?? 0) * 60 + (m ?? 0)) * 60 + (s ?? 0)) * 1000);
 }
