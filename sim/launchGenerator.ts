@@ -100,12 +100,15 @@ export function generateLaunch(scenario: Scenario, now: Date): GeneratedLaunch {
         });
     }
 
-    // Roughly 8 events per sale: buyer, reservation, unit status, three instalments, a receipt, a claim or two.
-    const sales = Math.max(1, Math.min(scenario.units * 2, Math.round(scenario.events / 8)));
+    // Sales (about 8 events each: buyer, reservation, unit status, three instalments, a receipt, a claim or two) and
+    // cancellations with re-release, until the launch has the events asked for: a launch with many more events than
+    // units re-releases and re-books the same units again and again, as a busy weekend does.
+    const sent = () => events.length - seeded;
+    const seeded = events.filter((e) => e.kind === 'seed').length;
     const lateProgress: Array<{ id: string; percent: number }> = [];
     const active = new Map<string, { reservationId: string; number: string; buyer: string }>();
     let booked = 0;
-    for (let s = 0; s < sales; s++) {
+    for (let s = 0; sent() < scenario.events - 4 && s < scenario.events * 4; s++) {
         const unit = pick(units);
         const current = active.get(unit.id);
         if (current && random() < 0.5) {

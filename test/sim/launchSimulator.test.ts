@@ -29,6 +29,19 @@ describe('launch generator', () => {
         expect(generateLaunch(scenarioSchema.parse({ ...base, seed: 12 }), now).events).not.toEqual(a);
     });
 
+    it('sends about as many events as the scenario asks for, with many more events than units too', () => {
+        for (const [units, events] of [
+            [40, 400],
+            [400, 10_000],
+            [5, 2_000],
+        ] as const) {
+            const launch = generateLaunch(scenarioSchema.parse({ ...base, units, events }), now).events;
+            const sent = launch.filter((e) => e.kind !== 'seed').length;
+            expect(sent, `${units} units, ${events} events`).toBeGreaterThanOrEqual(events * 0.95);
+            expect(sent, `${units} units, ${events} events`).toBeLessThanOrEqual(events * 1.05);
+        }
+    });
+
     it('includes reservations, cancellations with re-release, instalments with a milestone, receipts and claims', () => {
         const events = generateLaunch(scenarioSchema.parse({ ...base, units: 5, events: 400 }), now).events;
         const kinds = new Set(events.map((e) => `${e.kind}:${e.entity}`));
