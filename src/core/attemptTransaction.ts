@@ -27,6 +27,8 @@ export interface AttemptDeps {
     breaker: CircuitBreaker;
     clock: Clock;
     logger: Logger;
+    /** RetryPolicy.erpKeyReplayMs: within it of acceptance, a retry re-sends without looking its key up first. */
+    erpKeyReplayMs?: number;
 }
 
 export type AttemptOutcome =
@@ -36,7 +38,8 @@ export type AttemptOutcome =
 /**
  * One attempt to bring a transaction into the ERP and confirm it in the CRM, exactly once in effect:
  * - a transaction the store already holds as posted is only confirmed again in the CRM (no second post);
- * - a repeated attempt first looks its idempotency key up in the ERP (a crash after the ERP accepted);
+ * - a repeated attempt re-sends under the same Idempotency-Key, which the ERP answers with its first answer (a crash
+ *   after the ERP accepted); once the ERP may have forgotten the key (erpKeyReplayMs), it looks the key up first;
  * - no call is made while a known condition stands (a frozen period, an open circuit): it fails with that condition.
  * Every ERP call is metered; transient ones feed the circuit breaker.
  */
@@ -89,7 +92,8 @@ export async function attemptTransaction(envelope: TransactionEnvelope, deps: At
         const nowMs = clock.now().getTime();
         if (!deps.breaker.allow(nowMs)) return failWith(erpUnavailable('circuit open; no ERP call'));
 
-        if (attempt > 1) {
+        const keyReplayed = nowMs - Date.parse(envelope.acceptedAt) < (deps.erpKeyReplayMs ?? 0);
+        if (attempt > 1 && !keyReplayed) {
             try {
                 const earlier = await deps.erp.findByIdempotencyKey(request.idempotencyKey);
                 if (earlier) {

@@ -18,6 +18,9 @@ export interface ClearingDeps {
 /**
  * Clears a condition and sends a reprocess message into every unit parked under it: each unit retries its parked
  * transaction and then releases the ones held behind it, in order, batch by batch (SessionDeps.retryPolicy).
+ * Each unit takes itself off the condition's list when it handles the message, inside its own session: were this
+ * function to remove them after sending, a unit that had already handled the message and parked again (the condition
+ * re-opened meanwhile) would be taken off the list it just rejoined, and wait for good (seen in a launch).
  */
 export async function reprocessCondition(
     key: string,
@@ -32,11 +35,10 @@ export async function reprocessCondition(
             sessions.map((sessionId) => ({
                 messageId: `reprocess-${randomUUID()}`,
                 sessionId,
-                body: { control: 'reprocess', reason },
+                body: { control: 'reprocess', reason, condition: key },
             })),
         );
     }
-    for (const sessionId of sessions) await deps.conditions.removeParkedSession(key, sessionId);
     deps.logger.info('condition cleared; parked transactions reprocessed', {
         condition: key,
         sessions: sessions.length,
@@ -92,11 +94,10 @@ export async function quarantineCondition(key: string, deps: ClearingDeps): Prom
             sessions.map((sessionId) => ({
                 messageId: `quarantine-${randomUUID()}`,
                 sessionId,
-                body: { control: 'quarantine', reason: key },
+                body: { control: 'quarantine', reason: key, condition: key },
             })),
         );
     }
-    for (const sessionId of sessions) await deps.conditions.removeParkedSession(key, sessionId);
     deps.logger.warn('condition outlived its grace period; parked transactions quarantined for review', {
         condition: key,
         sessions: sessions.length,

@@ -35,6 +35,12 @@ export const retryPolicySchema = z
         reprocessBatchSize: z.number().int().positive(),
         /** Calls per second this instance may make to the ERP (its published limit, or this instance's share); 0 = unpaced. */
         erpRateLimitPerSec: z.number().min(0).default(0),
+        /**
+         * How long the ERP answers a repeated Idempotency-Key with its first answer and no second effect (its
+         * published key retention). A retry within that time of acceptance re-sends, and the ERP's answer says whether
+         * it was a replay; after it (a transaction parked for days) the key is looked up first. 0 = always look up.
+         */
+        erpKeyReplayMs: z.number().int().min(0).default(0),
         /** How long a re-released unit's new plan waits for the first plan's cancellation before it is quarantined. */
         activePlanGraceMs: z.number().int().positive().default(3_600_000),
     })

@@ -12,6 +12,8 @@ export const controlMessageSchema = z.object({
     control: z.enum(['retry', 'reprocess', 'drain', 'quarantine']),
     transactionId: z.string().optional(),
     reason: z.string().optional(),
+    /** reprocess / quarantine: the condition that ended; the unit takes itself off its list before acting. */
+    condition: z.string().optional(),
 });
 
 export type ControlMessage = z.infer<typeof controlMessageSchema>;

@@ -11,6 +11,7 @@ import { conditionFor, retryBudgetExhausted } from './conditionKeys';
 import { recordHandover } from './handoverRecording';
 import { backoffFor, type RetryPolicy, retryDelayMs } from './retryPolicy';
 import type { SessionMessage } from './sessionMessage';
+import { sessionScopedStores } from './sessionScopedStores';
 import { newerAppliedVersion } from './staleUpdate';
 
 export interface SessionDeps extends AttemptDeps {
@@ -31,14 +32,19 @@ type Verdict = 'resolved' | 'blocked';
 export async function handleSessionMessage(
     sessionId: string,
     message: SessionMessage,
-    deps: SessionDeps,
+    sharedDeps: SessionDeps,
 ): Promise<void> {
+    const deps: SessionDeps = { ...sharedDeps, ...sessionScopedStores(sharedDeps.store, sharedDeps.gates) };
     const gate = await deps.gates.get(sessionId);
     if (message.kind === 'transaction') {
         const envelope = message.envelope;
-        await deps.store.recordAccepted(envelope, envelope.acceptedAt);
         const id = envelope.transactionId;
-        const record = await deps.store.get(id);
+        // Intake records the transaction after enqueueing it; only if that write failed is the record missing here.
+        let record = await deps.store.get(id);
+        if (!record) {
+            await deps.store.recordAccepted(envelope, envelope.acceptedAt);
+            record = await deps.store.get(id);
+        }
         if (!record || finalStates.has(record.state) || gate.held.includes(id)) return resumeDrain(gate, deps);
         if (gate.blockedBy === id) {
             // A redelivery of the unit's blocker: scheduled retries and reprocess messages drive it, not duplicates,
@@ -67,6 +73,8 @@ export async function handleSessionMessage(
         return;
     }
     const { control } = message;
+    // Off the ended condition's list before acting: if the unit parks again it registers again, in this order.
+    if (control.condition) await deps.conditions.removeParkedSession(control.condition, sessionId);
     if (control.control === 'drain') {
         const next = gate.blockedBy ? undefined : gate.held[0];
         if (next) await runAndDrain(gate, next, deps);
@@ -162,7 +170,7 @@ async function runOne(transactionId: string, deps: SessionDeps): Promise<Verdict
         );
         return 'resolved';
     }
-    const outcome = await attemptTransaction(envelope, deps);
+    const outcome = await attemptTransaction(envelope, { ...deps, erpKeyReplayMs: deps.retryPolicy.erpKeyReplayMs });
     if (outcome.kind === 'confirmed') {
         await afterConfirmed(envelope, deps);
         await recordHandover(envelope, deps);
@@ -238,6 +246,24 @@ async function park(
         condition: failure.condition,
         owner: failure.owner,
     });
+    // The probe may have cleared the condition while this attempt ran: it reprocesses the sessions parked when it
+    // clears, and this one may have registered just after it looked. Looking again after registering closes that
+    // gap (a launch left units parked under a period reopened seconds before): still standing, the probe will come
+    // for it; cleared, the unit reprocesses itself, after this message, in its own session.
+    const now = await deps.conditions.get(failure.condition);
+    if (now?.status !== 'active') {
+        await deps.queue.send([
+            {
+                messageId: `reprocess-${randomUUID()}`,
+                sessionId: envelope.sessionId,
+                body: {
+                    control: 'reprocess',
+                    reason: `${failure.condition} cleared while parking`,
+                    condition: failure.condition,
+                },
+            },
+        ]);
+    }
 }
 
 async function audit(deps: SessionDeps, envelope: TransactionEnvelope, action: string, note: string): Promise<void> {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../sandbox/seededRandom';
+import { reprocessCondition } from '../../src/core/conditionClearing';
 import { actOnReviewItem } from '../../src/core/reviewActions';
 import type { TransactionEnvelope } from '../../src/domain/transaction';
 import { PipelineWorld, seedWorld, unitTransaction } from '../support/pipelineWorld';
@@ -207,53 +208,65 @@ describe('circuit breaker', () => {
 });
 
 describe('property: whatever the interleaving, failures and crashes', () => {
-    it('loses nothing, posts nothing twice and keeps every unit in order', async () => {
-        await fc.assert(
-            fc.asyncProperty(
-                fc.record({
-                    units: fc.integer({ min: 1, max: 4 }),
-                    perUnit: fc.integer({ min: 1, max: 4 }),
-                    seed: fc.integer({ min: 1, max: 1_000_000 }),
-                    transientRate: fc.double({ min: 0, max: 0.4, noNaN: true }),
-                    crashRate: fc.double({ min: 0, max: 0.3, noNaN: true }),
-                    freeze: fc.boolean(),
-                }),
-                async ({ units, perUnit, seed, transientRate, crashRate, freeze }) => {
-                    const random = mulberry32(seed);
-                    const w = await world({ default: { baseMs: 1000, capMs: 60_000, maxAttempts: 50 } }, random);
-                    w.erp.failNext = () => random() < transientRate;
-                    if (freeze) w.erp.books.periods.set('2026-11', 'frozen');
-                    const sent: TransactionEnvelope[] = [];
-                    for (let u = 0; u < units; u++) {
-                        const unit = `U${u}`;
-                        sent.push(unitTransaction(unit, 'reservation', 1));
-                        for (let n = 2; n <= perUnit; n++)
-                            sent.push(unitTransaction(unit, n % 2 === 0 ? 'instalment' : 'receipt', n));
-                    }
-                    // Events arrive interleaved across units but in CRM order within a unit.
-                    for (const t of sent) await w.send(t);
-                    const options = {
-                        pick: (sessions: string[]) => sessions[Math.floor(random() * sessions.length)] ?? '',
-                        crashBeforeSettle: () => random() < crashRate,
-                    };
-                    await w.run(options);
-                    if (freeze) w.erp.books.periods.set('2026-11', 'open');
-                    await w.settle(options);
+    it.each([
+        ['looking every key up before a re-push', 0],
+        ['re-sending within the ERP’s key retention (its replay answers)', 86_400_000],
+    ])(
+        'loses nothing, posts nothing twice and keeps every unit in order, %s',
+        async (_name, erpKeyReplayMs) => {
+            await fc.assert(
+                fc.asyncProperty(
+                    fc.record({
+                        units: fc.integer({ min: 1, max: 4 }),
+                        perUnit: fc.integer({ min: 1, max: 4 }),
+                        seed: fc.integer({ min: 1, max: 1_000_000 }),
+                        transientRate: fc.double({ min: 0, max: 0.4, noNaN: true }),
+                        crashRate: fc.double({ min: 0, max: 0.3, noNaN: true }),
+                        freeze: fc.boolean(),
+                    }),
+                    async ({ units, perUnit, seed, transientRate, crashRate, freeze }) => {
+                        const random = mulberry32(seed);
+                        const w = await world(
+                            { default: { baseMs: 1000, capMs: 60_000, maxAttempts: 50 }, erpKeyReplayMs },
+                            random,
+                        );
+                        w.erp.failNext = () => random() < transientRate;
+                        if (freeze) w.erp.books.periods.set('2026-11', 'frozen');
+                        const sent: TransactionEnvelope[] = [];
+                        for (let u = 0; u < units; u++) {
+                            const unit = `U${u}`;
+                            sent.push(unitTransaction(unit, 'reservation', 1));
+                            for (let n = 2; n <= perUnit; n++)
+                                sent.push(unitTransaction(unit, n % 2 === 0 ? 'instalment' : 'receipt', n));
+                        }
+                        // Events arrive interleaved across units but in CRM order within a unit.
+                        for (const t of sent) await w.send(t);
+                        const options = {
+                            pick: (sessions: string[]) => sessions[Math.floor(random() * sessions.length)] ?? '',
+                            crashBeforeSettle: () => random() < crashRate,
+                        };
+                        await w.run(options);
+                        if (freeze) w.erp.books.periods.set('2026-11', 'open');
+                        await w.settle(options);
 
-                    const finalStates = await states(w, sent);
-                    expect(finalStates.filter((st) => st !== 'confirmed')).toEqual([]);
-                    const keys = ledgerKeys(w).slice(1);
-                    expect(new Set(keys).size).toBe(keys.length);
-                    expect(new Set(keys)).toEqual(new Set(sent.map((t) => t.transactionId)));
-                    for (let u = 0; u < units; u++) {
-                        const expected = sent.filter((t) => t.sessionId === `unit-U${u}`).map((t) => t.transactionId);
-                        expect(keys.filter((k) => expected.includes(k))).toEqual(expected);
-                    }
-                },
-            ),
-            { numRuns: 60 },
-        );
-    }, 60_000);
+                        const finalStates = await states(w, sent);
+                        expect(finalStates.filter((st) => st !== 'confirmed')).toEqual([]);
+                        const keys = ledgerKeys(w).slice(1);
+                        expect(new Set(keys).size).toBe(keys.length);
+                        expect(new Set(keys)).toEqual(new Set(sent.map((t) => t.transactionId)));
+                        for (let u = 0; u < units; u++) {
+                            const expected = sent
+                                .filter((t) => t.sessionId === `unit-U${u}`)
+                                .map((t) => t.transactionId);
+                            expect(keys.filter((k) => expected.includes(k))).toEqual(expected);
+                        }
+                    },
+                ),
+                { numRuns: 60 },
+            );
+        },
+        60_000,
+    );
 });
 
 describe('re-release: never two active payment plans for one unit', () => {
@@ -417,6 +430,112 @@ describe('ready for handover', () => {
                 notice: 'pending',
             }),
         ]);
+    });
+});
+
+describe('a condition cleared while a transaction is being parked under it', () => {
+    it('reprocesses the unit itself when the probe cleared the condition just before the unit registered', async () => {
+        const w = await world();
+        w.erp.books.periods.set('2026-11', 'frozen');
+        const a = unitTransaction('A', 'reservation', 1);
+        await w.send(a);
+        await w.run();
+        expect(await states(w, [a])).toEqual(['parked']);
+        // Unit B's attempt still sees the period frozen; the period reopens and the probe clears the condition and
+        // reprocesses the units it finds registered (A) just before B registers.
+        const register = w.conditions.addParkedSession.bind(w.conditions);
+        let raced = false;
+        w.conditions.addParkedSession = async (key, sessionId) => {
+            if (!raced && sessionId === 'unit-B') {
+                raced = true;
+                w.erp.books.periods.set('2026-11', 'open');
+                await reprocessCondition(key, w.deps, 'the period reopened');
+            }
+            await register(key, sessionId);
+        };
+        const b = unitTransaction('B', 'reservation', 1);
+        await w.send(b);
+        await w.run();
+        expect(raced).toBe(true);
+        expect(await w.conditions.listActive()).toEqual([]);
+        expect(await states(w, [a, b])).toEqual(['confirmed', 'confirmed']);
+    });
+});
+
+describe('a condition re-opened while its units are being reprocessed', () => {
+    it('keeps a unit that parked again on the list, so the next clearing reprocesses it', async () => {
+        const w = await world();
+        w.erp.books.periods.set('2026-11', 'frozen');
+        const a = unitTransaction('A', 'reservation', 1);
+        await w.send(a);
+        await w.run();
+        const key = 'period 2026-11 frozen';
+        expect(await w.conditions.parkedSessions(key)).toEqual(['unit-A']);
+        // The clearing's reprocess message is handled at once, while the clearing is still running, and the period
+        // has been frozen again meanwhile (another unit's attempt re-opened the condition): A parks again.
+        const send = w.deps.queue.send;
+        const clearing = {
+            ...w.deps,
+            queue: {
+                send: async (messages: Parameters<typeof send>[0]) => {
+                    await send(messages);
+                    await w.conditions.open({ key, kind: 'period', owner: 'finance', since: 'now', details: {} });
+                    await w.run();
+                },
+            },
+        };
+        await reprocessCondition(key, clearing, 'the period reopened');
+        expect(await states(w, [a])).toEqual(['parked']);
+        expect(await w.conditions.parkedSessions(key)).toEqual(['unit-A']);
+        w.erp.books.periods.set('2026-11', 'open');
+        await w.settle();
+        expect(await states(w, [a])).toEqual(['confirmed']);
+    });
+});
+
+describe('re-sending under the same Idempotency-Key instead of looking it up', () => {
+    it('re-sends a retry at once while the ERP still replays the key, and looks the key up once it may not', async () => {
+        const within = await world({ erpKeyReplayMs: 86_400_000 });
+        let failures = 1;
+        within.erp.failNext = () => failures-- > 0;
+        const receipt = unitTransaction('A', 'reservation', 1);
+        await within.send(receipt);
+        await within.settle();
+        expect(await states(within, [receipt])).toEqual(['confirmed']);
+        expect({ calls: within.erp.calls, lookups: within.erp.lookups }).toEqual({ calls: 2, lookups: 0 });
+
+        // Accepted an hour ago, and the ERP keeps keys for a minute: the retry asks the ERP before it sends again.
+        const after = await world({ erpKeyReplayMs: 60_000 });
+        failures = 1;
+        after.erp.failNext = () => failures-- > 0;
+        const late = unitTransaction('B', 'reservation', 1);
+        await after.send(late);
+        await after.settle();
+        expect(await states(after, [late])).toEqual(['confirmed']);
+        expect({ calls: after.erp.calls, lookups: after.erp.lookups }).toEqual({ calls: 3, lookups: 1 });
+    });
+
+    it('gets the first posting back, not a second one, when the ERP had accepted the post it did not answer', async () => {
+        const w = await world({ erpKeyReplayMs: 86_400_000 });
+        const receipt = unitTransaction('A', 'reservation', 1);
+        // The ERP applies the post but the answer is lost (a timeout): the processor sees a transient failure.
+        const post = w.erp.post.bind(w.erp);
+        let lose = true;
+        w.erp.post = async (request) => {
+            const outcome = await post(request);
+            if (!lose) return outcome;
+            lose = false;
+            return {
+                kind: 'failed',
+                status: 504,
+                failure: { class: 'transient', code: 'TIMEOUT', message: 'no answer', owner: 'integration' },
+            };
+        };
+        await w.send(receipt);
+        await w.settle();
+        expect(await states(w, [receipt])).toEqual(['confirmed']);
+        expect(ledgerKeys(w).filter((k) => k === receipt.transactionId)).toHaveLength(1);
+        expect(w.erp.lookups).toBe(0);
     });
 });
 

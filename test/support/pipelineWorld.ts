@@ -73,8 +73,12 @@ export class InProcessErp implements ErpClient {
         };
     }
 
+    /** Look-ups before a re-push (also counted in `calls`). */
+    lookups = 0;
+
     async findByIdempotencyKey(key: string) {
         this.calls++;
+        this.lookups++;
         if (this.failLookups-- > 0) throw new Error('ERP unreachable');
         const p = this.books.findByKey(key);
         return (
@@ -131,6 +135,7 @@ export class PipelineWorld {
             reprocessBatchSize: 3,
             activePlanGraceMs: 3_600_000,
             erpRateLimitPerSec: 0,
+            erpKeyReplayMs: 0,
             ...policy,
         };
         const crm: CrmClient = {
