@@ -8,16 +8,11 @@ import { DataverseWebhookEmitter, type EmitResult } from '../sandbox/dataverse/d
 import { ErpHttpClient } from '../src/adapters/erp-http/erpHttpClient';
 import { loadConfigFile } from '../src/config/configFile';
 import { retryPolicySchema } from '../src/core/retryPolicy';
-import { type TransactionState, transactionStates } from '../src/domain/transactionRecord';
+import type { TransactionState } from '../src/domain/transactionRecord';
 import { type BaselinePolicy, type BaselineRun, baselineRun } from './baselinePolicies';
+import { baselineReport, oursReport } from './groundTruth';
 import { generateLaunch } from './launchGenerator';
-import {
-    countActivePlansOverOne,
-    countDuplicatePostings,
-    countOrderViolations,
-    type LaunchReport,
-    percentile,
-} from './launchReport';
+import type { LaunchReport } from './launchReport';
 import type { Scenario, When } from './scenarioSchema';
 import { CallTap, MessageTap } from './usageTap';
 
@@ -258,6 +253,12 @@ async function drive(
     // Send: one unit's events in CRM order, units in parallel up to the scenario's concurrency.
     const accepted: Array<{ id: string; session: string; at: number }> = [];
     let sent = 0;
+    const tally = (result: EmitResult) => {
+        sent++;
+        const body = result.body as { status?: string; transactionId?: string; sessionId?: string };
+        if (result.status === 202 && body.status === 'accepted' && body.transactionId)
+            accepted.push({ id: body.transactionId, session: body.sessionId ?? '', at: Date.now() });
+    };
     let emitted = 0;
     let inFlight = 0;
     const waiters: Array<() => void> = [];
@@ -284,10 +285,7 @@ async function drive(
                     event.kind === 'create'
                         ? await emitter.create(event.entity, event.id, event.attributes)
                         : await emitter.update(event.entity, event.id, event.attributes);
-                sent++;
-                const body = result.body as { status?: string; transactionId?: string; sessionId?: string };
-                if (result.status === 202 && body.status === 'accepted' && body.transactionId)
-                    accepted.push({ id: body.transactionId, session: body.sessionId ?? '', at: Date.now() });
+                tally(result);
             } finally {
                 release();
                 emitted++;
@@ -299,11 +297,15 @@ async function drive(
     await Promise.all(chains.values());
     await reopen();
     endOutage();
+    // The project team's late progress reports are sent and counted like every other event (a run once showed
+    // more postings than accepted events because they were not).
     for (const p of launch.lateProgress)
-        await emitter.update('re_constructionprogress', p.id, {
-            re_percentcomplete: p.percent,
-            re_reportedon: { date: new Date() },
-        });
+        tally(
+            await emitter.update('re_constructionprogress', p.id, {
+                re_percentcomplete: p.percent,
+                re_reportedon: { date: new Date() },
+            }),
+        );
 
     // Drain: until nothing waits that can still move on by itself (what is held behind a review item waits for a person).
     const deadline = Date.now() + scenario.drainTimeoutMs;
@@ -327,172 +329,18 @@ async function drive(
             graphCalls,
         });
 
-    const store = runtime.services.store;
-    const stateCount = async (s: TransactionState) => (await store.listByState(s, 1_000_000)).length;
-    const postings = runtime.erp.books.postings;
-    const ids = new Set(accepted.map((a) => a.id));
-    const known = new Set<string>();
-    for (const s of transactionStates) {
-        for (const r of await store.listByState(s, 1_000_000)) known.add(r.envelope.transactionId);
-    }
-    const confirmed = await store.listByState('confirmed', 1_000_000);
-    const postedAt = new Map(postings.map((p) => [p.idempotencyKey, Date.parse(p.receivedAt)] as const));
-    const latencies = confirmed
-        .map((r) => (postedAt.get(r.envelope.transactionId) ?? Number.NaN) - Date.parse(r.envelope.acceptedAt))
-        .filter((x) => Number.isFinite(x))
-        .sort((a, b) => a - b);
-    const bySession = new Map<string, string[]>();
-    const staleIds = new Set((await store.listByState('stale', 1_000_000)).map((r) => r.envelope.transactionId));
-    for (const a of accepted)
-        if (!staleIds.has(a.id)) bySession.set(a.session, [...(bySession.get(a.session) ?? []), a.id]);
-    const firstPost = postings[0] ? Date.parse(postings[0].receivedAt) : Date.now();
-    const lastPost = postings.at(-1) ? Date.parse(postings.at(-1)?.receivedAt ?? '') : Date.now();
-    // Only the part of a freeze that falls between the first and the last posting takes time away from the ERP.
-    const blockedMs = blocked.reduce(
-        (sum, b) => sum + Math.max(0, Math.min(b.to ?? lastPost, lastPost) - Math.max(b.from, firstPost)),
-        0,
-    );
-    const activeSeconds = Math.max(0.001, (lastPost - firstPost - blockedMs) / 1000);
-    const reprocessed = parkedAtReopen.map((id) => postedAt.get(id)).filter((x): x is number => x !== undefined);
-    for (const r of await store.listByState('review', 20))
-        log(`review: ${r.envelope.type} ${r.lastFailure?.code ?? ''} ${r.lastFailure?.message ?? ''}`);
-    const durationMs = Date.now() - started;
-    const days = new Set([new Date(started).toISOString().slice(0, 10), new Date().toISOString().slice(0, 10)]);
-    let erpFirst = 0;
-    const metered = { retries: 0, probes: 0, calls: 0 };
-    for (const day of days) {
-        const m = await runtime.services.meter.read(day);
-        erpFirst += m.firstAttempts;
-        metered.retries += m.retries;
-        metered.probes += m.probes;
-        metered.calls += m.calls;
-    }
-    const left = (
-        await Promise.all((['review', 'deadLettered', 'parked', 'held'] as TransactionState[]).map(stateCount))
-    ).reduce((a, b) => a + b, 0);
-    const lost =
-        [...ids].filter((id) => !known.has(id)).length +
-        (await stateCount('queued')) +
-        (await stateCount('processing'));
-    return {
-        scenario: scenario.name,
+    return oursReport(scenario, runtime, {
+        accepted,
         sent,
-        accepted: accepted.length,
-        posted: confirmed.length,
-        parked: await stateCount('parked'),
-        held: await stateCount('held'),
-        inReview: await stateCount('review'),
-        deadLettered: await stateCount('deadLettered'),
-        stale: staleIds.size,
-        lost,
-        duplicatePostings: countDuplicatePostings(postings),
-        orderViolations: countOrderViolations(bySession, postings),
-        activePlansOverOne: countActivePlansOverOne(postings),
-        erpCalls: runtime.erp.calls.total,
-        erpCallsPerPosting:
-            postings.length === 0 ? 0 : Math.round((runtime.erp.calls.total / postings.length) * 100) / 100,
-        latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
-        erpUtilization:
-            scenario.erp.rateLimitPerSec > 0
-                ? Math.round((postings.length / activeSeconds / scenario.erp.rateLimitPerSec) * 100) / 100
-                : null,
-        parkedAtReopen: parkedAtReopen.length,
-        erpCallsDuringOutage,
-        // The meter records posts and probes; what else the ERP counted were look-ups before re-pushes.
-        erpCallBreakdown: {
-            firstPosts: erpFirst,
-            retryPosts: metered.retries,
-            probes: metered.probes,
-            lookUps: Math.max(0, runtime.erp.calls.total - metered.calls),
-        },
-        reprocessAfterReopenMs:
-            reopenAt !== undefined && reprocessed.length > 0 ? Math.max(...reprocessed) - reopenAt : null,
+        started,
         peakRssMb: Math.round(peakRss() / 1024 / 1024),
-        durationMs,
-        usage: {
-            events: accepted.length,
-            // Webhook calls, queue deliveries (redeliveries after an abandon are retries) and the probe timer at its
-            // production schedule of once a minute.
-            functionExecutions: {
-                first: sent + messages.messages.first + Math.ceil(durationMs / 60_000),
-                retry: messages.messages.retry + runtime.pump.stats.abandoned,
-            },
-            serviceBusMessages: {
-                first: messages.messages.first,
-                retry: messages.messages.retry + runtime.pump.stats.abandoned,
-            },
-            erpCalls: { first: erpFirst, retry: Math.max(0, runtime.erp.calls.total - erpFirst) },
-            dataverseCalls: { ...dataverseCalls.calls },
-            graphCalls: { ...graphCalls.calls },
-            manualRekeys: left + lost,
-        },
-    };
-}
-
-/** Ground truth for a baseline run: the ERP's ledger and the baseline's own record of what it gave up on. */
-function baselineReport(
-    scenario: Scenario,
-    runtime: LocalRuntime,
-    baseline: BaselineRun,
-    run: {
-        accepted: Array<{ id: string; session: string; at: number }>;
-        sent: number;
-        started: number;
-        peakRssMb: number;
-        messages: MessageTap;
-        dataverseCalls: CallTap;
-        graphCalls: CallTap;
-    },
-): LaunchReport {
-    const postings = runtime.erp.books.postings;
-    const postedAt = new Map(postings.map((p) => [p.idempotencyKey, Date.parse(p.receivedAt)] as const));
-    const posted = run.accepted.filter((a) => postedAt.has(a.id));
-    const failed = run.accepted.filter((a) => !postedAt.has(a.id));
-    const latencies = posted.map((a) => (postedAt.get(a.id) ?? 0) - a.at).sort((a, b) => a - b);
-    const bySession = new Map<string, string[]>();
-    for (const a of run.accepted) bySession.set(a.session, [...(bySession.get(a.session) ?? []), a.id]);
-    const durationMs = Date.now() - run.started;
-    const erpCalls = runtime.erp.calls.total;
-    return {
-        scenario: scenario.name,
-        sent: run.sent,
-        accepted: run.accepted.length,
-        posted: posted.length,
-        parked: 0,
-        held: 0,
-        inReview: failed.length,
-        deadLettered: 0,
-        stale: 0,
-        lost: run.accepted.filter((a) => !postedAt.has(a.id) && !baseline.fates.has(a.id)).length,
-        duplicatePostings: countDuplicatePostings(postings),
-        orderViolations: countOrderViolations(bySession, postings),
-        activePlansOverOne: countActivePlansOverOne(postings),
-        erpCalls,
-        erpCallsPerPosting: postings.length === 0 ? 0 : Math.round((erpCalls / postings.length) * 100) / 100,
-        latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
-        erpUtilization: null,
-        parkedAtReopen: 0,
-        erpCallsDuringOutage: null,
-        erpCallBreakdown: {
-            firstPosts: baseline.erpCalls.first,
-            retryPosts: baseline.erpCalls.retry,
-            probes: 0,
-            lookUps: 0,
-        },
-        reprocessAfterReopenMs: null,
-        peakRssMb: run.peakRssMb,
-        durationMs,
-        usage: {
-            events: run.accepted.length,
-            functionExecutions: {
-                first: run.sent + run.messages.messages.first,
-                retry: run.messages.messages.retry + runtime.pump.stats.abandoned,
-            },
-            serviceBusMessages: { ...run.messages.messages },
-            erpCalls: { first: baseline.erpCalls.first, retry: Math.max(0, erpCalls - baseline.erpCalls.first) },
-            dataverseCalls: { ...run.dataverseCalls.calls },
-            graphCalls: { ...run.graphCalls.calls },
-            manualRekeys: failed.length,
-        },
-    };
+        messages,
+        dataverseCalls,
+        graphCalls,
+        blocked,
+        parkedAtReopen,
+        reopenAt,
+        erpCallsDuringOutage,
+        log,
+    });
 }
