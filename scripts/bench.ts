@@ -60,7 +60,8 @@ async function main(argv: string[]): Promise<number> {
 
     const results = {
         measuredAt: new Date().toISOString(),
-        command: `npm run bench -- ${argv.join(' ')}`.trim(),
+        // With the node flags package.json runs it with: the V8 heap cap decides much of the peak RSS.
+        command: `${`npm run bench -- ${argv.join(' ')}`.trim()} (node ${process.execArgv.join(' ')})`,
         machine: {
             cpus: cpus().length,
             memoryGb: Math.round(totalmem() / 2 ** 30),

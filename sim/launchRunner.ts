@@ -119,6 +119,8 @@ export function simulationPolicy(scenario: Scenario) {
         reprocessBatchSize: 50,
         // The ERP's published limit, as a customer would configure it.
         erpRateLimitPerSec: scenario.erp.rateLimitPerSec,
+        // The sandbox ERP replays a key for as long as it runs; production's policy says 24 h.
+        erpKeyReplayMs: 86_400_000,
     };
 }
 
