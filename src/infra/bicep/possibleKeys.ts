@@ -1,4 +1,4 @@
-import type { BicepInstance } from './bicepProject';
+import type { BicepInstance } from './bicepInstance';
 import type { Expr } from './bicepSyntax';
 import { BicepSyntaxError } from './bicepSyntaxError';
 
