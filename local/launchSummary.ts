@@ -1,18 +1,9 @@
-import type { TransactionState } from '../src/domain/transactionRecord';
+import { openStates, type TransactionState } from '../src/domain/transactionRecord';
 import type { TransactionStore } from '../src/ports/transactionStore';
 import type { SampleLaunchResult } from './sampleLaunch';
 
-const states: TransactionState[] = [
-    'confirmed',
-    'posted',
-    'queued',
-    'processing',
-    'retrying',
-    'parked',
-    'held',
-    'review',
-    'deadLettered',
-];
+/** Through first, then the rest of the open states in their usual order. */
+const states: TransactionState[] = ['confirmed', 'posted', ...openStates.filter((s) => s !== 'posted')];
 
 /** What a newcomer reads after `npm start`: what was sent, what the ERP received, what waits and who must act. */
 export async function describeLaunch(

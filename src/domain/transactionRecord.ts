@@ -1,6 +1,21 @@
 import type { Failure } from './failure';
 import type { FieldValue, TransactionEnvelope } from './transaction';
 
+/** States that are not final: counted live over the whole store, however old. */
+export const openStates = [
+    'queued',
+    'processing',
+    'retrying',
+    'parked',
+    'held',
+    'review',
+    'deadLettered',
+    'posted',
+] as const;
+
+/** States that end a transaction (finalStates below). */
+const endStates = ['confirmed', 'resolved', 'discarded', 'stale'] as const;
+
 /**
  * Where a transaction stands.
  * - waiting: `queued`, `processing`, `retrying` (a transient failure, retry scheduled), `parked` (a business block:
@@ -10,20 +25,7 @@ import type { FieldValue, TransactionEnvelope } from './transaction';
  *   `resolved` (closed by hand with the ERP reference), `discarded` (closed by hand with a reason), `stale` (an
  *   update older than one already applied for the same CRM record: not applied, audited).
  */
-export const transactionStates = [
-    'queued',
-    'processing',
-    'retrying',
-    'parked',
-    'held',
-    'review',
-    'deadLettered',
-    'posted',
-    'confirmed',
-    'resolved',
-    'discarded',
-    'stale',
-] as const;
+export const transactionStates = [...openStates, ...endStates] as const;
 
 export type TransactionState = (typeof transactionStates)[number];
 
@@ -36,7 +38,7 @@ export const unresolvedStates: ReadonlySet<TransactionState> = new Set([
 ]);
 
 /** States that end a transaction. */
-export const finalStates: ReadonlySet<TransactionState> = new Set(['confirmed', 'resolved', 'discarded', 'stale']);
+export const finalStates: ReadonlySet<TransactionState> = new Set(endStates);
 
 /** One line of the audit trail (what the seeds ask for: source, target, action, payload version, outcome, reason, retries). */
 export interface AuditEntry {

@@ -1,5 +1,5 @@
 import type { Owner } from '../domain/failure';
-import type { TransactionRecord, TransactionState } from '../domain/transactionRecord';
+import { openStates, type TransactionRecord } from '../domain/transactionRecord';
 import type { ErpRecord } from '../ports/erpReporting';
 import type { SessionGateStore } from '../ports/sessionGateStore';
 import type { TransactionStore } from '../ports/transactionStore';
@@ -14,15 +14,7 @@ export interface InvestigationDeps {
 }
 
 /** Accepted but not through yet (not lost, not final): a difference is explained by where it waits. */
-const waitingStates: TransactionState[] = [
-    'queued',
-    'processing',
-    'retrying',
-    'parked',
-    'held',
-    'review',
-    'deadLettered',
-];
+const waitingStates = openStates.filter((s) => s !== 'posted');
 const cents = (n: number) => Math.round(n * 100) / 100;
 
 /** Every transaction still on its way, by CRM record, oldest first: a few state queries instead of one per record. */

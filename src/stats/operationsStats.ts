@@ -1,5 +1,5 @@
 import type { FailureClass, Owner } from '../domain/failure';
-import type { TransactionRecord, TransactionState } from '../domain/transactionRecord';
+import { openStates, type TransactionRecord, type TransactionState } from '../domain/transactionRecord';
 import type { TransactionStore } from '../ports/transactionStore';
 
 /** Where a transaction ended up, for the trend charts: the state at its last change, grouped. */
@@ -19,18 +19,6 @@ const outcomeOf: Record<TransactionState, Outcome> = {
     processing: 'other',
     stale: 'other',
 };
-
-/** States that are not final: counted live over the whole store, however old. */
-export const openStates = [
-    'queued',
-    'processing',
-    'retrying',
-    'parked',
-    'held',
-    'review',
-    'deadLettered',
-    'posted',
-] as const satisfies readonly TransactionState[];
 
 /** States in which a failure waits on someone (or on time): the "failures by class and owner" table. */
 const failingStates: ReadonlySet<TransactionState> = new Set(['retrying', 'parked', 'review', 'deadLettered']);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/localRuntime';
 import { runSampleLaunch } from '../../local/sampleLaunch';
 import { DataverseWebhookEmitter } from '../../sandbox/dataverse/dataverseWebhookEmitter';
-import { openStates } from '../../src/stats/operationsStats';
+import { openStates } from '../../src/domain/transactionRecord';
 import { envelope } from '../contract/transactionStore.contract';
 import { localTestSettings } from '../support/localTestSettings';
 

@@ -1,6 +1,6 @@
 import type { Meter } from '@opentelemetry/api';
+import { openStates } from '../../domain/transactionRecord';
 import type { TransactionStore } from '../../ports/transactionStore';
-import { openStates } from '../../stats/operationsStats';
 import { metricNames } from '../../telemetry/telemetryNames';
 
 /**
