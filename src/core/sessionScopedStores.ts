@@ -1,6 +1,6 @@
 import type { TransactionRecord } from '../domain/transactionRecord';
 import type { SessionGate, SessionGateStore } from '../ports/sessionGateStore';
-import type { TransactionStore } from '../ports/transactionStore';
+import { delegatingTransactionStore, type TransactionStore } from '../ports/transactionStore';
 
 /**
  * The stores as one session message sees them. Under the session lock the handler is the only writer of its unit's
@@ -19,7 +19,7 @@ export function sessionScopedStores(
     const gateShape = (gate: SessionGate) => JSON.stringify([gate.blockedBy, gate.held]);
     return {
         store: {
-            ...bind(store),
+            ...delegatingTransactionStore(store),
             async get(transactionId) {
                 if (records.has(transactionId)) return copy(records.get(transactionId));
                 const record = await store.get(transactionId);
@@ -60,17 +60,4 @@ export function sessionScopedStores(
 /** Callers mutate what they get (the processor builds patches from it), so the memory never hands out its own copy. */
 function copy(record: TransactionRecord | undefined): TransactionRecord | undefined {
     return record && structuredClone(record);
-}
-
-function bind(store: TransactionStore): TransactionStore {
-    return {
-        recordAccepted: store.recordAccepted.bind(store),
-        updateState: store.updateState.bind(store),
-        get: store.get.bind(store),
-        listBySourceRecord: store.listBySourceRecord.bind(store),
-        listByState: store.listByState.bind(store),
-        listUpdatedSince: store.listUpdatedSince.bind(store),
-        appendAudit: store.appendAudit.bind(store),
-        listAudit: store.listAudit.bind(store),
-    };
 }

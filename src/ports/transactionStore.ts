@@ -31,6 +31,23 @@ export interface TransactionStore {
     listAudit(transactionId: string): Promise<AuditEntry[]>;
 }
 
+/**
+ * Every method passed through to `inner`, for a decorator that replaces a few (class methods use private fields, so
+ * they are called on `inner`, never copied off it).
+ */
+export function delegatingTransactionStore(inner: TransactionStore): TransactionStore {
+    return {
+        recordAccepted: (e, at) => inner.recordAccepted(e, at),
+        updateState: (id, patch, at) => inner.updateState(id, patch, at),
+        get: (id) => inner.get(id),
+        listBySourceRecord: (id) => inner.listBySourceRecord(id),
+        listByState: (state, max) => inner.listByState(state, max),
+        listUpdatedSince: (since, max) => inner.listUpdatedSince(since, max),
+        appendAudit: (entry) => inner.appendAudit(entry),
+        listAudit: (id) => inner.listAudit(id),
+    };
+}
+
 export class TransactionNotFoundError extends Error {
     readonly code = 'TRANSACTION_NOT_FOUND';
     constructor(readonly transactionId: string) {

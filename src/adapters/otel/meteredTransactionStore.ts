@@ -1,5 +1,5 @@
 import type { Counter, Histogram, Meter } from '@opentelemetry/api';
-import type { TransactionStore } from '../../ports/transactionStore';
+import { delegatingTransactionStore, type TransactionStore } from '../../ports/transactionStore';
 import { metricNames } from '../../telemetry/telemetryNames';
 
 /**
@@ -16,7 +16,7 @@ export function meteredTransactionStore(inner: TransactionStore, meter: Meter): 
         confirmed: meter.createHistogram(metricNames.latencyConfirmed, { unit: 'ms' }),
     };
     return {
-        ...bind(inner),
+        ...delegatingTransactionStore(inner),
         async recordAccepted(envelope, at) {
             await inner.recordAccepted(envelope, at);
             accepted.add(1, { type: envelope.type });
@@ -35,19 +35,5 @@ export function meteredTransactionStore(inner: TransactionStore, meter: Meter): 
             }
             return record;
         },
-    };
-}
-
-/** The methods passed through unchanged, bound to the inner store (class methods use private fields). */
-function bind(inner: TransactionStore): TransactionStore {
-    return {
-        recordAccepted: (e, at) => inner.recordAccepted(e, at),
-        updateState: (id, patch, at) => inner.updateState(id, patch, at),
-        get: (id) => inner.get(id),
-        listBySourceRecord: (id) => inner.listBySourceRecord(id),
-        listByState: (state, max) => inner.listByState(state, max),
-        listUpdatedSince: (since, max) => inner.listUpdatedSince(since, max),
-        appendAudit: (entry) => inner.appendAudit(entry),
-        listAudit: (id) => inner.listAudit(id),
     };
 }
