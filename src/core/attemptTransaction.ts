@@ -15,6 +15,7 @@ import type { CircuitBreaker } from './circuitBreaker';
 import { erpUnavailable } from './conditionKeys';
 import { classifyCrmFailure } from './crmFailure';
 import { describeError } from './describeError';
+import type { RetryPolicy } from './retryPolicy';
 
 export interface AttemptDeps {
     store: TransactionStore;
@@ -27,8 +28,8 @@ export interface AttemptDeps {
     breaker: CircuitBreaker;
     clock: Clock;
     logger: Logger;
-    /** RetryPolicy.erpKeyReplayMs: within it of acceptance, a retry re-sends without looking its key up first. */
-    erpKeyReplayMs?: number;
+    /** erpKeyReplayMs: within it of acceptance, a retry re-sends without looking its key up first. */
+    retryPolicy: Pick<RetryPolicy, 'erpKeyReplayMs'>;
 }
 
 export type AttemptOutcome =
@@ -92,7 +93,7 @@ export async function attemptTransaction(envelope: TransactionEnvelope, deps: At
         const nowMs = clock.now().getTime();
         if (!deps.breaker.allow(nowMs)) return failWith(erpUnavailable('circuit open; no ERP call'));
 
-        const keyReplayed = nowMs - Date.parse(envelope.acceptedAt) < (deps.erpKeyReplayMs ?? 0);
+        const keyReplayed = nowMs - Date.parse(envelope.acceptedAt) < deps.retryPolicy.erpKeyReplayMs;
         if (attempt > 1 && !keyReplayed) {
             try {
                 const earlier = await deps.erp.findByIdempotencyKey(request.idempotencyKey);

@@ -170,7 +170,7 @@ async function runOne(transactionId: string, deps: SessionDeps): Promise<Verdict
         );
         return 'resolved';
     }
-    const outcome = await attemptTransaction(envelope, { ...deps, erpKeyReplayMs: deps.retryPolicy.erpKeyReplayMs });
+    const outcome = await attemptTransaction(envelope, deps);
     if (outcome.kind === 'confirmed') {
         await afterConfirmed(envelope, deps);
         await recordHandover(envelope, deps);

@@ -16,17 +16,23 @@ const ledgerKeys = (w: PipelineWorld) => w.erp.books.postings.map((p) => p.idemp
 const states = async (w: PipelineWorld, txs: TransactionEnvelope[]) =>
     Promise.all(txs.map(async (t) => (await w.store.get(t.transactionId))?.state));
 
+/** Unit A: its reservation failed once and waits for its retry; the instalment after it is held behind it. */
+async function reservationRetryingInstalmentHeld() {
+    const w = await world();
+    const reservation = unitTransaction('A', 'reservation', 1);
+    const instalment = unitTransaction('A', 'instalment', 2);
+    let failures = 1;
+    w.erp.failNext = () => failures-- > 0;
+    await w.send(reservation);
+    await w.send(instalment);
+    await w.run();
+    expect(await states(w, [reservation, instalment])).toEqual(['retrying', 'held']);
+    return { w, reservation, instalment };
+}
+
 describe('per-unit order across retries', () => {
     it('holds a later transaction behind a retrying one, then posts both in order', async () => {
-        const w = await world();
-        const reservation = unitTransaction('A', 'reservation', 1);
-        const instalment = unitTransaction('A', 'instalment', 2);
-        let failures = 1;
-        w.erp.failNext = () => failures-- > 0;
-        await w.send(reservation);
-        await w.send(instalment);
-        await w.run();
-        expect(await states(w, [reservation, instalment])).toEqual(['retrying', 'held']);
+        const { w, reservation, instalment } = await reservationRetryingInstalmentHeld();
         expect(ledgerKeys(w)).toEqual(['seed-buyer']);
         await w.settle();
         expect(await states(w, [reservation, instalment])).toEqual(['confirmed', 'confirmed']);
@@ -599,15 +605,7 @@ describe('maxAttempts counts the transaction’s own failures', () => {
 
 describe('a host killed between releasing the gate and running what it held', () => {
     it('resumes the drain when the interrupted message is delivered again', async () => {
-        const w = await world();
-        const reservation = unitTransaction('A', 'reservation', 1);
-        const instalment = unitTransaction('A', 'instalment', 2);
-        let failures = 1;
-        w.erp.failNext = () => failures-- > 0;
-        await w.send(reservation);
-        await w.send(instalment);
-        await w.run();
-        expect(await states(w, [reservation, instalment])).toEqual(['retrying', 'held']);
+        const { w, reservation, instalment } = await reservationRetryingInstalmentHeld();
         const gates = w.deps.gates;
         const put = gates.put.bind(gates);
         let killed = false;

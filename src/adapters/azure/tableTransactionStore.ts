@@ -83,10 +83,8 @@ export class TableTransactionStore implements TransactionStore {
     async updateState(transactionId: string, patch: StatePatch, at: string): Promise<TransactionRecord> {
         // Optimistic concurrency: on 412 re-read and re-apply, so concurrent writers never lose each other's update.
         for (let attempt = 1; ; attempt++) {
-            const known = attempt === 1 ? this.#known.get(transactionId) : undefined;
-            const current = known
-                ? { ...known, record: structuredClone(known.record) }
-                : await this.#read(transactionId);
+            // applyPatch builds a new record and never changes the one it is given: the remembered one is used as is.
+            const current = (attempt === 1 && this.#known.get(transactionId)) || (await this.#read(transactionId));
             if (!current) throw new TransactionNotFoundError(transactionId);
             const next = applyPatch(current.record, patch, at);
             try {
