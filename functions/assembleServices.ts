@@ -24,10 +24,12 @@ import { tracingNotifier } from '../src/adapters/otel/tracingNotifier';
 import { tracingSessionQueue } from '../src/adapters/otel/tracingSessionQueue';
 import type { BackupOptions } from '../src/backup/runBackup';
 import { loadConfigFile } from '../src/config/configFile';
+import { loadSessionTriggerSettings } from '../src/config/hostSettings';
 import { CallPacer } from '../src/core/callPacer';
 import { CircuitBreaker } from '../src/core/circuitBreaker';
 import { cachingAbsentConditions } from '../src/core/conditionReadCache';
 import { emittingCallMeter } from '../src/core/emittingCallMeter';
+import { workBudget } from '../src/core/invocation';
 import { pacedErpClient } from '../src/core/pacedErpClient';
 import { RelatedRecords } from '../src/core/relatedRecords';
 import { systemClock } from '../src/ports/clock';
@@ -62,6 +64,13 @@ export async function assembleServices(parts: {
     allowLoopbackCallbacks?: boolean;
 }): Promise<Services> {
     const { config, tables } = parts;
+    const host = loadSessionTriggerSettings();
+    const budget = workBudget({
+        functionTimeoutMs: host.functionTimeoutMs,
+        maxAutoLockRenewalMs: host.maxAutoLockRenewalMs,
+        erpTimeoutMs: parts.erp.timeoutMs,
+        dataverseTimeoutMs: parts.dataverse.timeoutMs,
+    });
     const [store, lookup, gates, conditions, meter, handovers] = await Promise.all([
         TableTransactionStore.create(tables),
         TableMappingLookup.create(tables),
@@ -128,6 +137,7 @@ export async function assembleServices(parts: {
             ...(parts.settings.CONSOLE_BASE_URL ? { consoleBaseUrl: parts.settings.CONSOLE_BASE_URL } : {}),
         },
         gates,
+        budget,
         handovers,
         // "Not frozen, not down" remembered for 2 s: three condition reads per posting otherwise (see the module).
         conditions: cachingAbsentConditions(conditions, systemClock, 2_000),

@@ -1,6 +1,7 @@
 import type { BackupOptions } from '../src/backup/runBackup';
 import type { Settings } from '../src/config/settings';
 import type { CircuitBreaker } from '../src/core/circuitBreaker';
+import type { WorkBudget } from '../src/core/invocation';
 import type { RelatedRecords } from '../src/core/relatedRecords';
 import type { RetryPolicy } from '../src/core/retryPolicy';
 import type { EntityMap } from '../src/mapping/entityMapSchema';
@@ -55,6 +56,8 @@ export interface Services {
         consoleBaseUrl?: string;
     };
     gates: SessionGateStore;
+    /** How long a session handler's work and one attempt may take (host.json and the client timeouts). */
+    budget: WorkBudget;
     handovers: HandoverStore;
     conditions: ConditionStore;
     meter: CallMeter;

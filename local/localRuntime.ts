@@ -6,10 +6,10 @@ import { type SandboxDataverse, startSandboxDataverse } from '../sandbox/dataver
 import { type SandboxErp, startSandboxErp } from '../sandbox/erp/sandboxErpServer';
 import { type SandboxGraph, startSandboxGraph } from '../sandbox/graph/sandboxGraphServer';
 import { EmbeddedSessionQueue } from '../src/adapters/embedded/embeddedSessionQueue';
+import { loadSessionTriggerSettings } from '../src/config/hostSettings';
 import type { ReceivedMessage } from '../src/ports/sessionQueue';
 import { type AzuriteInstance, startAzurite } from './azurite';
 import { ensureFunctionKey } from './functionKey';
-import { loadSessionTriggerSettings } from './hostSettings';
 import { type LocalHost, startLocalHost } from './localHost';
 import { buildLocalServices } from './localServices';
 import type { LocalSettings } from './localSettings';

@@ -1,11 +1,11 @@
 import { InvocationContext } from '@azure/functions';
 import { buildRegistrations } from '../functions/registrations';
 import { type AzuriteInstance, startAzurite } from '../local/azurite';
-import { loadSessionTriggerSettings } from '../local/hostSettings';
 import { DataverseWebhookEmitter } from '../sandbox/dataverse/dataverseWebhookEmitter';
 import { type ChildArgs, killHostDrill, runHostChild } from '../sim/killHostDrill';
 import { runLaunch, simulationPolicy } from '../sim/launchRunner';
 import { type Scenario, scenarioSchema } from '../sim/scenarioSchema';
+import { loadSessionTriggerSettings } from '../src/config/hostSettings';
 
 /**
  * npm run drill [-- <name>]   names: kill-host, erp-outage, azurite-restart, graph-failure (default: all)

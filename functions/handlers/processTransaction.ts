@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
+import { startInvocation } from '../../src/core/invocation';
+import { processDelivery } from '../../src/core/sessionDelivery';
 import { parseSessionMessage } from '../../src/core/sessionMessage';
-import { handleSessionMessage } from '../../src/core/sessionProcessor';
 import { traceProcessing } from '../../src/telemetry/handlerTracing';
 import type { ServicesProvider } from '../services';
 import { contextLogger } from './contextLogger';
@@ -18,11 +19,13 @@ export class RedeliverError extends Error {
 /**
  * Service Bus session trigger: one message at a time per unit, in order. Business outcomes (posted, retry
  * scheduled, parked, held, review) are all settled by returning; only an infrastructure fault (store or queue
- * unreachable) throws, so the host redelivers the message, and on the last delivery it is recorded as dead-lettered.
+ * unreachable) throws, so the host redelivers the message, and on the last delivery its transaction is recorded as
+ * dead-lettered and blocks its unit. A conflict means this invocation lost the session to another instance (its lock
+ * expired): it stops, and records nothing more.
  */
 export function createProcessTransactionHandler(services: ServicesProvider) {
-    return async (message: unknown, context: InvocationContext): Promise<void> => {
-        const parsed = parseSessionMessage(typeof message === 'string' ? JSON.parse(message) : message);
+    return async (body: unknown, context: InvocationContext): Promise<void> => {
+        const parsed = parseSessionMessage(typeof body === 'string' ? JSON.parse(body) : body);
         if (!parsed.ok) {
             // Never complete (that would lose it): after max deliveries it rests in the dead-letter queue for review.
             throw new RedeliverError(
@@ -37,18 +40,15 @@ export function createProcessTransactionHandler(services: ServicesProvider) {
         const deliveryCount = Number(metadata.deliveryCount ?? 1);
         const s = await services();
         const logger = contextLogger(context);
-        try {
-            const message = parsed.message;
-            await traceProcessing(message, metadata, () => handleSessionMessage(sessionId, message, { ...s, logger }));
-        } catch (e) {
-            if (deliveryCount >= s.settings.MAX_DELIVERY_COUNT && parsed.message.kind === 'transaction') {
-                const id = parsed.message.envelope.transactionId;
-                await s.store
-                    .updateState(id, { state: 'deadLettered' }, s.clock.now().toISOString())
-                    .catch(() => undefined);
-                logger.error('transaction dead-lettered after its last delivery', { transactionId: id });
-            }
-            throw e;
-        }
+        // The work budget runs from the moment the host handed the message over, under its lock.
+        const invocation = startInvocation(s.clock.now().getTime(), s.budget, String(context.invocationId));
+        const message = parsed.message;
+        await traceProcessing(message, metadata, () =>
+            processDelivery(
+                { sessionId, message, deliveryCount, maxDeliveries: s.settings.MAX_DELIVERY_COUNT },
+                { ...s, logger },
+                invocation,
+            ),
+        );
     };
 }

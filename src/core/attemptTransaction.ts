@@ -10,11 +10,12 @@ import type { CrmClient } from '../ports/crmClient';
 import type { ErpClient } from '../ports/erpClient';
 import type { Logger } from '../ports/logger';
 import type { MappingLookup } from '../ports/mappingLookup';
-import type { TransactionStore } from '../ports/transactionStore';
+import { TransactionNotFoundError, type TransactionStore } from '../ports/transactionStore';
 import type { CircuitBreaker } from './circuitBreaker';
 import { erpUnavailable } from './conditionKeys';
 import { classifyCrmFailure } from './crmFailure';
 import { describeError } from './describeError';
+import type { Invocation, WorkBudget } from './invocation';
 import type { RetryPolicy } from './retryPolicy';
 
 export interface AttemptDeps {
@@ -30,25 +31,57 @@ export interface AttemptDeps {
     logger: Logger;
     /** erpKeyReplayMs: within it of acceptance, a retry re-sends without looking its key up first. */
     retryPolicy: Pick<RetryPolicy, 'erpKeyReplayMs'>;
+    /** erpCallMs: how long a claim on an ERP call lasts. */
+    budget: Pick<WorkBudget, 'erpCallMs'>;
 }
 
 export type AttemptOutcome =
     | { kind: 'confirmed'; postingId: string; replayed: boolean }
-    | { kind: 'failed'; failure: Failure };
+    /** erpMayHoldIt: no definite answer yet from an ERP call for it, so the next attempt looks it up first. */
+    | { kind: 'failed'; failure: Failure; erpMayHoldIt: boolean }
+    /** Another handler's ERP call for it may still be in flight (its session changed hands mid-call) until then. */
+    | { kind: 'inFlight'; until: string };
+
+/**
+ * Whether the ERP's answer settles that the call had no effect: by the contract a 4xx, 429 or 503 is answered before
+ * anything is applied; no answer (a timeout, a dropped connection) or another 5xx leaves it open.
+ */
+function answerSettlesIt(status: number | undefined): boolean {
+    return status !== undefined && (status < 500 || status === 503);
+}
 
 /**
  * One attempt to bring a transaction into the ERP and confirm it in the CRM, exactly once in effect:
- * - a transaction the store already holds as posted is only confirmed again in the CRM (no second post);
- * - a repeated attempt re-sends under the same Idempotency-Key, which the ERP answers with its first answer (a crash
- *   after the ERP accepted); once the ERP may have forgotten the key (erpKeyReplayMs), it looks the key up first;
+ * - a transaction the store already holds a posting id for is only confirmed again in the CRM (no second post);
+ * - before calling, the attempt claims the call in the store (state `processing`, conditional on the state it read):
+ *   of two handlers that hold the unit's session one after the other (a lock that expired mid-call), only one calls,
+ *   and the other waits until the claim has run out;
+ * - after a call that got no definite answer (or a crash mid-call), the next attempt re-sends under the same
+ *   Idempotency-Key while the ERP still replays it (erpKeyReplayMs), and otherwise looks it up first;
  * - no call is made while a known condition stands (a frozen period, an open circuit): it fails with that condition.
  * Every ERP call is metered; transient ones feed the circuit breaker.
  */
-export async function attemptTransaction(envelope: TransactionEnvelope, deps: AttemptDeps): Promise<AttemptOutcome> {
+export async function attemptTransaction(
+    envelope: TransactionEnvelope,
+    deps: AttemptDeps,
+    invocation: Invocation,
+): Promise<AttemptOutcome> {
     const { store, clock } = deps;
     const id = envelope.transactionId;
     const record = await store.get(id);
-    const attempt = (record?.attempts ?? 0) + 1;
+    if (!record) throw new TransactionNotFoundError(id);
+    const startMs = clock.now().getTime();
+    const earlierClaim = record.claim;
+    if (
+        record.state === 'processing' &&
+        earlierClaim &&
+        earlierClaim.owner !== invocation.id &&
+        Date.parse(earlierClaim.until) > startMs
+    )
+        return { kind: 'inFlight', until: earlierClaim.until };
+    const attempt = record.attempts + 1;
+    // A call claimed and never answered (a crash, a lost lock) may have reached the ERP.
+    const mayHold = record.lookUpBeforePush === true || record.state === 'processing';
     const audit = (
         entry: Omit<
             AuditEntry,
@@ -64,37 +97,64 @@ export async function attemptTransaction(envelope: TransactionEnvelope, deps: At
             attempt,
             ...entry,
         });
-    const failWith = async (failure: Failure, extra: Partial<AuditEntry> = {}): Promise<AttemptOutcome> => {
+    const failWith = async (
+        failure: Failure,
+        erpMayHoldIt: boolean,
+        extra: Partial<AuditEntry> = {},
+    ): Promise<AttemptOutcome> => {
         await audit({ action: 'post', outcome: 'failed', failure, ...extra });
-        return { kind: 'failed', failure };
+        return { kind: 'failed', failure, erpMayHoldIt };
     };
 
-    let postingId = record?.state === 'posted' ? record.erpPostingId : undefined;
+    let postingId = record.erpPostingId;
     let replayed = false;
+    let confirmFrom = record.state;
     if (!postingId) {
         const built = await buildErpRequest(envelope, deps.erpMap, deps.lookup);
-        if (!built.ok) return failWith(built.error);
+        if (!built.ok) return failWith(built.error, mayHold);
         const request = built.value;
         const period = String(request.body.postingDate ?? '').slice(0, 7);
         for (const key of [`period ${period} frozen`, `period ${period} closed`]) {
             const known = await deps.conditions.get(key);
             if (known?.status === 'active') {
                 // Learned once: while the period stays frozen, nothing else is sent into it.
-                return failWith({
-                    class: 'blocked',
-                    code: 'PERIOD_KNOWN_BLOCKED',
-                    message: `${key} (known; no ERP call)`,
-                    owner: known.owner,
-                    condition: key,
-                    details: known.details,
-                });
+                return failWith(
+                    {
+                        class: 'blocked',
+                        code: 'PERIOD_KNOWN_BLOCKED',
+                        message: `${key} (known; no ERP call)`,
+                        owner: known.owner,
+                        condition: key,
+                        details: known.details,
+                    },
+                    mayHold,
+                );
             }
         }
         const nowMs = clock.now().getTime();
-        if (!deps.breaker.allow(nowMs)) return failWith(erpUnavailable('circuit open; no ERP call'));
+        if (!deps.breaker.allow(nowMs)) return failWith(erpUnavailable('circuit open; no ERP call'), mayHold);
 
         const keyReplayed = nowMs - Date.parse(envelope.acceptedAt) < deps.retryPolicy.erpKeyReplayMs;
-        if (attempt > 1 && !keyReplayed) {
+        const lookUp = mayHold && !keyReplayed;
+        // The claim: from here until the answer (or `until`), no other handler calls the ERP for this transaction. It
+        // also marks that the ERP may hold it, until an answer says otherwise.
+        await store.updateState(
+            id,
+            {
+                state: 'processing',
+                from: [record.state],
+                ...(earlierClaim ? { claimedBy: earlierClaim.owner } : {}),
+                attempts: attempt,
+                claim: {
+                    owner: invocation.id,
+                    until: new Date(nowMs + deps.budget.erpCallMs * (lookUp ? 2 : 1)).toISOString(),
+                },
+                lookUpBeforePush: true,
+            },
+            clock.now().toISOString(),
+        );
+        confirmFrom = 'posted';
+        if (lookUp) {
             try {
                 const earlier = await deps.erp.findByIdempotencyKey(request.idempotencyKey);
                 if (earlier) {
@@ -109,16 +169,18 @@ export async function attemptTransaction(envelope: TransactionEnvelope, deps: At
                 }
             } catch (e) {
                 deps.breaker.failed(nowMs);
-                return failWith({
-                    class: 'transient',
-                    code: 'ERP_LOOKUP_FAILED',
-                    message: `ERP look-up before re-push failed: ${describeError(e)}`,
-                    owner: 'integration',
-                });
+                return failWith(
+                    {
+                        class: 'transient',
+                        code: 'ERP_LOOKUP_FAILED',
+                        message: `ERP look-up before re-push failed: ${describeError(e)}`,
+                        owner: 'integration',
+                    },
+                    true,
+                );
             }
         }
         if (!postingId) {
-            await store.updateState(id, { state: 'processing', attempts: attempt }, clock.now().toISOString());
             const outcome = await deps.erp.post(request);
             const day = clock.now().toISOString().slice(0, 10);
             await deps.meter.record({
@@ -136,7 +198,11 @@ export async function attemptTransaction(envelope: TransactionEnvelope, deps: At
                     if (deps.breaker.snapshot.state === 'open')
                         failure = { ...erpUnavailable(failure.message), code: failure.code };
                 } else if (failure.class !== 'transient') deps.breaker.succeeded();
-                return failWith(failure, { erpMapVersion: request.erpMapVersion, payload: request.body });
+                // An answer that settles it clears what this call added; an earlier uncertain call stays uncertain.
+                return failWith(failure, mayHold || !answerSettlesIt(outcome.status), {
+                    erpMapVersion: request.erpMapVersion,
+                    payload: request.body,
+                });
             }
             deps.breaker.succeeded();
             postingId = outcome.postingId;
@@ -151,7 +217,15 @@ export async function attemptTransaction(envelope: TransactionEnvelope, deps: At
         }
         await store.updateState(
             id,
-            { state: 'posted', erpPostingId: postingId, lastFailure: null },
+            {
+                state: 'posted',
+                from: ['processing'],
+                claimedBy: invocation.id,
+                claim: null,
+                lookUpBeforePush: false,
+                erpPostingId: postingId,
+                lastFailure: null,
+            },
             clock.now().toISOString(),
         );
     }
@@ -166,9 +240,13 @@ export async function attemptTransaction(envelope: TransactionEnvelope, deps: At
     } catch (e) {
         const failure = classifyCrmFailure(e);
         await audit({ action: 'writeBack', outcome: 'failed', failure, targetRecordId: postingId });
-        return { kind: 'failed', failure };
+        return { kind: 'failed', failure, erpMayHoldIt: false };
     }
     await audit({ action: 'writeBack', outcome: 'ok', targetRecordId: postingId });
-    await store.updateState(id, { state: 'confirmed', lastFailure: null }, clock.now().toISOString());
+    await store.updateState(
+        id,
+        { state: 'confirmed', from: [confirmFrom], lastFailure: null },
+        clock.now().toISOString(),
+    );
     return { kind: 'confirmed', postingId, replayed };
 }

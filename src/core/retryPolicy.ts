@@ -43,6 +43,12 @@ export const retryPolicySchema = z
         erpKeyReplayMs: z.number().int().min(0).default(0),
         /** How long a re-released unit's new plan waits for the first plan's cancellation before it is quarantined. */
         activePlanGraceMs: z.number().int().positive().default(3_600_000),
+        /**
+         * A transaction queued, processing, posted, held (with nothing unresolved ahead of it) or retrying (past its
+         * backoff cap) that has not moved for this long is stuck: the message that would move it was lost (dead-
+         * lettered after repeated infrastructure faults). The stuck-transaction sweep sends it to review and alerts.
+         */
+        stuckAfterMs: z.number().int().positive().default(3_600_000),
     })
     .strict();
 

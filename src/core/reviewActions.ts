@@ -101,10 +101,12 @@ export async function actOnReviewItem(
     const at = deps.clock.now().toISOString();
     const envelope = record.envelope;
     const state = action.action === 'retry' ? 'queued' : action.action === 'resolve' ? 'resolved' : 'discarded';
+    // From the state it was listed in: of two operators acting at once, one wins and the other is told.
     await deps.store.updateState(
         transactionId,
         {
             state,
+            from: [record.state],
             ...(action.action === 'resolve' ? { erpPostingId: action.erpReference } : {}),
             ...(action.action === 'retry' ? { attempts: 0 } : {}),
         },

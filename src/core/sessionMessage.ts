@@ -5,15 +5,18 @@ import { transactionEnvelopeSchema } from '../domain/transactionEnvelopeSchema';
 /**
  * What travels in a unit's session: transactions, and control messages that keep every change of a unit's gate
  * inside that unit's session (so one consumer at a time changes it): a scheduled retry, a reprocess after a
- * condition cleared or an operator acted, a drain that continues releasing held transactions in batches, and a
- * quarantine that sends a parked transaction to review when its condition outlived its grace period.
+ * condition cleared or an operator acted, a drain that continues releasing held transactions in batches, a
+ * quarantine that sends a parked transaction to review when its condition outlived its grace period, and an
+ * escalate from the stuck-transaction sweep that sends a transaction nothing moves any more to review.
  */
 export const controlMessageSchema = z.object({
-    control: z.enum(['retry', 'reprocess', 'drain', 'quarantine']),
+    control: z.enum(['retry', 'reprocess', 'drain', 'quarantine', 'escalate']),
     transactionId: z.string().optional(),
     reason: z.string().optional(),
     /** reprocess / quarantine: the condition that ended; the unit takes itself off its list before acting. */
     condition: z.string().optional(),
+    /** escalate: the record's `updatedAt` when the sweep saw it; if it changed since, the transaction moved. */
+    since: z.string().optional(),
 });
 
 export type ControlMessage = z.infer<typeof controlMessageSchema>;

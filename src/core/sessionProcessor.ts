@@ -1,40 +1,50 @@
 import { randomUUID } from 'node:crypto';
 import type { Failure } from '../domain/failure';
 import type { TransactionEnvelope } from '../domain/transaction';
-import { finalStates } from '../domain/transactionRecord';
-import type { HandoverStore } from '../ports/handoverStore';
-import type { SessionGate, SessionGateStore } from '../ports/sessionGateStore';
-import type { SessionQueue } from '../ports/sessionQueue';
-import { type AttemptDeps, attemptTransaction } from './attemptTransaction';
+import { finalStates, type TransactionRecord } from '../domain/transactionRecord';
+import type { SessionGate } from '../ports/sessionGateStore';
+import { attemptTransaction } from './attemptTransaction';
 import { afterConfirmed } from './conditionClearing';
-import { conditionFor, retryBudgetExhausted } from './conditionKeys';
 import { recordHandover } from './handoverRecording';
-import { backoffFor, type RetryPolicy, retryDelayMs } from './retryPolicy';
+import { attemptFits, type Invocation, startInvocation } from './invocation';
+import { auditNote } from './sessionAudit';
+import type { SessionDeps } from './sessionDeps';
 import type { SessionMessage } from './sessionMessage';
 import { sessionScopedStores } from './sessionScopedStores';
+import { leaving, scheduleRetry, settleFailure } from './settleFailure';
 import { newerAppliedVersion } from './staleUpdate';
+import { escalateIfStuck } from './stuckSweep';
 
-export interface SessionDeps extends AttemptDeps {
-    gates: SessionGateStore;
-    handovers: HandoverStore;
-    queue: Pick<SessionQueue, 'send'>;
-    retryPolicy: RetryPolicy;
-    random: () => number;
+export type { SessionDeps } from './sessionDeps';
+
+type Verdict = { kind: 'resolved' } | { kind: 'blocked' } | { kind: 'inFlight'; until: string };
+
+interface Run {
+    deps: SessionDeps;
+    invocation: Invocation;
 }
-
-type Verdict = 'resolved' | 'blocked';
 
 /**
  * Handles one message of a unit's session. A unit's transactions reach the ERP in CRM order: while its earliest
- * unresolved transaction is retrying, parked or in review, every later one is held behind it (durably, in the
- * gate) and released in order once it resolves. Other units are not affected.
+ * unresolved transaction is retrying, parked, in review or dead-lettered, every later one is held behind it (durably,
+ * in the gate) and released in order once it resolves. Other units are not affected.
+ *
+ * Every write is conditional on what this handler read (the gate's version, the transaction's state and ERP call
+ * claim): if the session passed to another instance mid-invocation (the lock expired), this handler's next write
+ * fails with a conflict and it stops, and the new holder's writes stand.
  */
 export async function handleSessionMessage(
     sessionId: string,
     message: SessionMessage,
     sharedDeps: SessionDeps,
+    invocation: Invocation = startInvocation(sharedDeps.clock.now().getTime(), sharedDeps.budget),
+    delivery: { last: boolean } = { last: false },
 ): Promise<void> {
-    const deps: SessionDeps = { ...sharedDeps, ...sessionScopedStores(sharedDeps.store, sharedDeps.gates) };
+    const run: Run = {
+        deps: { ...sharedDeps, ...sessionScopedStores(sharedDeps.store, sharedDeps.gates) },
+        invocation,
+    };
+    const { deps } = run;
     const gate = await deps.gates.get(sessionId);
     if (message.kind === 'transaction') {
         const envelope = message.envelope;
@@ -45,44 +55,52 @@ export async function handleSessionMessage(
             await deps.store.recordAccepted(envelope, envelope.acceptedAt);
             record = await deps.store.get(id);
         }
-        if (!record || finalStates.has(record.state) || gate.held.includes(id)) return resumeDrain(gate, deps);
+        if (!record || finalStates.has(record.state) || gate.held.includes(id)) return resumeDrain(gate, run);
         if (gate.blockedBy === id) {
             // A redelivery of the unit's blocker: scheduled retries and reprocess messages drive it, not duplicates,
             // unless it never got as far as a verdict (a crash mid-attempt).
             if (record.state === 'queued' || record.state === 'processing' || record.state === 'posted')
-                await runAndDrain(gate, id, deps);
+                await runAndDrain(gate, id, run);
             return;
         }
-        if (gate.blockedBy && gate.held.length === 0 && (await clearsBlocker(envelope, gate.blockedBy, deps))) {
+        if (gate.blockedBy && gate.held.length === 0 && (await clearsBlocker(envelope, gate.blockedBy, run))) {
             // The cancellation a parked plan waits for must not queue behind it, or the unit would wait forever.
-            const verdict = await runOne(id, deps);
-            if (verdict === 'blocked' && !gate.held.includes(id)) {
+            const verdict = await runOne(id, run);
+            if (verdict.kind !== 'resolved' && !gate.held.includes(id)) {
                 gate.held.unshift(id);
-                await deps.gates.put(gate);
+                await saveGate(gate, run);
             }
             return;
         }
         if (gate.blockedBy || gate.held.length > 0) {
             gate.held.push(id);
-            await deps.gates.put(gate);
-            await deps.store.updateState(id, { state: 'held' }, deps.clock.now().toISOString());
-            await audit(deps, envelope, 'hold', `waits behind ${gate.blockedBy ?? gate.held[0]}`);
+            await saveGate(gate, run);
+            if (record.state === 'queued')
+                await deps.store.updateState(id, { state: 'held', from: ['queued'] }, deps.clock.now().toISOString());
+            await auditNote(deps, envelope, 'hold', `waits behind ${gate.blockedBy ?? gate.held[0]}`);
             return;
         }
-        await runAndDrain(gate, id, deps);
+        if (delivery.last) {
+            // The queue's last try: should this handler die before a verdict, the message goes to the dead-letter
+            // queue with nothing run after it. Blocking the unit first keeps its later transactions behind this one
+            // until the stuck-transaction sweep sends it to review.
+            gate.blockedBy = id;
+            await saveGate(gate, run);
+        }
+        await runAndDrain(gate, id, run);
         return;
     }
     const { control } = message;
     // Off the ended condition's list before acting: if the unit parks again it registers again, in this order.
     if (control.condition) await deps.conditions.removeParkedSession(control.condition, sessionId);
-    if (control.control === 'drain') {
-        const next = gate.blockedBy ? undefined : gate.held[0];
-        if (next) await runAndDrain(gate, next, deps);
+    if (control.control === 'drain') return resumeDrain(gate, run);
+    if (control.control === 'escalate') {
+        if (await escalateIfStuck(gate, control, deps)) await saveGate(gate, run);
         return;
     }
     // retry / reprocess / quarantine act on the transaction that blocks the unit; a stale one is ignored.
     const target = gate.blockedBy;
-    if (!target) return resumeDrain(gate, deps);
+    if (!target) return resumeDrain(gate, run);
     if (control.transactionId && control.transactionId !== target) return;
     if (control.control === 'quarantine') {
         const record = await deps.store.get(target);
@@ -94,45 +112,61 @@ export async function handleSessionMessage(
             owner: record.lastFailure?.owner ?? 'salesOperations',
             ...(record.lastFailure?.details ? { details: record.lastFailure.details } : {}),
         };
-        await deps.store.updateState(target, { state: 'review', lastFailure: failure }, deps.clock.now().toISOString());
-        await audit(deps, record.envelope, 'quarantine', failure.message);
+        await deps.store.updateState(
+            target,
+            { state: 'review', from: ['parked'], lastFailure: failure },
+            deps.clock.now().toISOString(),
+        );
+        await auditNote(deps, record.envelope, 'quarantine', failure.message);
         return;
     }
-    await runAndDrain(gate, target, deps);
+    await runAndDrain(gate, target, run);
+}
+
+/** Stores the gate under the version it was read with, and keeps the new version for the next write. */
+async function saveGate(gate: SessionGate, run: Run): Promise<void> {
+    const version = await run.deps.gates.put(gate);
+    if (version === undefined) delete gate.version;
+    else gate.version = version;
 }
 
 /**
  * A host killed after the gate was saved unblocked but before its held transactions ran leaves them with nothing to
  * drive them (found by the kill -9 drill): the redelivered message, which finds nothing else to do, drains the gate.
  */
-async function resumeDrain(gate: SessionGate, deps: SessionDeps): Promise<void> {
+async function resumeDrain(gate: SessionGate, run: Run): Promise<void> {
     const next = gate.blockedBy ? undefined : gate.held[0];
-    if (next) await runAndDrain(gate, next, deps);
+    if (next) await runAndDrain(gate, next, run);
 }
 
-/** Runs `first`, then releases held transactions in order, at most one batch per invocation. */
-/*
- * Control messages get short random ids: a repeated id would be dropped by the queue's duplicate detection (and the
- * unit would stall), and ids built from transaction ids and condition keys could pass Service Bus's 128 characters.
+/**
+ * Runs `first`, then releases held transactions in order: at most one batch per invocation, and only while one more
+ * attempt fits in the invocation's lock budget. The rest continues in a drain message, in this session, so new
+ * messages stay behind it.
  */
-async function runAndDrain(gate: SessionGate, first: string, deps: SessionDeps): Promise<void> {
+async function runAndDrain(gate: SessionGate, first: string, run: Run): Promise<void> {
+    const { deps, invocation } = run;
     let next: string | undefined = first;
-    let budget = deps.retryPolicy.reprocessBatchSize;
+    let batch = deps.retryPolicy.reprocessBatchSize;
     while (next) {
-        const verdict = await runOne(next, deps);
-        if (verdict === 'blocked') {
+        const verdict = await runOne(next, run);
+        if (verdict.kind !== 'resolved') {
             gate.blockedBy = next;
-            await deps.gates.put(gate);
+            await saveGate(gate, run);
+            if (verdict.kind === 'inFlight') {
+                // Another handler's call for it may still be running: look again once its claim has run out.
+                const record = await deps.store.get(next);
+                if (record) await scheduleRetry(record.envelope, new Date(Date.parse(verdict.until) + 1), deps);
+            }
             return;
         }
         gate.blockedBy = null;
         gate.held = gate.held.filter((id) => id !== next);
-        await deps.gates.put(gate);
-        if (--budget <= 0) break;
+        await saveGate(gate, run);
+        if (--batch <= 0 || !attemptFits(invocation, deps.clock.now().getTime(), deps.budget)) break;
         next = gate.held[0];
     }
     if (gate.held.length > 0) {
-        // A long backlog continues in the next invocation, still in this session, so new messages stay behind it.
         await deps.queue.send([
             {
                 messageId: `drain-${gate.sessionId}-${randomUUID()}`,
@@ -144,139 +178,55 @@ async function runAndDrain(gate: SessionGate, first: string, deps: SessionDeps):
 }
 
 /** Whether this transaction is what the unit's parked blocker waits for (the active plan's cancellation). */
-async function clearsBlocker(envelope: TransactionEnvelope, blockedBy: string, deps: SessionDeps): Promise<boolean> {
+async function clearsBlocker(envelope: TransactionEnvelope, blockedBy: string, run: Run): Promise<boolean> {
     if (envelope.type !== 'reservation' || envelope.action !== 'cancel') return false;
-    const blocker = await deps.store.get(blockedBy);
+    const blocker = await run.deps.store.get(blockedBy);
     return (
         blocker?.state === 'parked' &&
         blocker.lastFailure?.details?.activeReservation === envelope.data.reservationNumber
     );
 }
 
-async function runOne(transactionId: string, deps: SessionDeps): Promise<Verdict> {
+/** Another handler claimed an ERP call for it that may still be running. */
+export function inFlightElsewhere(record: TransactionRecord, invocation: Invocation, nowMs: number): boolean {
+    return (
+        record.state === 'processing' &&
+        record.claim !== undefined &&
+        record.claim.owner !== invocation.id &&
+        Date.parse(record.claim.until) > nowMs
+    );
+}
+
+async function runOne(transactionId: string, run: Run): Promise<Verdict> {
+    const { deps, invocation } = run;
     const record = await deps.store.get(transactionId);
-    if (!record) return 'resolved';
-    if (finalStates.has(record.state)) return 'resolved';
-    if (record.state === 'review' || record.state === 'deadLettered') return 'blocked';
+    if (!record || finalStates.has(record.state)) return { kind: 'resolved' };
+    if (record.state === 'review' || record.state === 'deadLettered') return { kind: 'blocked' };
+    if (inFlightElsewhere(record, invocation, deps.clock.now().getTime()) && record.claim)
+        return { kind: 'inFlight', until: record.claim.until };
     const envelope = record.envelope;
     const newer = await newerAppliedVersion(envelope, deps.store);
     if (newer) {
-        await deps.store.updateState(transactionId, { state: 'stale' }, deps.clock.now().toISOString());
-        await audit(
+        await deps.store.updateState(
+            transactionId,
+            { state: 'stale', ...leaving(record, invocation) },
+            deps.clock.now().toISOString(),
+        );
+        await auditNote(
             deps,
             envelope,
             'stale',
             `version ${envelope.source.version ?? '?'} is older than applied version ${newer}; not applied`,
         );
-        return 'resolved';
+        return { kind: 'resolved' };
     }
-    const outcome = await attemptTransaction(envelope, deps);
+    const outcome = await attemptTransaction(envelope, deps, invocation);
+    if (outcome.kind === 'inFlight') return outcome;
     if (outcome.kind === 'confirmed') {
         await afterConfirmed(envelope, deps);
         await recordHandover(envelope, deps);
-        return 'resolved';
+        return { kind: 'resolved' };
     }
-    await settleFailure(envelope, outcome.failure, deps);
-    return 'blocked';
-}
-
-/** Failure detail: the attempt count from which transient failures count toward maxAttempts. */
-const retriesCountFrom = 'retriesCountFrom';
-
-async function settleFailure(envelope: TransactionEnvelope, failure: Failure, deps: SessionDeps): Promise<void> {
-    const now = deps.clock.now();
-    const at = now.toISOString();
-    const id = envelope.transactionId;
-    const record = await deps.store.get(id);
-    const attempts = record?.attempts ?? 1;
-    if (failure.condition) return park(envelope, failure as Failure & { condition: string }, deps, attempts);
-    if (failure.class !== 'transient') {
-        await deps.store.updateState(id, { state: 'review', lastFailure: failure }, at);
-        deps.logger.warn('transaction sent to review', {
-            transactionId: id,
-            class: failure.class,
-            code: failure.code,
-            owner: failure.owner,
-        });
-        return;
-    }
-    const backoff = backoffFor(deps.retryPolicy, envelope.type);
-    // maxAttempts bounds this transaction's own failures since it last waited out a condition. An answer with
-    // Retry-After (a 429) is the ERP pacing every caller, not this transaction failing, so it is not counted either;
-    // the daily retry budget still bounds those. (A launch escalated transactions that had merely been parked twice.)
-    const from =
-        Number(record?.lastFailure?.details?.[retriesCountFrom] ?? 0) + (failure.retryAfterMs !== undefined ? 1 : 0);
-    failure = { ...failure, details: { ...failure.details, [retriesCountFrom]: from } };
-    if (attempts - from >= backoff.maxAttempts) {
-        const escalated: Failure = { ...failure, message: `${failure.message} (escalated after ${attempts} attempts)` };
-        await deps.store.updateState(id, { state: 'review', lastFailure: escalated }, at);
-        await audit(deps, envelope, 'escalate', escalated.message);
-        return;
-    }
-    const day = at.slice(0, 10);
-    if ((await deps.meter.read(day)).retries >= deps.retryPolicy.dailyRetryBudget)
-        return park(envelope, retryBudgetExhausted(day) as Failure & { condition: string }, deps, attempts);
-    const delay = retryDelayMs(backoff, attempts, deps.random, failure.retryAfterMs);
-    await deps.store.updateState(id, { state: 'retrying', lastFailure: failure }, at);
-    await deps.queue.send([
-        {
-            messageId: `retry-${randomUUID()}`,
-            sessionId: envelope.sessionId,
-            body: { control: 'retry', transactionId: id },
-            scheduledEnqueueTime: new Date(now.getTime() + delay),
-        },
-    ]);
-    await audit(deps, envelope, 'scheduleRetry', `retry ${attempts} in ${delay} ms`);
-}
-
-async function park(
-    envelope: TransactionEnvelope,
-    failure: Failure & { condition: string },
-    deps: SessionDeps,
-    attempts: number,
-): Promise<void> {
-    const at = deps.clock.now().toISOString();
-    await deps.conditions.open(conditionFor(failure, at));
-    await deps.conditions.addParkedSession(failure.condition, envelope.sessionId);
-    // Attempts made before a wait (frozen period, outage) are not held against the transaction afterwards.
-    const lastFailure = { ...failure, details: { ...failure.details, [retriesCountFrom]: attempts } };
-    await deps.store.updateState(envelope.transactionId, { state: 'parked', lastFailure }, at);
-    deps.logger.info('transaction parked', {
-        transactionId: envelope.transactionId,
-        condition: failure.condition,
-        owner: failure.owner,
-    });
-    // The probe may have cleared the condition while this attempt ran: it reprocesses the sessions parked when it
-    // clears, and this one may have registered just after it looked. Looking again after registering closes that
-    // gap (a launch left units parked under a period reopened seconds before): still standing, the probe will come
-    // for it; cleared, the unit reprocesses itself, after this message, in its own session.
-    const now = await deps.conditions.get(failure.condition);
-    if (now?.status !== 'active') {
-        await deps.queue.send([
-            {
-                messageId: `reprocess-${randomUUID()}`,
-                sessionId: envelope.sessionId,
-                body: {
-                    control: 'reprocess',
-                    reason: `${failure.condition} cleared while parking`,
-                    condition: failure.condition,
-                },
-            },
-        ]);
-    }
-}
-
-async function audit(deps: SessionDeps, envelope: TransactionEnvelope, action: string, note: string): Promise<void> {
-    const record = await deps.store.get(envelope.transactionId);
-    await deps.store.appendAudit({
-        at: deps.clock.now().toISOString(),
-        transactionId: envelope.transactionId,
-        sourceRecordId: envelope.source.recordId,
-        action,
-        outcome: 'skipped',
-        entityMapVersion: envelope.entityMapVersion,
-        attempt: record?.attempts ?? 0,
-        correlationId: envelope.correlationId,
-        payload: { note },
-    });
+    await settleFailure(envelope, outcome.failure, outcome.erpMayHoldIt, deps, invocation);
+    return { kind: 'blocked' };
 }

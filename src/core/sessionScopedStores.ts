@@ -6,7 +6,8 @@ import { delegatingTransactionStore, type TransactionStore } from '../ports/tran
  * The stores as one session message sees them. Under the session lock the handler is the only writer of its unit's
  * gate and the usual writer of its transactions, so within one message:
  * - a transaction read once is served from memory afterwards, updated by this handler's own writes;
- * - a gate is written only when it changed (most messages find the unit unblocked and leave it so).
+ * - a gate is written only when it changed (most messages find the unit unblocked and leave it so); a write is still
+ *   conditional on the version read, so a handler whose session passed to another instance loses.
  * Each read or write saved is a Table Storage round trip; a launch made about 27 of them per transaction, 8 of them
  * reads of the same record. Nothing is kept beyond the message: the next one reads afresh.
  */
@@ -16,7 +17,7 @@ export function sessionScopedStores(
 ): { store: TransactionStore; gates: SessionGateStore } {
     const records = new Map<string, TransactionRecord | undefined>();
     const savedGates = new Map<string, string>();
-    const gateShape = (gate: SessionGate) => JSON.stringify([gate.blockedBy, gate.held]);
+    const gateShape = (gate: SessionGate) => JSON.stringify([gate.blockedBy, gate.held, gate.version ?? null]);
     return {
         store: {
             ...delegatingTransactionStore(store),
@@ -48,10 +49,10 @@ export function sessionScopedStores(
                 return gate;
             },
             async put(gate) {
-                const shape = gateShape(gate);
-                if (savedGates.get(gate.sessionId) === shape) return;
-                await gates.put(gate);
-                savedGates.set(gate.sessionId, shape);
+                if (savedGates.get(gate.sessionId) === gateShape(gate)) return gate.version;
+                const version = await gates.put(gate);
+                savedGates.set(gate.sessionId, gateShape({ ...gate, version }));
+                return version;
             },
         },
     };

@@ -60,6 +60,19 @@ export interface AuditEntry {
     correlationId: string;
 }
 
+/**
+ * An ERP call in flight: written with `processing` before the call, by the session handler that makes it. Another
+ * handler that takes the unit's session over (its lock expired mid-call) must not call the ERP for this transaction
+ * before `until` (the caller's ERP timeout has ended by then), and a late write by the first handler is refused once
+ * someone else holds the claim.
+ */
+export interface ErpCallClaim {
+    /** The handler invocation that makes the call. */
+    owner: string;
+    /** ISO 8601: the call has ended, one way or the other, by then. */
+    until: string;
+}
+
 /** The current state of one transaction, as the store keeps it. */
 export interface TransactionRecord {
     envelope: TransactionEnvelope;
@@ -67,5 +80,12 @@ export interface TransactionRecord {
     attempts: number;
     erpPostingId?: string;
     lastFailure?: Failure;
+    /** Set while an ERP call for it is in flight (see ErpCallClaim). */
+    claim?: ErpCallClaim;
+    /**
+     * An earlier ERP call ended without a definite answer (a timeout, a dropped connection, a crash mid-call), so the
+     * ERP may hold it: before pushing again, look it up in the ERP. Cleared once the ERP's answer is known.
+     */
+    lookUpBeforePush?: boolean;
     updatedAt: string;
 }

@@ -1,13 +1,51 @@
 import type { Failure } from '../domain/failure';
 import type { TransactionEnvelope } from '../domain/transaction';
-import type { AuditEntry, TransactionRecord, TransactionState } from '../domain/transactionRecord';
+import type { AuditEntry, ErpCallClaim, TransactionRecord, TransactionState } from '../domain/transactionRecord';
 
+/**
+ * A state change. It names the states it may start from: the store applies it only if the stored state is one of
+ * them (and, with `claimedBy`, only while that handler holds the ERP call claim), checked against what is stored at
+ * the moment of writing, so of two writers racing from one state exactly one wins, and a late writer whose session
+ * changed hands loses instead of overwriting what the new holder recorded.
+ */
 export interface StatePatch {
     state: TransactionState;
+    /** The states this change may start from; anything else is refused with StateConflictError. */
+    from: readonly TransactionState[];
+    /** Applies only while this owner holds the record's ERP call claim. */
+    claimedBy?: string;
     attempts?: number;
-    erpPostingId?: string;
+    /** `null` forgets it (a reconciliation re-push of a posting the ERP lost). */
+    erpPostingId?: string | null;
     /** `null` clears the last failure (e.g. after a successful post). */
     lastFailure?: Failure | null;
+    /** `null` clears it (the call ended). */
+    claim?: ErpCallClaim | null;
+    lookUpBeforePush?: boolean;
+}
+
+/** Why a patch does not apply to the record as stored, or undefined when it does. */
+export function patchConflict(record: TransactionRecord, patch: StatePatch): string | undefined {
+    if (!patch.from.includes(record.state))
+        return `it is ${record.state}, not ${patch.from.join(' or ')}, so it cannot become ${patch.state}`;
+    if (patch.claimedBy !== undefined && record.claim?.owner !== patch.claimedBy)
+        return `its ERP call is no longer claimed by ${patch.claimedBy}`;
+    return undefined;
+}
+
+/** The record with a patch applied (a new object; `current` is not changed). */
+export function applyPatch(current: TransactionRecord, patch: StatePatch, at: string): TransactionRecord {
+    const next: TransactionRecord = { ...current, state: patch.state, updatedAt: at };
+    if (patch.attempts !== undefined) next.attempts = patch.attempts;
+    if (patch.erpPostingId === null) delete next.erpPostingId;
+    else if (patch.erpPostingId !== undefined) next.erpPostingId = patch.erpPostingId;
+    if (patch.lastFailure === null) delete next.lastFailure;
+    else if (patch.lastFailure !== undefined) next.lastFailure = patch.lastFailure;
+    if (patch.claim === null) delete next.claim;
+    else if (patch.claim !== undefined) next.claim = patch.claim;
+    if (patch.lookUpBeforePush === false) delete next.lookUpBeforePush;
+    else if (patch.lookUpBeforePush) next.lookUpBeforePush = true;
+    return next;
 }
 
 /**
@@ -17,7 +55,10 @@ export interface StatePatch {
 export interface TransactionStore {
     /** Records an accepted transaction in state `queued`. Idempotent: an existing record is left as it is. */
     recordAccepted(envelope: TransactionEnvelope, at: string): Promise<void>;
-    /** Updates state; creates nothing (throws TransactionNotFoundError for an unknown id). */
+    /**
+     * Updates state when the stored record allows it (StatePatch.from, claimedBy), else throws StateConflictError and
+     * changes nothing; creates nothing (throws TransactionNotFoundError for an unknown id).
+     */
     updateState(transactionId: string, patch: StatePatch, at: string): Promise<TransactionRecord>;
     get(transactionId: string): Promise<TransactionRecord | undefined>;
     /** Every transaction for one CRM record, oldest accepted first. */
@@ -47,6 +88,22 @@ export function delegatingTransactionStore(inner: TransactionStore): Transaction
         listAudit: (id) => inner.listAudit(id),
     };
 }
+
+/** A state change refused because the record is no longer where the writer thought (see StatePatch). */
+export class StateConflictError extends Error {
+    readonly code = 'STATE_CONFLICT';
+    readonly isStateConflictError = true;
+    constructor(
+        readonly transactionId: string,
+        readonly reason: string,
+    ) {
+        super(`Transaction ${transactionId} not changed: ${reason}`);
+        this.name = 'StateConflictError';
+    }
+}
+
+export const isStateConflictError = (e: unknown): e is StateConflictError =>
+    typeof e === 'object' && e !== null && (e as { isStateConflictError?: unknown }).isStateConflictError === true;
 
 export class TransactionNotFoundError extends Error {
     readonly code = 'TRANSACTION_NOT_FOUND';

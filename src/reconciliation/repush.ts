@@ -31,7 +31,12 @@ export async function repushRecord(sourceRecordId: string, by: string, deps: Rep
     if (!applied) return { kind: 'neverAccepted' };
     const { envelope } = applied;
     const at = deps.clock.now().toISOString();
-    await deps.store.updateState(envelope.transactionId, { state: 'queued', attempts: 0, lastFailure: null }, at);
+    // The ERP lost it: its posting id no longer stands, and the push goes out again (under the same key).
+    await deps.store.updateState(
+        envelope.transactionId,
+        { state: 'queued', from: [applied.state], attempts: 0, lastFailure: null, erpPostingId: null },
+        at,
+    );
     await deps.store.appendAudit({
         at,
         transactionId: envelope.transactionId,

@@ -11,6 +11,7 @@ import { CrmThrottledError, CrmUnavailableError } from '../../src/ports/crmError
 import type { LogFields } from '../../src/ports/logger';
 import type { MailMessage } from '../../src/ports/notifier';
 import { envelope } from '../contract/transactionStore.contract';
+import { anyState } from '../support/anyState';
 import { FakeTableReader } from './fakeTableReader';
 
 const units: BackupTable = referenceBackupTables.find((t) => t.entity === 're_unit') as BackupTable;
@@ -260,6 +261,7 @@ describe('runBackup', () => {
         await w.store.updateState(
             parked.transactionId,
             {
+                from: anyState,
                 state: 'parked',
                 lastFailure: {
                     class: 'blocked',
@@ -273,7 +275,7 @@ describe('runBackup', () => {
         );
         await w.store.updateState(
             confirmed.transactionId,
-            { state: 'confirmed', erpPostingId: 'ERP-42' },
+            { from: anyState, state: 'confirmed', erpPostingId: 'ERP-42' },
             '2026-11-02T09:02:00.000Z',
         );
         const run = await runBackup(w.deps, { trigger: 'timer' });

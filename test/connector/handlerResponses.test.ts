@@ -27,6 +27,7 @@ import { ReportArchive } from '../../src/reconciliation/reportArchive';
 import { FakeTableReader } from '../backup/fakeTableReader';
 import { envelope } from '../contract/transactionStore.contract';
 import { crmRows, erpBooks, fakeReader, fakeReporting } from '../reconciliation/support/fakeBooks';
+import { anyState } from '../support/anyState';
 import { memoryServices } from '../support/memoryServices';
 
 /** Keys a handler answers that the published schema does not declare (the schema is open, so parse() allows them). */
@@ -101,6 +102,7 @@ describe('handlers answer exactly what the connector publishes', () => {
         await s.store.updateState(
             id,
             {
+                from: anyState,
                 state: 'review',
                 attempts: 3,
                 lastFailure: { class: 'defect', code: 'LOOKUP_MISSING', message: 'no mapping', owner: 'integration' },
@@ -166,6 +168,7 @@ describe('handlers answer exactly what the connector publishes', () => {
             await s.store.updateState(
                 e.transactionId,
                 {
+                    from: anyState,
                     state: 'review',
                     lastFailure: { class: 'defect', code: 'LOOKUP_MISSING', message: 'm', owner: 'integration' },
                 },
@@ -305,7 +308,11 @@ describe('handlers answer exactly what the connector publishes', () => {
             source: { entity: 're_reservation', recordId: 'r2', message: 'Create', changedAt: '2026-11-05T09:00:00Z' },
         });
         await s.store.recordAccepted(lost, '2026-11-05T09:00:00Z');
-        await s.store.updateState('tx-r2', { state: 'confirmed', erpPostingId: 'ERP-2' }, '2026-11-05T09:00:01Z');
+        await s.store.updateState(
+            'tx-r2',
+            { from: anyState, state: 'confirmed', erpPostingId: 'ERP-2' },
+            '2026-11-05T09:00:01Z',
+        );
 
         const runReconciliation = createReconciliationRunHandler(services);
         const ran = await runReconciliation(post('x', { period: '2026-11' }, { by: 'fc' }), context());

@@ -8,6 +8,7 @@ import { runSampleLaunch } from '../../local/sampleLaunch';
 import { DataverseWebhookEmitter } from '../../sandbox/dataverse/dataverseWebhookEmitter';
 import { openStates } from '../../src/domain/transactionRecord';
 import { envelope } from '../contract/transactionStore.contract';
+import { anyState } from '../support/anyState';
 import { localTestSettings } from '../support/localTestSettings';
 
 /** The console in real headless Chromium (Debian's), against the whole local runtime after the sample launch. */
@@ -57,7 +58,7 @@ beforeAll(async () => {
     const failure = { class: 'defect', code: 'LOOKUP_MISSING', message: 'no ERP id', owner: 'integration' } as const;
     await store.updateState(
         reviewItem.transactionId,
-        { state: 'review', lastFailure: failure, attempts: 1 },
+        { from: anyState, state: 'review', lastFailure: failure, attempts: 1 },
         reviewItem.acceptedAt,
     );
     // An open alert, as the alert pass groups failures (acknowledged below from the page).

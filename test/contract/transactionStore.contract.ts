@@ -3,7 +3,12 @@ import { maxAuditJsonChars } from '../../src/core/auditEntryLimit';
 import type { Failure } from '../../src/domain/failure';
 import type { TransactionEnvelope } from '../../src/domain/transaction';
 import type { AuditEntry } from '../../src/domain/transactionRecord';
-import { TransactionNotFoundError, type TransactionStore } from '../../src/ports/transactionStore';
+import {
+    isStateConflictError,
+    TransactionNotFoundError,
+    type TransactionStore,
+} from '../../src/ports/transactionStore';
+import { anyState } from '../support/anyState';
 
 let counter = 0;
 
@@ -52,8 +57,15 @@ export const auditEntry = (transactionId: string, action: string, at = '2026-11-
 const ofRecord = (recordId: string, transactionId: string, acceptedAt: string) =>
     envelope({ transactionId, acceptedAt, source: { ...envelope().source, recordId } });
 
-/** Behaviours every TransactionStore must show (Table Storage on Azurite and the in-memory twin), exactly. */
-export function runTransactionStoreContract(name: string, factory: () => Promise<TransactionStore>): void {
+/**
+ * Behaviours every TransactionStore must show (Table Storage on Azurite and the in-memory twin), exactly. `peer`
+ * gives another process's view of the same store (a second instance over the same tables).
+ */
+export function runTransactionStoreContract(
+    name: string,
+    factory: () => Promise<TransactionStore>,
+    peer: (store: TransactionStore) => Promise<TransactionStore> = async (store) => store,
+): void {
     describe(`TransactionStore contract: ${name}`, () => {
         it('records an accepted transaction as queued with no attempts', async () => {
             const store = await factory();
@@ -78,7 +90,7 @@ export function runTransactionStoreContract(name: string, factory: () => Promise
             await store.recordAccepted(e, '2026-11-02T09:00:01.000Z');
             await store.updateState(
                 e.transactionId,
-                { state: 'posted', erpPostingId: 'ERP-1' },
+                { from: anyState, state: 'posted', erpPostingId: 'ERP-1' },
                 '2026-11-02T09:00:05.000Z',
             );
             await store.recordAccepted({ ...e, data: { changed: true } }, '2026-11-02T09:01:00.000Z');
@@ -93,7 +105,9 @@ export function runTransactionStoreContract(name: string, factory: () => Promise
 
         it('refuses to update an unknown transaction and creates nothing', async () => {
             const store = await factory();
-            const error = await store.updateState('re_receipt-nope', { state: 'review' }, 'x').catch((e: unknown) => e);
+            const error = await store
+                .updateState('re_receipt-nope', { from: anyState, state: 'review' }, 'x')
+                .catch((e: unknown) => e);
             expect(error).toBeInstanceOf(TransactionNotFoundError);
             expect(error).toMatchObject({
                 code: 'TRANSACTION_NOT_FOUND',
@@ -106,8 +120,12 @@ export function runTransactionStoreContract(name: string, factory: () => Promise
             const store = await factory();
             const e = envelope();
             await store.recordAccepted(e, 'a');
-            await store.updateState(e.transactionId, { state: 'posted', erpPostingId: 'ERP-7', attempts: 2 }, 'b');
-            const confirmed = await store.updateState(e.transactionId, { state: 'confirmed' }, 'c');
+            await store.updateState(
+                e.transactionId,
+                { from: anyState, state: 'posted', erpPostingId: 'ERP-7', attempts: 2 },
+                'b',
+            );
+            const confirmed = await store.updateState(e.transactionId, { from: anyState, state: 'confirmed' }, 'c');
             const expected = { envelope: e, state: 'confirmed', attempts: 2, erpPostingId: 'ERP-7', updatedAt: 'c' };
             expect(confirmed).toEqual(expected);
             expect(await store.get(e.transactionId)).toEqual(expected);
@@ -117,9 +135,19 @@ export function runTransactionStoreContract(name: string, factory: () => Promise
             const store = await factory();
             const e = envelope();
             await store.recordAccepted(e, 'a');
-            await store.updateState(e.transactionId, { state: 'parked', lastFailure: frozen, attempts: 1 }, 'b');
-            expect((await store.updateState(e.transactionId, { state: 'queued' }, 'c')).lastFailure).toEqual(frozen);
-            const cleared = await store.updateState(e.transactionId, { state: 'processing', lastFailure: null }, 'd');
+            await store.updateState(
+                e.transactionId,
+                { from: anyState, state: 'parked', lastFailure: frozen, attempts: 1 },
+                'b',
+            );
+            expect(
+                (await store.updateState(e.transactionId, { from: anyState, state: 'queued' }, 'c')).lastFailure,
+            ).toEqual(frozen);
+            const cleared = await store.updateState(
+                e.transactionId,
+                { from: anyState, state: 'processing', lastFailure: null },
+                'd',
+            );
             expect(cleared).toEqual({ envelope: e, state: 'processing', attempts: 1, updatedAt: 'd' });
             expect(await store.get(e.transactionId)).toEqual(cleared);
         });
@@ -148,7 +176,7 @@ export function runTransactionStoreContract(name: string, factory: () => Promise
             await store.recordAccepted(e, 'a');
             await store.updateState(
                 e.transactionId,
-                { state: 'review', lastFailure: { ...frozen, message: 'm'.repeat(40_000) } },
+                { from: anyState, state: 'review', lastFailure: { ...frozen, message: 'm'.repeat(40_000) } },
                 'b',
             );
             expect(await store.get(e.transactionId)).toEqual({
@@ -189,7 +217,8 @@ export function runTransactionStoreContract(name: string, factory: () => Promise
             for (const [i, id] of ids.entries()) {
                 await store.recordAccepted(ofRecord('rec-S', id, `2026-11-02T10:00:${times[i]}.000Z`), 'a');
             }
-            for (const id of ids.slice(0, 3)) await store.updateState(id, { state: 'deadLettered' }, 'b');
+            for (const id of ids.slice(0, 3))
+                await store.updateState(id, { from: anyState, state: 'deadLettered' }, 'b');
             const ids3 = (await store.listByState('deadLettered', 10)).map((r) => r.envelope.transactionId);
             expect(ids3).toEqual(['re_receipt-s1', 're_receipt-s2', 're_receipt-s3']);
             const first2 = await store.listByState('deadLettered', 2);
@@ -211,8 +240,16 @@ export function runTransactionStoreContract(name: string, factory: () => Promise
             const first = ofRecord('rec-since', 'since-first', '2031-05-01T09:00:00.000Z');
             const second = ofRecord('rec-since', 'since-second', '2031-05-01T09:30:00.000Z');
             for (const e of [older, second, first]) await store.recordAccepted(e, e.acceptedAt);
-            await store.updateState(second.transactionId, { state: 'confirmed' }, '2031-05-01T12:00:00.000Z');
-            await store.updateState(first.transactionId, { state: 'parked' }, '2031-05-01T11:00:00.000Z');
+            await store.updateState(
+                second.transactionId,
+                { from: anyState, state: 'confirmed' },
+                '2031-05-01T12:00:00.000Z',
+            );
+            await store.updateState(
+                first.transactionId,
+                { from: anyState, state: 'parked' },
+                '2031-05-01T11:00:00.000Z',
+            );
             const mine = new Set([older, first, second].map((e) => e.transactionId));
             const listed = (await store.listUpdatedSince('2031-05-01T11:00:00.000Z', 1000)).filter((r) =>
                 mine.has(r.envelope.transactionId),
@@ -289,14 +326,130 @@ export function runTransactionStoreContract(name: string, factory: () => Promise
             expect(stored).toMatchObject({ failureMessageTruncated: true, failure: { code: 'ERP_PERIOD_FROZEN' } });
         });
 
+        it('changes state only from the states a patch names; otherwise refuses and changes nothing', async () => {
+            const store = await factory();
+            const e = envelope();
+            await store.recordAccepted(e, 'a');
+            const error = await store
+                .updateState(e.transactionId, { from: ['held', 'retrying'], state: 'processing', attempts: 1 }, 'b')
+                .catch((x: unknown) => x);
+            expect(isStateConflictError(error)).toBe(true);
+            expect(error).toMatchObject({
+                code: 'STATE_CONFLICT',
+                message: `Transaction ${e.transactionId} not changed: it is queued, not held or retrying, so it cannot become processing`,
+            });
+            expect(await store.get(e.transactionId)).toEqual({
+                envelope: e,
+                state: 'queued',
+                attempts: 0,
+                updatedAt: 'a',
+            });
+            await store.updateState(e.transactionId, { from: ['held', 'queued'], state: 'processing' }, 'c');
+            expect((await store.get(e.transactionId))?.state).toBe('processing');
+        });
+
+        it('keeps the ERP call claim and the look-up mark, and refuses a write under a claim another holds', async () => {
+            const store = await factory();
+            const e = envelope();
+            await store.recordAccepted(e, 'a');
+            const claim = { owner: 'inv-a', until: '2026-11-02T09:00:20.000Z' };
+            await store.updateState(
+                e.transactionId,
+                { from: ['queued'], state: 'processing', claim, lookUpBeforePush: true, attempts: 1 },
+                'b',
+            );
+            expect(await store.get(e.transactionId)).toMatchObject({ claim, lookUpBeforePush: true });
+            const late = await store
+                .updateState(e.transactionId, { from: ['processing'], claimedBy: 'inv-b', state: 'posted' }, 'c')
+                .catch((x: unknown) => x);
+            expect(late).toMatchObject({
+                code: 'STATE_CONFLICT',
+                message: `Transaction ${e.transactionId} not changed: its ERP call is no longer claimed by inv-b`,
+            });
+            const posted = await store.updateState(
+                e.transactionId,
+                {
+                    from: ['processing'],
+                    claimedBy: 'inv-a',
+                    state: 'posted',
+                    claim: null,
+                    lookUpBeforePush: false,
+                    erpPostingId: 'ERP-3',
+                },
+                'd',
+            );
+            expect(posted).toEqual({
+                envelope: e,
+                state: 'posted',
+                attempts: 1,
+                erpPostingId: 'ERP-3',
+                updatedAt: 'd',
+            });
+            expect(await store.get(e.transactionId)).toEqual(posted);
+            const forgotten = await store.updateState(
+                e.transactionId,
+                { from: ['posted'], state: 'queued', erpPostingId: null },
+                'e',
+            );
+            expect(forgotten.erpPostingId).toBeUndefined();
+        });
+
+        it('lets exactly one of two processes racing from one state win, whatever either remembered', async () => {
+            const store = await factory();
+            const other = await peer(store);
+            for (let round = 0; round < 5; round++) {
+                const e = envelope();
+                await store.recordAccepted(e, 'a');
+                // Both have read it (a store may remember what it read) before either writes.
+                await store.get(e.transactionId);
+                await other.get(e.transactionId);
+                const claim = (owner: string) => ({ owner, until: 'z' });
+                const results = await Promise.allSettled([
+                    store.updateState(
+                        e.transactionId,
+                        { from: ['queued'], state: 'processing', claim: claim('a') },
+                        'b',
+                    ),
+                    other.updateState(
+                        e.transactionId,
+                        { from: ['queued'], state: 'processing', claim: claim('b') },
+                        'b',
+                    ),
+                ]);
+                const won = results.filter((r) => r.status === 'fulfilled');
+                const lost = results.filter((r) => r.status === 'rejected');
+                expect([won.length, lost.length]).toEqual([1, 1]);
+                expect(isStateConflictError((lost[0] as PromiseRejectedResult).reason)).toBe(true);
+                const winner = (won[0] as PromiseFulfilledResult<{ claim?: { owner: string } }>).value.claim?.owner;
+                expect((await store.get(e.transactionId))?.claim?.owner).toBe(winner);
+                expect((await other.get(e.transactionId))?.claim?.owner).toBe(winner);
+            }
+        });
+
+        it('judges a patch by what is stored, not by an older version it remembers', async () => {
+            const store = await factory();
+            const other = await peer(store);
+            const e = envelope();
+            await store.recordAccepted(e, 'a');
+            await store.get(e.transactionId);
+            await other.updateState(e.transactionId, { from: ['queued'], state: 'held' }, 'b');
+            // `store` last saw it queued: a change from queued is refused, one from held applies.
+            await expect(
+                store.updateState(e.transactionId, { from: ['queued'], state: 'processing' }, 'c'),
+            ).rejects.toMatchObject({ code: 'STATE_CONFLICT' });
+            expect((await store.updateState(e.transactionId, { from: ['held'], state: 'processing' }, 'd')).state).toBe(
+                'processing',
+            );
+        });
+
         it('loses no update when writers race on one transaction', async () => {
             const store = await factory();
             const e = envelope();
             await store.recordAccepted(e, 'a');
             await Promise.all([
-                store.updateState(e.transactionId, { state: 'posted', erpPostingId: 'ERP-9' }, 'b'),
-                store.updateState(e.transactionId, { state: 'posted', attempts: 3 }, 'b'),
-                store.updateState(e.transactionId, { state: 'posted', lastFailure: frozen }, 'b'),
+                store.updateState(e.transactionId, { from: anyState, state: 'posted', erpPostingId: 'ERP-9' }, 'b'),
+                store.updateState(e.transactionId, { from: anyState, state: 'posted', attempts: 3 }, 'b'),
+                store.updateState(e.transactionId, { from: anyState, state: 'posted', lastFailure: frozen }, 'b'),
             ]);
             expect(await store.get(e.transactionId)).toEqual({
                 envelope: e,

@@ -500,10 +500,10 @@ describe('a condition re-opened while its units are being reprocessed', () => {
 });
 
 describe('re-sending under the same Idempotency-Key instead of looking it up', () => {
-    it('re-sends a retry at once while the ERP still replays the key, and looks the key up once it may not', async () => {
+    it('re-sends a retry at once while the ERP still replays the key, and looks it up once it may not', async () => {
         const within = await world({ erpKeyReplayMs: 86_400_000 });
-        let failures = 1;
-        within.erp.failNext = () => failures-- > 0;
+        let lost = 1;
+        within.erp.noAnswer = () => (lost-- > 0 ? { applied: false } : undefined);
         const receipt = unitTransaction('A', 'reservation', 1);
         await within.send(receipt);
         await within.settle();
@@ -512,13 +512,36 @@ describe('re-sending under the same Idempotency-Key instead of looking it up', (
 
         // Accepted an hour ago, and the ERP keeps keys for a minute: the retry asks the ERP before it sends again.
         const after = await world({ erpKeyReplayMs: 60_000 });
-        failures = 1;
-        after.erp.failNext = () => failures-- > 0;
+        lost = 1;
+        after.erp.noAnswer = () => (lost-- > 0 ? { applied: false } : undefined);
         const late = unitTransaction('B', 'reservation', 1);
         await after.send(late);
         await after.settle();
         expect(await states(after, [late])).toEqual(['confirmed']);
         expect({ calls: after.erp.calls, lookups: after.erp.lookups }).toEqual({ calls: 3, lookups: 1 });
+    });
+
+    it('does not look up what the ERP refused outright (a 503 is answered before anything is applied)', async () => {
+        const w = await world({ erpKeyReplayMs: 0 });
+        let failures = 2;
+        w.erp.failNext = () => failures-- > 0;
+        const reservation = unitTransaction('A', 'reservation', 1);
+        await w.send(reservation);
+        await w.settle();
+        expect(await states(w, [reservation])).toEqual(['confirmed']);
+        expect({ calls: w.erp.calls, lookups: w.erp.lookups }).toEqual({ calls: 3, lookups: 0 });
+    });
+
+    it('finds the posting the ERP applied without answering, instead of posting it again', async () => {
+        const w = await world({ erpKeyReplayMs: 0 });
+        let lost = 1;
+        w.erp.noAnswer = () => (lost-- > 0 ? { applied: true } : undefined);
+        const reservation = unitTransaction('A', 'reservation', 1);
+        await w.send(reservation);
+        await w.settle();
+        expect(await states(w, [reservation])).toEqual(['confirmed']);
+        expect({ calls: w.erp.calls, lookups: w.erp.lookups }).toEqual({ calls: 2, lookups: 1 });
+        expect(ledgerKeys(w).filter((k) => k === reservation.transactionId)).toHaveLength(1);
     });
 
     it('gets the first posting back, not a second one, when the ERP had accepted the post it did not answer', async () => {
@@ -550,13 +573,14 @@ describe('retries keep going when the look-up before a re-push fails', () => {
         const w = await world();
         const reservation = unitTransaction('A', 'reservation', 1);
         const receipt = unitTransaction('A', 'receipt', 2);
-        let failures = 1;
-        w.erp.failNext = () => failures-- > 0;
+        let lost = 1;
+        w.erp.noAnswer = () => (lost-- > 0 ? { applied: false } : undefined);
         w.erp.failLookups = 3;
         await w.send(reservation);
         await w.send(receipt);
         await w.settle();
         expect(await states(w, [reservation, receipt])).toEqual(['confirmed', 'confirmed']);
+        expect(w.erp.lookups).toBe(4);
     });
 });
 
@@ -610,11 +634,12 @@ describe('a host killed between releasing the gate and running what it held', ()
         const put = gates.put.bind(gates);
         let killed = false;
         gates.put = async (gate) => {
-            await put(gate);
+            const version = await put(gate);
             if (!killed && gate.blockedBy === null && gate.held.length > 0) {
                 killed = true;
                 throw new Error('kill -9');
             }
+            return version;
         };
         await expect(w.settle()).rejects.toThrow('kill -9');
         gates.put = put;

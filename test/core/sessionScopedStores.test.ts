@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemorySessionGateStore } from '../../src/adapters/memory/memorySessionGateStore';
 import { MemoryTransactionStore } from '../../src/adapters/memory/memoryTransactionStore';
 import { sessionScopedStores } from '../../src/core/sessionScopedStores';
+import { anyState } from '../support/anyState';
 import { unitTransaction } from '../support/pipelineWorld';
 
 function counting<T extends object>(target: T, methods: Array<keyof T>): { proxy: T; calls: Record<string, number> } {
@@ -30,7 +31,11 @@ describe('sessionScopedStores', () => {
         expect(first?.state).toBe('queued');
         if (first) first.state = 'confirmed'; // a caller changing what it got must not change what is remembered
         expect((await store.get(t.transactionId))?.state).toBe('queued');
-        await store.updateState(t.transactionId, { state: 'processing', attempts: 1 }, '2026-11-10T08:01:00Z');
+        await store.updateState(
+            t.transactionId,
+            { from: anyState, state: 'processing', attempts: 1 },
+            '2026-11-10T08:01:00Z',
+        );
         expect(await store.get(t.transactionId)).toMatchObject({ state: 'processing', attempts: 1 });
         expect(calls).toEqual({ get: 1, updateState: 1 });
         // A fresh scope (the next message) reads the store again.
@@ -43,15 +48,23 @@ describe('sessionScopedStores', () => {
         const { proxy, calls } = counting(new MemorySessionGateStore(), ['put']);
         const { gates } = sessionScopedStores(new MemoryTransactionStore(), proxy);
         const gate = await gates.get('unit-A');
-        await gates.put(gate);
+        const save = async () => {
+            gate.version = await gates.put(gate);
+        };
+        await save();
         expect(calls.put).toBeUndefined();
         gate.held.push('t2');
-        await gates.put(gate);
-        await gates.put(gate);
+        await save();
+        await save();
         expect(calls.put).toBe(1);
         gate.held = [];
-        await gates.put(gate);
+        await save();
         expect(calls.put).toBe(2);
-        expect(await proxy.get('unit-A')).toEqual({ sessionId: 'unit-A', blockedBy: null, held: [] });
+        expect(await proxy.get('unit-A')).toEqual({
+            sessionId: 'unit-A',
+            blockedBy: null,
+            held: [],
+            version: gate.version,
+        });
     });
 });

@@ -6,6 +6,7 @@ import { createProcessTransactionHandler } from '../../functions/handlers/proces
 import { createReviewActionHandler, createReviewListHandler } from '../../functions/handlers/review';
 import { createTransactionsHandler } from '../../functions/handlers/transactions';
 import { QueueUnavailableError } from '../../src/ports/sessionQueue';
+import { anyState } from '../support/anyState';
 import { memoryServices } from '../support/memoryServices';
 
 const headers = JSON.parse(readFileSync('test/fixtures/dataverse/headers.json', 'utf8')) as Record<
@@ -146,6 +147,7 @@ describe('transactions handlers', () => {
         await s.store.updateState(
             id,
             {
+                from: anyState,
                 state: 'review',
                 lastFailure: { class: 'defect', code: 'LOOKUP_MISSING', message: 'no mapping', owner: 'integration' },
             },

@@ -4,6 +4,7 @@ import { dispatchAlerts, update } from '../../src/notifications/alertDispatch';
 import { collectSignals } from '../../src/notifications/alertSignals';
 import { runNotifications } from '../../src/notifications/notificationRun';
 import { GraphThrottledError } from '../../src/ports/graphErrors';
+import { anyState } from '../support/anyState';
 import { unitTransaction } from '../support/pipelineWorld';
 import { notificationWorld, type World } from './notificationWorld';
 
@@ -35,7 +36,7 @@ async function inReview(
         await w.store.recordAccepted(envelope, '2026-11-10T08:00:00.000Z');
         await w.store.updateState(
             envelope.transactionId,
-            { state: 'review', lastFailure: failure },
+            { from: anyState, state: 'review', lastFailure: failure },
             '2026-11-10T08:30:00.000Z',
         );
     }
@@ -150,7 +151,11 @@ describe('grouped alerts', () => {
         await inReview(1);
         await runNotifications(w.deps);
         const [first] = await w.store.listByState('review', 1);
-        await w.store.updateState(first?.envelope.transactionId ?? '', { state: 'discarded' }, '2026-11-10T09:10:00Z');
+        await w.store.updateState(
+            first?.envelope.transactionId ?? '',
+            { from: anyState, state: 'discarded' },
+            '2026-11-10T09:10:00Z',
+        );
         expect((await runNotifications(w.deps)).alerts.resolved).toBe(1);
         w.clock.advanceMinutes(1);
         await inReview(1, 50);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryCallMeter } from '../../src/adapters/memory/memoryCallMeter';
 import { buildDailySummary, sendDailySummary } from '../../src/notifications/dailySummary';
+import { anyState } from '../support/anyState';
 import { unitTransaction } from '../support/pipelineWorld';
 import { notificationWorld, type World } from './notificationWorld';
 
@@ -19,7 +20,8 @@ beforeEach(async () => {
     const put = async (kind: 'receipt' | 'instalment' | 'reservation', n: number, state: string, date: string) => {
         const e = unitTransaction(`${kind}${n}`, kind, n, { date });
         await w.store.recordAccepted(e, date);
-        if (state !== 'queued') await w.store.updateState(e.transactionId, { state: state as 'review' }, date);
+        if (state !== 'queued')
+            await w.store.updateState(e.transactionId, { from: anyState, state: state as 'review' }, date);
     };
     await put('receipt', 1, 'confirmed', '2026-11-10T08:00:00.000Z');
     await put('receipt', 2, 'confirmed', '2026-11-10T09:00:00.000Z');

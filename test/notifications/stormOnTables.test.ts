@@ -6,6 +6,7 @@ import { type AzuriteInstance, startAzurite } from '../../local/azurite';
 import { TableAlertStore } from '../../src/adapters/azure/tableAlertStore';
 import { TableNoticeStore } from '../../src/adapters/azure/tableNoticeStore';
 import { runNotifications } from '../../src/notifications/notificationRun';
+import { anyState } from '../support/anyState';
 import { unitTransaction } from '../support/pipelineWorld';
 import { notificationWorld, type World } from './notificationWorld';
 
@@ -45,7 +46,7 @@ describe('a storm on Table Storage', () => {
             await w.store.recordAccepted(e, '2026-11-10T08:00:00.000Z');
             await w.store.updateState(
                 e.transactionId,
-                { state: 'review', lastFailure: failure },
+                { from: anyState, state: 'review', lastFailure: failure },
                 '2026-11-10T08:30:00Z',
             );
         }

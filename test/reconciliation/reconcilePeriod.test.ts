@@ -10,6 +10,7 @@ import { reconcilePeriod } from '../../src/reconciliation/reconcilePeriod';
 import { ReportArchive } from '../../src/reconciliation/reportArchive';
 import { csvColumns } from '../../src/reconciliation/reportFormats';
 import { repushRecord } from '../../src/reconciliation/repush';
+import { anyState } from '../support/anyState';
 import { testConfig } from '../support/memoryServices';
 import { crmRows, erpBooks, fakeReader, fakeReporting } from './support/fakeBooks';
 
@@ -122,7 +123,11 @@ describe('record level', () => {
         });
         const { deps, store } = world(erp);
         await store.recordAccepted(envelope('tx-r2', 'r2', 're_reservation', 'reservation'), '2026-11-05T09:00:00Z');
-        await store.updateState('tx-r2', { state: 'confirmed', erpPostingId: 'ERP-2' }, '2026-11-05T09:00:01Z');
+        await store.updateState(
+            'tx-r2',
+            { from: anyState, state: 'confirmed', erpPostingId: 'ERP-2' },
+            '2026-11-05T09:00:01Z',
+        );
 
         const report = await reconcilePeriod('2026-11', undefined, deps);
         expect(report.investigated).toEqual(['MARINA-T1']);
@@ -143,6 +148,7 @@ describe('record level', () => {
         await store.updateState(
             'tx-r2',
             {
+                from: anyState,
                 state: 'parked',
                 lastFailure: {
                     class: 'blocked',
@@ -155,7 +161,7 @@ describe('record level', () => {
             '2026-11-05T09:00:01Z',
         );
         await store.recordAccepted(envelope('tx-i2', 'i2', 're_installment', 'instalment'), '2026-11-05T09:00:02Z');
-        await store.updateState('tx-i2', { state: 'held' }, '2026-11-05T09:00:03Z');
+        await store.updateState('tx-i2', { from: anyState, state: 'held' }, '2026-11-05T09:00:03Z');
         await gates.put({ sessionId: 'unit-u2', blockedBy: 'tx-r2', held: ['tx-i2'] });
 
         const report = await reconcilePeriod('2026-11', undefined, deps);
@@ -205,7 +211,11 @@ describe('stored report and re-push', () => {
         const deps = { store, queue: { send: async (m: typeof sent) => void sent.push(...m) }, clock };
         expect(await repushRecord('nobody', 'op', deps)).toEqual({ kind: 'neverAccepted' });
         await store.recordAccepted(envelope('tx-c1', 'c1', 're_receipt', 'receipt'), '2026-11-05T09:00:00Z');
-        await store.updateState('tx-c1', { state: 'confirmed', erpPostingId: 'ERP-5' }, '2026-11-05T09:00:01Z');
+        await store.updateState(
+            'tx-c1',
+            { from: anyState, state: 'confirmed', erpPostingId: 'ERP-5' },
+            '2026-11-05T09:00:01Z',
+        );
 
         expect(await repushRecord('C1', 'finance.controller', deps)).toEqual({
             kind: 'queued',

@@ -4,6 +4,7 @@ import type { Failure } from '../../src/domain/failure';
 import type { TransactionState } from '../../src/domain/transactionRecord';
 import { computeOperationsStats } from '../../src/stats/operationsStats';
 import { envelope } from '../contract/transactionStore.contract';
+import { anyState } from '../support/anyState';
 
 const now = new Date('2026-11-10T12:30:00.000Z');
 const frozen: Failure = { class: 'blocked', code: 'ERP_PERIOD_FROZEN', message: 'frozen', owner: 'finance' };
@@ -19,7 +20,7 @@ async function storeWith(
         if (r.state !== 'queued')
             await store.updateState(
                 e.transactionId,
-                { state: r.state, ...(r.failure ? { lastFailure: r.failure } : {}) },
+                { from: anyState, state: r.state, ...(r.failure ? { lastFailure: r.failure } : {}) },
                 r.updatedAt,
             );
     }

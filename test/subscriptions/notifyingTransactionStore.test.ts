@@ -10,6 +10,7 @@ import { fetchCallbackSender } from '../../src/subscriptions/callbackSender';
 import { NotificationDispatcher } from '../../src/subscriptions/notificationDispatcher';
 import { notifyingTransactionStore } from '../../src/subscriptions/notifyingTransactionStore';
 import type { NotificationEvent } from '../../src/subscriptions/transactionNotification';
+import { anyState } from '../support/anyState';
 
 /** A subscriber on loopback (the flow's callback): records what it receives and answers with `status`. */
 let server: Server;
@@ -82,7 +83,11 @@ const parkFailure = {
 describe('transaction events to subscribed flows', () => {
     it('POSTs a parked transaction to the subscribers of parked, in the published shape, without personal data', async () => {
         const { store } = await world([['parked'], ['posted']]);
-        await store.updateState('contact-1-abc', { state: 'parked', lastFailure: parkFailure }, '2026-11-10T09:01:00Z');
+        await store.updateState(
+            'contact-1-abc',
+            { from: anyState, state: 'parked', lastFailure: parkFailure },
+            '2026-11-10T09:01:00Z',
+        );
         expect(received.map((r) => r.path)).toEqual(['/hook/0?sig=secret']);
         const body = transactionNotificationSchema.parse(received[0]?.body);
         expect(body).toEqual({
@@ -107,12 +112,12 @@ describe('transaction events to subscribed flows', () => {
 
     it('announces review (also dead-lettered) and posted, and nothing for other states', async () => {
         const { store } = await world([['review', 'posted']]);
-        await store.updateState('contact-1-abc', { state: 'processing' }, 't1');
-        await store.updateState('contact-1-abc', { state: 'review' }, 't2');
-        await store.updateState('contact-1-abc', { state: 'deadLettered' }, 't3');
-        await store.updateState('contact-1-abc', { state: 'queued' }, 't4');
-        await store.updateState('contact-1-abc', { state: 'posted', erpPostingId: 'ERP-9' }, 't5');
-        await store.updateState('contact-1-abc', { state: 'confirmed' }, 't6');
+        await store.updateState('contact-1-abc', { from: anyState, state: 'processing' }, 't1');
+        await store.updateState('contact-1-abc', { from: anyState, state: 'review' }, 't2');
+        await store.updateState('contact-1-abc', { from: anyState, state: 'deadLettered' }, 't3');
+        await store.updateState('contact-1-abc', { from: anyState, state: 'queued' }, 't4');
+        await store.updateState('contact-1-abc', { from: anyState, state: 'posted', erpPostingId: 'ERP-9' }, 't5');
+        await store.updateState('contact-1-abc', { from: anyState, state: 'confirmed' }, 't6');
         expect(received.map((r) => (r.body as { event: string; state: string }).state)).toEqual([
             'review',
             'deadLettered',
@@ -123,15 +128,15 @@ describe('transaction events to subscribed flows', () => {
 
     it('announces a change into a state once: parked again under the same condition does not notify twice', async () => {
         const { store } = await world([['parked']]);
-        await store.updateState('contact-1-abc', { state: 'parked', lastFailure: parkFailure }, 't1');
-        await store.updateState('contact-1-abc', { state: 'parked', lastFailure: parkFailure }, 't2');
+        await store.updateState('contact-1-abc', { from: anyState, state: 'parked', lastFailure: parkFailure }, 't1');
+        await store.updateState('contact-1-abc', { from: anyState, state: 'parked', lastFailure: parkFailure }, 't2');
         expect(received).toHaveLength(1);
     });
 
     it('removes a subscription whose callback answers 410 Gone (the flow was deleted)', async () => {
         const { store, subscriptions } = await world([['posted']]);
         status = 410;
-        await store.updateState('contact-1-abc', { state: 'posted', erpPostingId: 'ERP-1' }, 't1');
+        await store.updateState('contact-1-abc', { from: anyState, state: 'posted', erpPostingId: 'ERP-1' }, 't1');
         expect(await subscriptions.list()).toEqual([]);
     });
 
@@ -139,7 +144,11 @@ describe('transaction events to subscribed flows', () => {
         const { store, warnings } = await world([['posted']]);
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server = createServer(); // afterEach closes this one
-        const record = await store.updateState('contact-1-abc', { state: 'posted', erpPostingId: 'ERP-1' }, 't1');
+        const record = await store.updateState(
+            'contact-1-abc',
+            { from: anyState, state: 'posted', erpPostingId: 'ERP-1' },
+            't1',
+        );
         expect(record.state).toBe('posted');
         expect((await store.get('contact-1-abc'))?.erpPostingId).toBe('ERP-1');
         expect(warnings).toHaveLength(1);
@@ -163,9 +172,9 @@ describe('transaction events to subscribed flows', () => {
         const dispatcher = new NotificationDispatcher({ subscriptions, send: fetchCallbackSender(2_000) });
         const store = notifyingTransactionStore(counted, dispatcher);
         await store.recordAccepted(envelope, 't0');
-        await store.updateState('contact-1-abc', { state: 'posted', erpPostingId: 'E' }, 't1');
+        await store.updateState('contact-1-abc', { from: anyState, state: 'posted', erpPostingId: 'E' }, 't1');
         expect(reads).toBe(0);
-        await store.updateState('contact-1-abc', { state: 'review' }, 't2');
+        await store.updateState('contact-1-abc', { from: anyState, state: 'review' }, 't2');
         expect(reads).toBe(1);
         expect(received).toHaveLength(1);
     });
@@ -173,7 +182,7 @@ describe('transaction events to subscribed flows', () => {
     it('leaves every other method of the store as it is', async () => {
         const { store } = await world([]);
         expect((await store.listByState('queued', 10)).map((r) => r.envelope.transactionId)).toEqual(['contact-1-abc']);
-        await expect(store.updateState('unknown', { state: 'posted' }, 't')).rejects.toMatchObject({
+        await expect(store.updateState('unknown', { from: anyState, state: 'posted' }, 't')).rejects.toMatchObject({
             code: 'TRANSACTION_NOT_FOUND',
         });
     });

@@ -17,6 +17,7 @@ import type { OutgoingMessage } from '../../src/ports/sessionQueue';
 import { recognitionRuleSchema } from '../../src/reconciliation/recognitionRule';
 import { ReportArchive } from '../../src/reconciliation/reportArchive';
 import { Subscriptions } from '../../src/subscriptions/subscriptions';
+import { testBudget } from './pipelineWorld';
 
 export const testConfig = loadConfigFiles({
     ENTITY_MAP_PATH: 'config/entity-map.v1.json',
@@ -63,6 +64,7 @@ export function memoryServices(overrides: Partial<Services> = {}): Services & { 
         meter: new MemoryCallMeter(),
         breaker: new CircuitBreaker(testConfig.retryPolicy.breaker),
         retryPolicy: testConfig.retryPolicy,
+        budget: testBudget,
         random: () => 0.5,
         entityMap: testConfig.entityMap,
         erpMap: testConfig.erpMap,

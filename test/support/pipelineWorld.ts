@@ -8,6 +8,7 @@ import { MemoryTransactionStore } from '../../src/adapters/memory/memoryTransact
 import { loadConfigFile } from '../../src/config/configFile';
 import { CircuitBreaker } from '../../src/core/circuitBreaker';
 import { createErpFailureClassifier, erpFailureRulesSchema } from '../../src/core/erpFailureClassifier';
+import { workBudget } from '../../src/core/invocation';
 import { probeConditions } from '../../src/core/probeConditions';
 import type { RetryPolicy } from '../../src/core/retryPolicy';
 import { parseSessionMessage } from '../../src/core/sessionMessage';
@@ -17,12 +18,21 @@ import { erpMapSchema } from '../../src/mapping/erpMapSchema';
 import type { CrmClient } from '../../src/ports/crmClient';
 import type { ErpClient, ErpPostOutcome, ErpRequest } from '../../src/ports/erpClient';
 import { silentLogger } from '../../src/ports/logger';
+import type { MappingLookup } from '../../src/ports/mappingLookup';
 import type { OutgoingMessage } from '../../src/ports/sessionQueue';
 
 const classifier = createErpFailureClassifier(
     loadConfigFile('config/erp-failure-rules.v1.json', erpFailureRulesSchema),
 );
 const erpMap = loadConfigFile('config/erp-map.v1.json', erpMapSchema);
+
+/** The production budget's shape: 15 s ERP and Dataverse timeouts, a 5 min lock renewal. */
+export const testBudget = workBudget({
+    functionTimeoutMs: 300_000,
+    maxAutoLockRenewalMs: 300_000,
+    erpTimeoutMs: 15_000,
+    dataverseTimeoutMs: 15_000,
+});
 
 /** The sandbox ERP's real books behind an in-process client, with transient failures injected on demand. */
 export class InProcessErp implements ErpClient {
@@ -35,8 +45,27 @@ export class InProcessErp implements ErpClient {
     /** Posts answered 429 with Retry-After: 1 (a rate limit, not an outage). */
     rateLimited = 0;
     down = false;
+    /**
+     * Decides per call whether the caller gets no answer (a 504 from the gateway, as after a timeout) and whether the
+     * ERP had applied the post all the same: the case a look-up before a re-push exists for.
+     */
+    noAnswer: () => { applied: boolean } | undefined = () => undefined;
 
     async post(request: ErpRequest): Promise<ErpPostOutcome> {
+        const lost = this.noAnswer();
+        if (lost) {
+            if (lost.applied) await this.#apply(request);
+            else this.calls++;
+            return {
+                kind: 'failed',
+                status: 504,
+                failure: classifier({ status: 504, body: { code: 'GATEWAY_TIMEOUT', message: 'no answer' } }),
+            };
+        }
+        return this.#apply(request);
+    }
+
+    async #apply(request: ErpRequest): Promise<ErpPostOutcome> {
         this.calls++;
         if (this.rateLimited-- > 0) {
             return {
@@ -136,6 +165,7 @@ export class PipelineWorld {
             activePlanGraceMs: 3_600_000,
             erpRateLimitPerSec: 0,
             erpKeyReplayMs: 0,
+            stuckAfterMs: 3_600_000,
             ...policy,
         };
         const crm: CrmClient = {
@@ -156,6 +186,7 @@ export class PipelineWorld {
             erpMap,
             breaker: new CircuitBreaker(retryPolicy.breaker),
             retryPolicy,
+            budget: testBudget,
             random,
             clock: { now: () => new Date(this.nowMs) },
             logger: silentLogger,
@@ -309,7 +340,7 @@ export function unitTransaction(
 }
 
 /** Seeds what every scenario needs: the buyer in the ERP and the building's look-ups. */
-export async function seedWorld(world: PipelineWorld): Promise<void> {
+export async function seedWorld(world: { erp: InProcessErp; lookup: MappingLookup }): Promise<void> {
     world.erp.books.apply(
         'customers',
         'buyer-1',

@@ -9,6 +9,7 @@ import type { ErpClient } from '../../src/ports/erpClient';
 import { azureMonitorOptions } from '../../src/telemetry/azureMonitorOptions';
 import { metricNames, spanNames, tracerName } from '../../src/telemetry/telemetryNames';
 import { envelope } from '../contract/transactionStore.contract';
+import { anyState } from '../support/anyState';
 import { attributeText, installTestTelemetry, points } from './otelTestKit';
 
 const telemetry = installTestTelemetry();
@@ -101,7 +102,7 @@ describe('state gauges', () => {
             ['c', 'review', '2026-11-10T11:55:00.000Z'],
         ] as const) {
             await store.recordAccepted(envelope({ transactionId: id }), at);
-            await store.updateState(id, { state }, at);
+            await store.updateState(id, { from: anyState, state }, at);
         }
         let reads = 0;
         const counted = {

@@ -5,8 +5,14 @@ import type { Failure } from '../../domain/failure';
 import type { TransactionEnvelope } from '../../domain/transaction';
 import type { AuditEntry, TransactionRecord, TransactionState } from '../../domain/transactionRecord';
 import { StoreConflictError } from '../../ports/storeErrors';
-import type { StatePatch, TransactionStore } from '../../ports/transactionStore';
-import { TransactionNotFoundError } from '../../ports/transactionStore';
+import {
+    applyPatch,
+    patchConflict,
+    StateConflictError,
+    type StatePatch,
+    TransactionNotFoundError,
+    type TransactionStore,
+} from '../../ports/transactionStore';
 import { fromChunkedColumns, toChunkedColumns } from './chunkedColumn';
 import { type TableConnection, tableClient } from './tableClients';
 import { createTableIfMissing, statusOf, translateTableError } from './tableErrors';
@@ -81,11 +87,21 @@ export class TableTransactionStore implements TransactionStore {
     }
 
     async updateState(transactionId: string, patch: StatePatch, at: string): Promise<TransactionRecord> {
-        // Optimistic concurrency: on 412 re-read and re-apply, so concurrent writers never lose each other's update.
+        // Optimistic concurrency: the write is conditional on the ETag of the version the patch was checked against.
+        // On 412 the record is read again and the patch checked again: a patch whose starting state is gone is
+        // refused (StateConflictError), never re-applied over what another writer recorded.
         for (let attempt = 1; ; attempt++) {
-            // applyPatch builds a new record and never changes the one it is given: the remembered one is used as is.
-            const current = (attempt === 1 && this.#known.get(transactionId)) || (await this.#read(transactionId));
+            let current = (attempt === 1 && this.#known.get(transactionId)) || (await this.#read(transactionId));
             if (!current) throw new TransactionNotFoundError(transactionId);
+            let conflict = patchConflict(current.record, patch);
+            // A remembered version may be behind what another process wrote: judge only what is stored now.
+            if (conflict && attempt === 1) {
+                current = await this.#read(transactionId);
+                if (!current) throw new TransactionNotFoundError(transactionId);
+                conflict = patchConflict(current.record, patch);
+            }
+            if (conflict) throw new StateConflictError(transactionId, conflict);
+            // applyPatch builds a new record and never changes the one it is given: the remembered one is used as is.
             const next = applyPatch(current.record, patch, at);
             try {
                 const written = await this.tables.transactions.updateEntity(toEntity(next), 'Replace', {
@@ -189,15 +205,6 @@ export class TableTransactionStore implements TransactionStore {
     }
 }
 
-function applyPatch(current: TransactionRecord, patch: StatePatch, at: string): TransactionRecord {
-    const next: TransactionRecord = { ...current, state: patch.state, updatedAt: at };
-    if (patch.attempts !== undefined) next.attempts = patch.attempts;
-    if (patch.erpPostingId !== undefined) next.erpPostingId = patch.erpPostingId;
-    if (patch.lastFailure === null) delete next.lastFailure;
-    else if (patch.lastFailure !== undefined) next.lastFailure = patch.lastFailure;
-    return next;
-}
-
 function toEntity(record: TransactionRecord): Row & { partitionKey: string; rowKey: string } {
     return {
         partitionKey: encodeTableKey(record.envelope.transactionId),
@@ -208,6 +215,8 @@ function toEntity(record: TransactionRecord): Row & { partitionKey: string; rowK
         acceptedAt: record.envelope.acceptedAt,
         updatedAt: record.updatedAt,
         ...(record.erpPostingId !== undefined ? { erpPostingId: record.erpPostingId } : {}),
+        ...(record.claim ? { claimOwner: record.claim.owner, claimUntil: record.claim.until } : {}),
+        ...(record.lookUpBeforePush ? { lookUpBeforePush: true } : {}),
         ...toChunkedColumns('envelope', JSON.stringify(record.envelope)),
         ...(record.lastFailure ? toChunkedColumns('lastFailure', JSON.stringify(record.lastFailure)) : {}),
     };
@@ -220,6 +229,10 @@ function toRecord(row: Row): TransactionRecord {
         state: row.state as TransactionState,
         attempts: Number(row.attempts),
         ...(typeof row.erpPostingId === 'string' ? { erpPostingId: row.erpPostingId } : {}),
+        ...(typeof row.claimOwner === 'string'
+            ? { claim: { owner: row.claimOwner, until: String(row.claimUntil) } }
+            : {}),
+        ...(row.lookUpBeforePush === true ? { lookUpBeforePush: true } : {}),
         ...(lastFailure !== undefined ? { lastFailure: JSON.parse(lastFailure) as Failure } : {}),
         updatedAt: String(row.updatedAt),
     };

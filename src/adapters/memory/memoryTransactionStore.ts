@@ -2,8 +2,14 @@ import { byAcceptance } from '../../core/acceptanceOrder';
 import { fitAuditEntry } from '../../core/auditEntryLimit';
 import type { TransactionEnvelope } from '../../domain/transaction';
 import type { AuditEntry, TransactionRecord, TransactionState } from '../../domain/transactionRecord';
-import type { StatePatch, TransactionStore } from '../../ports/transactionStore';
-import { TransactionNotFoundError } from '../../ports/transactionStore';
+import {
+    applyPatch,
+    patchConflict,
+    StateConflictError,
+    type StatePatch,
+    TransactionNotFoundError,
+    type TransactionStore,
+} from '../../ports/transactionStore';
 
 /**
  * In-memory TransactionStore for unit tests; held to the same contract as the Table Storage one: the same errors,
@@ -27,11 +33,9 @@ export class MemoryTransactionStore implements TransactionStore {
     async updateState(transactionId: string, patch: StatePatch, at: string): Promise<TransactionRecord> {
         const current = this.#records.get(transactionId);
         if (!current) throw new TransactionNotFoundError(transactionId);
-        const next: TransactionRecord = { ...current, state: patch.state, updatedAt: at };
-        if (patch.attempts !== undefined) next.attempts = patch.attempts;
-        if (patch.erpPostingId !== undefined) next.erpPostingId = patch.erpPostingId;
-        if (patch.lastFailure === null) delete next.lastFailure;
-        else if (patch.lastFailure !== undefined) next.lastFailure = structuredClone(patch.lastFailure);
+        const conflict = patchConflict(current, patch);
+        if (conflict) throw new StateConflictError(transactionId, conflict);
+        const next = structuredClone(applyPatch(current, patch, at));
         this.#records.set(transactionId, next);
         return structuredClone(next);
     }

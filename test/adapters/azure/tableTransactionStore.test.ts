@@ -9,6 +9,7 @@ import { type AzuriteInstance, startAzurite } from '../../../local/azurite';
 import { TableTransactionStore, type TransactionTables } from '../../../src/adapters/azure/tableTransactionStore';
 import { isStoreConflictError, isStoreUnavailableError } from '../../../src/ports/storeErrors';
 import { envelope, runTransactionStoreContract } from '../../contract/transactionStore.contract';
+import { anyState } from '../../support/anyState';
 
 // The real @azure/data-tables client against Azurite, not a mock.
 let azurite: AzuriteInstance;
@@ -38,8 +39,17 @@ const clients = (connectionString: string, n = names()): TransactionTables => ({
     audit: client(connectionString, n.audit),
 });
 
-runTransactionStoreContract('Table Storage (Azurite)', () =>
-    TableTransactionStore.create({ connectionString: azurite.connectionString }, names()),
+const peers = new WeakMap<object, ReturnType<typeof names>>();
+runTransactionStoreContract(
+    'Table Storage (Azurite)',
+    async () => {
+        const n = names();
+        const store = await TableTransactionStore.create({ connectionString: azurite.connectionString }, n);
+        peers.set(store, n);
+        return store;
+    },
+    // Another instance over the same tables: its own memory of ETags, as a second Function instance has.
+    (store) => TableTransactionStore.create({ connectionString: azurite.connectionString }, peers.get(store)),
 );
 
 describe('TableTransactionStore on Azurite', () => {
@@ -77,12 +87,28 @@ describe('TableTransactionStore on Azurite', () => {
         const e = envelope();
         await a.recordAccepted(e, '2026-11-02T09:00:01.000Z');
         await a.get(e.transactionId);
-        await a.updateState(e.transactionId, { state: 'processing', attempts: 1 }, '2026-11-02T09:00:02.000Z');
-        await a.updateState(e.transactionId, { state: 'posted', erpPostingId: 'ERP-1' }, '2026-11-02T09:00:03.000Z');
+        await a.updateState(
+            e.transactionId,
+            { from: anyState, state: 'processing', attempts: 1 },
+            '2026-11-02T09:00:02.000Z',
+        );
+        await a.updateState(
+            e.transactionId,
+            { from: anyState, state: 'posted', erpPostingId: 'ERP-1' },
+            '2026-11-02T09:00:03.000Z',
+        );
         expect(reads).toHaveLength(1);
         // Another instance (an operator's action) changes the record: a's remembered ETag is stale.
-        await b.updateState(e.transactionId, { state: 'review', attempts: 5 }, '2026-11-02T09:00:04.000Z');
-        const after = await a.updateState(e.transactionId, { state: 'confirmed' }, '2026-11-02T09:00:05.000Z');
+        await b.updateState(
+            e.transactionId,
+            { from: anyState, state: 'review', attempts: 5 },
+            '2026-11-02T09:00:04.000Z',
+        );
+        const after = await a.updateState(
+            e.transactionId,
+            { from: anyState, state: 'confirmed' },
+            '2026-11-02T09:00:05.000Z',
+        );
         expect(reads).toHaveLength(2);
         expect(after).toMatchObject({ state: 'confirmed', attempts: 5, erpPostingId: 'ERP-1' });
         expect(await b.get(e.transactionId)).toMatchObject({ state: 'confirmed', attempts: 5, erpPostingId: 'ERP-1' });
@@ -145,7 +171,9 @@ describe('TableTransactionStore on Azurite', () => {
             throw Object.assign(new Error('precondition failed'), { statusCode: 412 });
         };
         const store = await TableTransactionStore.fromClients(tables);
-        const error = await store.updateState(e.transactionId, { state: 'posted' }, 'b').catch((x: unknown) => x);
+        const error = await store
+            .updateState(e.transactionId, { from: anyState, state: 'posted' }, 'b')
+            .catch((x: unknown) => x);
         expect(isStoreConflictError(error)).toBe(true);
         expect(error).toMatchObject({
             code: 'STORE_CONFLICT',

@@ -4,6 +4,7 @@ import { buildRegistrations, type HttpRegistration } from '../../../functions/re
 import type { Services } from '../../../functions/services';
 import { principal } from '../../console/clientPrincipal';
 import { envelope } from '../../contract/transactionStore.contract';
+import { anyState } from '../../support/anyState';
 import { memoryServices } from '../../support/memoryServices';
 
 const context = () => new InvocationContext({ functionName: 'test', logHandler: () => {} });
@@ -41,7 +42,7 @@ async function withReviewItem(s: Services) {
     const e = envelope({ transactionId: 'in-review', sessionId: 'unit-9' });
     await s.store.recordAccepted(e, e.acceptedAt);
     const failure = { class: 'defect', code: 'LOOKUP_MISSING', message: 'no row', owner: 'integration' } as const;
-    await s.store.updateState(e.transactionId, { state: 'review', lastFailure: failure }, e.acceptedAt);
+    await s.store.updateState(e.transactionId, { from: anyState, state: 'review', lastFailure: failure }, e.acceptedAt);
     return e.transactionId;
 }
 

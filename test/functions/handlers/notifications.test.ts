@@ -13,6 +13,7 @@ import {
 import { createSummaryHandler, summaryResponseSchema } from '../../../functions/handlers/summary';
 import type { ChannelMessage, MailMessage } from '../../../src/ports/notifier';
 import { envelope } from '../../contract/transactionStore.contract';
+import { anyState } from '../../support/anyState';
 import { memoryServices } from '../../support/memoryServices';
 
 function services() {
@@ -56,7 +57,11 @@ async function withFailures() {
             message: 'm',
             owner: 'integration' as const,
         };
-        await s.store.updateState(e.transactionId, { state: 'review', lastFailure }, '2026-11-10T08:30:00.000Z');
+        await s.store.updateState(
+            e.transactionId,
+            { from: anyState, state: 'review', lastFailure },
+            '2026-11-10T08:30:00.000Z',
+        );
     }
     await s.handovers.open({
         key: 'u1:2026-11-20',

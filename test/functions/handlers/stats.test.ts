@@ -2,6 +2,7 @@ import { HttpRequest } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { createStatsHandler } from '../../../functions/handlers/stats';
 import { envelope } from '../../contract/transactionStore.contract';
+import { anyState } from '../../support/anyState';
 import { memoryServices } from '../../support/memoryServices';
 
 const get = (query: string) => new HttpRequest({ method: 'GET', url: `http://localhost/api/stats${query}` });
@@ -11,7 +12,7 @@ describe('stats handler', () => {
         const s = memoryServices();
         const e = envelope({ acceptedAt: '2026-11-10T08:00:00.000Z' });
         await s.store.recordAccepted(e, e.acceptedAt);
-        await s.store.updateState(e.transactionId, { state: 'review' }, '2026-11-10T08:30:00.000Z');
+        await s.store.updateState(e.transactionId, { from: anyState, state: 'review' }, '2026-11-10T08:30:00.000Z');
         const res = await createStatsHandler(async () => s)(get(''));
         expect(res.status).toBe(200);
         const body = res.jsonBody as { open: { review: number }; hourly: unknown[]; daily: unknown[] };

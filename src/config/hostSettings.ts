@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { loadConfigFile } from '../src/config/configFile';
+import { loadConfigFile } from './configFile';
 
 /** A .NET TimeSpan as host.json writes it, with optional fractions of a second (`00:00:00.500`). */
 const timeSpan = z.string().regex(/^\d{2}:\d{2}:\d{2}(\.\d{1,7})?$/, 'hh:mm:ss[.fffffff]');
 
 const hostSchema = z.object({
+    functionTimeout: timeSpan,
     extensions: z.object({
         serviceBus: z.object({
             autoCompleteMessages: z.literal(true),
@@ -19,9 +20,14 @@ export interface SessionTriggerSettings {
     maxConcurrentSessions: number;
     sessionIdleTimeoutMs: number;
     maxAutoLockRenewalMs: number;
+    functionTimeoutMs: number;
 }
 
-/** The local host reads the same host.json the Functions host reads, so session settings are set in one place. */
+/**
+ * host.json as the app needs it: the session trigger's settings (the local host runs its session pump on them) and
+ * the limits a session handler's work must fit in (lock renewal, function timeout). Read once at start-up, so the
+ * values live in one place.
+ */
 export function loadSessionTriggerSettings(path = 'host.json'): SessionTriggerSettings {
     const host = loadConfigFile(path, hostSchema);
     const sb = host.extensions.serviceBus;
@@ -29,6 +35,7 @@ export function loadSessionTriggerSettings(path = 'host.json'): SessionTriggerSe
         maxConcurrentSessions: sb.maxConcurrentSessions,
         sessionIdleTimeoutMs: timeSpanMs(sb.sessionIdleTimeout),
         maxAutoLockRenewalMs: timeSpanMs(sb.maxAutoLockRenewalDuration),
+        functionTimeoutMs: timeSpanMs(host.functionTimeout),
     };
 }
 

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import type { Failure } from '../domain/failure';
+import type { TransactionRecord, TransactionState } from '../domain/transactionRecord';
+import type { Clock } from '../ports/clock';
+import type { Logger } from '../ports/logger';
+import type { SessionGate, SessionGateStore } from '../ports/sessionGateStore';
+import type { SessionQueue } from '../ports/sessionQueue';
+import type { TransactionStore } from '../ports/transactionStore';
+import { haltPatch } from './haltPatch';
+import { backoffFor, type RetryPolicy } from './retryPolicy';
+import { auditNote } from './sessionAudit';
+import type { ControlMessage } from './sessionMessage';
+
+/** States a transaction passes through on its own; one that stays in them too long has lost what moves it. */
+const movingStates = [
+    'queued',
+    'processing',
+    'posted',
+    'retrying',
+    'held',
+] as const satisfies readonly TransactionState[];
+
+/** Blockers a held transaction may legitimately wait behind: a person, a condition, a scheduled retry, a call. */
+const waitingBlockers: ReadonlySet<TransactionState> = new Set([
+    'review',
+    'deadLettered',
+    'parked',
+    'retrying',
+    'processing',
+]);
+
+export interface SweepDeps {
+    store: TransactionStore;
+    gates: SessionGateStore;
+    queue: Pick<SessionQueue, 'send'>;
+    clock: Clock;
+    logger: Logger;
+    retryPolicy: Pick<RetryPolicy, 'stuckAfterMs' | 'default' | 'byType'>;
+}
+
+export interface SweepReport {
+    examined: number;
+    /** Transactions handed to their session to be escalated (the session checks again before it does). */
+    escalating: string[];
+    /** A listing reached its limit: run again for the rest. */
+    truncated: boolean;
+}
+
+/** How long a transaction may sit in its state before it counts as stuck (a retry waits out its backoff first). */
+function stuckAfter(record: TransactionRecord, policy: SweepDeps['retryPolicy']): number {
+    const backoff = record.state === 'retrying' ? backoffFor(policy as RetryPolicy, record.envelope.type).capMs : 0;
+    return policy.stuckAfterMs + backoff;
+}
+
+/**
+ * The stuck-transaction sweep (timer `sweep-stuck`): finds transactions that have not moved for longer than they
+ * ever should (its queue message dead-lettered after repeated infrastructure faults, a retry or drain message lost)
+ * and sends each an `escalate` message into its unit's session. The session, in order behind anything still queued
+ * for the unit, checks it has really not moved and sends it to review with its reason, which raises an alert.
+ * Held transactions waiting behind a blocker that is itself waiting (a person, a condition) are not stuck.
+ */
+export async function sweepStuckTransactions(deps: SweepDeps, max = 1000): Promise<SweepReport> {
+    const now = deps.clock.now().getTime();
+    const report: SweepReport = { examined: 0, escalating: [], truncated: false };
+    for (const state of movingStates) {
+        const records = await deps.store.listByState(state, max);
+        report.truncated ||= records.length >= max;
+        for (const record of records) {
+            report.examined++;
+            if (now - Date.parse(record.updatedAt) < stuckAfter(record, deps.retryPolicy)) continue;
+            if (state === 'held' && (await waitsBehindBlocker(record, deps))) continue;
+            report.escalating.push(record.envelope.transactionId);
+            await deps.queue.send([
+                {
+                    messageId: `escalate-${randomUUID()}`,
+                    sessionId: record.envelope.sessionId,
+                    body: {
+                        control: 'escalate',
+                        transactionId: record.envelope.transactionId,
+                        since: record.updatedAt,
+                    } satisfies ControlMessage,
+                },
+            ]);
+        }
+    }
+    if (report.escalating.length > 0)
+        deps.logger.warn('stuck transactions sent to their sessions for review', {
+            count: report.escalating.length,
+        });
+    return report;
+}
+
+async function waitsBehindBlocker(record: TransactionRecord, deps: SweepDeps): Promise<boolean> {
+    const gate = await deps.gates.get(record.envelope.sessionId);
+    return blockerWaits(gate, record.envelope.transactionId, deps.store);
+}
+
+async function blockerWaits(gate: SessionGate, id: string, store: TransactionStore): Promise<boolean> {
+    if (!gate.blockedBy || gate.blockedBy === id) return false;
+    const blocker = await store.get(gate.blockedBy);
+    return blocker !== undefined && waitingBlockers.has(blocker.state);
+}
+
+/**
+ * In the unit's session: sends the transaction to review if it has not moved since the sweep saw it, and makes it
+ * the unit's blocker (later transactions wait behind it as behind any review item). Answers whether the gate changed.
+ */
+export async function escalateIfStuck(
+    gate: SessionGate,
+    control: ControlMessage,
+    deps: { store: TransactionStore; clock: Clock },
+): Promise<boolean> {
+    const id = control.transactionId;
+    if (!id) return false;
+    const record = await deps.store.get(id);
+    if (!record || record.updatedAt !== control.since) return false;
+    if (!(movingStates as readonly string[]).includes(record.state)) return false;
+    if (record.state === 'held' && (await blockerWaits(gate, id, deps.store))) return false;
+    const minutes = Math.round((deps.clock.now().getTime() - Date.parse(record.updatedAt)) / 60_000);
+    const failure: Failure = {
+        class: 'transient',
+        code: 'STUCK',
+        message: `no progress for ${minutes} min while ${record.state}: the message that would move it was lost (dead-lettered after repeated infrastructure faults); retry it`,
+        owner: 'integration',
+    };
+    await deps.store.updateState(id, haltPatch(record, 'review', failure), deps.clock.now().toISOString());
+    await auditNote(deps, record.envelope, 'escalate', failure.message);
+    if (await blockerWaits(gate, id, deps.store)) {
+        // Behind a blocker that is itself waiting: it stays in line, in review, until that one resolves.
+        if (!gate.held.includes(id)) gate.held.push(id);
+    } else gate.blockedBy = id;
+    return true;
+}

@@ -1,0 +1,4 @@
+import { MemorySessionGateStore } from '../../../src/adapters/memory/memorySessionGateStore';
+import { runSessionGateStoreContract } from '../../contract/sessionGateStore.contract';
+
+runSessionGateStoreContract('in-memory twin', async () => new MemorySessionGateStore());
