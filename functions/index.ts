@@ -1,21 +1,8 @@
-import { DefaultAzureCredential } from '@azure/identity';
-import { useAzureMonitor } from '@azure/monitor-opentelemetry';
-import { azureMonitorOptions } from '../src/telemetry/azureMonitorOptions';
+import { startAzureMonitor } from '../src/adapters/azure/azureMonitor';
 
 // Telemetry first, before the Azure SDKs and node:http are loaded below, so their instrumentation sees every call.
 // Off without APPLICATIONINSIGHTS_CONNECTION_STRING; ingestion authenticates with the managed identity (Entra ID).
-const monitor = azureMonitorOptions(process.env);
-if (monitor) {
-    useAzureMonitor({
-        ...monitor.options,
-        azureMonitorExporterOptions: {
-            connectionString: monitor.connectionString,
-            credential: new DefaultAzureCredential(
-                monitor.managedIdentityClientId ? { managedIdentityClientId: monitor.managedIdentityClientId } : {},
-            ),
-        },
-    });
-}
+startAzureMonitor(process.env);
 
 import { app } from '@azure/functions';
 import { createAzureServicesProvider } from './azureServices';

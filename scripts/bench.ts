@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     const results = {
         measuredAt: new Date().toISOString(),
         // With the node flags package.json runs it with: the V8 heap cap decides much of the peak RSS.
-        command: `${`npm run bench -- ${argv.join(' ')}`.trim()} (node ${process.execArgv.join(' ')})`,
+        command: `${['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' ')} (node ${process.execArgv.join(' ')})`,
         machine: {
             cpus: cpus().length,
             memoryGb: Math.round(totalmem() / 2 ** 30),

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -12,6 +12,9 @@ import { anyState } from '../support/anyState';
 import { localTestSettings } from '../support/localTestSettings';
 
 /** The console in real headless Chromium (Debian's), against the whole local runtime after the sample launch. */
+// The picture docs show is taken here, into a temporary folder; `npm run console:screenshot` names docs/console.png.
+const screenshotPath =
+    process.env.CONSOLE_SCREENSHOT ?? join(mkdtempSync(join(tmpdir(), 'console-shot-')), 'console.png');
 let runtime: LocalRuntime;
 let browser: BrowserContext;
 let page: Page;
@@ -129,8 +132,6 @@ describe('the ops console in Chromium', () => {
         expect(stats.window.confirmed ?? 0).toBeGreaterThan(0);
         expect(await page.textContent('#error')).toBe('');
         expect(errors).toEqual([]);
-        // The picture the README shows: the sample launch's state, with one item waiting in review.
-        await page.screenshot({ path: 'docs/console.png', fullPage: true });
     });
 
     it('shows the parked condition with its owner and "reprocess now", and the retry meter', async () => {
@@ -191,6 +192,13 @@ describe('the ops console in Chromium', () => {
         const backupRow = page.locator('#backups tbody tr').first();
         expect(await backupRow.locator('td').nth(2).textContent()).toBe(backups[0]?.status);
         expect(await backupRow.locator('td').nth(4).textContent()).toBe(String(backups[0]?.rows));
+    });
+
+    it('pictures every panel filled: the sample launch, an item in review, an open alert, a reconciliation, a backup', async () => {
+        await page.screenshot({ path: screenshotPath, fullPage: true });
+        const png = readFileSync(screenshotPath);
+        expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+        expect(png.readUInt32BE(16)).toBe(1280); // IHDR width: the viewport
     });
 
     it('draws the trends with chart.js served by the app', async () => {

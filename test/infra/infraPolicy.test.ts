@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BicepProject } from '../../src/infra/bicep/bicepProject';
-import type { Expr } from '../../src/infra/bicep/bicepSyntax';
-import { isObjectValue, valueAt } from '../../src/infra/bicep/bicepValue';
+import { BicepProject } from '../../tools/infra/bicep/bicepProject';
+import type { Expr } from '../../tools/infra/bicep/bicepSyntax';
+import { isObjectValue, valueAt } from '../../tools/infra/bicep/bicepValue';
 
 const root = process.cwd();
 const project = BicepProject.load(root, 'infra/main.bicep', 'infra/main.parameters.json');

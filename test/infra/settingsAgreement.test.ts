@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { localSettingsSchema } from '../../local/localSettings';
 import { loadSettings, settingsSchema } from '../../src/config/settings';
-import { BicepProject, type ResourceView } from '../../src/infra/bicep/bicepProject';
-import { isObjectValue, isUnresolved, valueAt } from '../../src/infra/bicep/bicepValue';
-import { possibleKeys } from '../../src/infra/bicep/possibleKeys';
-import { isoDurationMs, timeSpanMs } from '../../src/infra/duration';
+import { BicepProject, type ResourceView } from '../../tools/infra/bicep/bicepProject';
+import { isObjectValue, isUnresolved, valueAt } from '../../tools/infra/bicep/bicepValue';
+import { possibleKeys } from '../../tools/infra/bicep/possibleKeys';
+import { isoDurationMs, timeSpanMs } from '../../tools/infra/duration';
 import { isOptionalSetting, parsesAs, readCodeSettings } from './codeSettings';
 
 const root = process.cwd();

@@ -6,7 +6,6 @@ import { routeTemplate, tracingErpClient } from '../../src/adapters/otel/tracing
 import { tracingNotifier } from '../../src/adapters/otel/tracingNotifier';
 import type { Failure } from '../../src/domain/failure';
 import type { ErpClient } from '../../src/ports/erpClient';
-import { azureMonitorOptions } from '../../src/telemetry/azureMonitorOptions';
 import { metricNames, spanNames, tracerName } from '../../src/telemetry/telemetryNames';
 import { envelope } from '../contract/transactionStore.contract';
 import { anyState } from '../support/anyState';
@@ -124,21 +123,5 @@ describe('state gauges', () => {
         now = new Date('2026-11-10T12:01:00.000Z');
         await telemetry.collect();
         expect(reads).toBe(readsAfterFirst * 2);
-    });
-});
-
-describe('Azure Monitor start-up options', () => {
-    it('is off without a connection string, and samples every trace with the managed identity when set', () => {
-        expect(azureMonitorOptions({})).toBeUndefined();
-        expect(azureMonitorOptions({ APPLICATIONINSIGHTS_CONNECTION_STRING: '  ' })).toBeUndefined();
-        const on = azureMonitorOptions({
-            APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=x',
-            AZURE_CLIENT_ID: 'id-1',
-        });
-        expect(on).toMatchObject({
-            connectionString: 'InstrumentationKey=x',
-            managedIdentityClientId: 'id-1',
-            options: { samplingRatio: 1, tracesPerSecond: 0 },
-        });
     });
 });

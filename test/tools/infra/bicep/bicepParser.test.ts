@@ -1,8 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are Bicep source, whose interpolation is ${…}
 import { describe, expect, it } from 'vitest';
-import { parseBicep } from '../../../src/infra/bicep/bicepParser';
-import type { Declaration, Expr } from '../../../src/infra/bicep/bicepSyntax';
-import { BicepSyntaxError } from '../../../src/infra/bicep/bicepSyntaxError';
+import { parseBicep } from '../../../../tools/infra/bicep/bicepParser';
+import type { Declaration, Expr } from '../../../../tools/infra/bicep/bicepSyntax';
+import { BicepSyntaxError } from '../../../../tools/infra/bicep/bicepSyntaxError';
 
 function decls(source: string): Declaration[] {
     return parseBicep(source, 'test.bicep').declarations;

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BicepProject } from '../../../src/infra/bicep/bicepProject';
-import { isUnresolved, valueAt } from '../../../src/infra/bicep/bicepValue';
-import { possibleKeys } from '../../../src/infra/bicep/possibleKeys';
+import { BicepProject } from '../../../../tools/infra/bicep/bicepProject';
+import { isUnresolved, valueAt } from '../../../../tools/infra/bicep/bicepValue';
+import { possibleKeys } from '../../../../tools/infra/bicep/possibleKeys';
 
 function project(files: Record<string, string>, parameters?: Record<string, unknown>): BicepProject {
     const dir = mkdtempSync(join(tmpdir(), 'bicep-'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoDurationMs, timeSpanMs } from '../../src/infra/duration';
+import { isoDurationMs, timeSpanMs } from '../../../tools/infra/duration';
 
 describe('durations', () => {
     it.each([
