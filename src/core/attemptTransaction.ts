@@ -134,7 +134,10 @@ export async function attemptTransaction(
         const nowMs = clock.now().getTime();
         if (!deps.breaker.allow(nowMs)) return failWith(erpUnavailable('circuit open; no ERP call'), mayHold);
 
-        const keyReplayed = nowMs - Date.parse(envelope.acceptedAt) < deps.retryPolicy.erpKeyReplayMs;
+        // 0 = the ERP replays no keys; a clock behind the intake's must not count as "within the retention" either.
+        const keyReplayed =
+            deps.retryPolicy.erpKeyReplayMs > 0 &&
+            nowMs - Date.parse(envelope.acceptedAt) < deps.retryPolicy.erpKeyReplayMs;
         const lookUp = mayHold && !keyReplayed;
         // The claim: from here until the answer (or `until`), no other handler calls the ERP for this transaction. It
         // also marks that the ERP may hold it, until an answer says otherwise.
@@ -143,6 +146,9 @@ export async function attemptTransaction(
             {
                 state: 'processing',
                 from: [record.state],
+                // Exactly the version this attempt decided on (whether to look it up first): of two handlers that
+                // read it, only one claims the call, even if the state was left and re-entered in between.
+                ifRevision: record.revision ?? 0,
                 ...(earlierClaim ? { claimedBy: earlierClaim.owner } : {}),
                 attempts: attempt,
                 claim: {

@@ -11,6 +11,7 @@ export function haltPatch(record: TransactionRecord, state: 'review' | 'deadLett
     return {
         state,
         from: [record.state],
+        ifRevision: record.revision ?? 0,
         ...(record.claim ? { claimedBy: record.claim.owner } : {}),
         claim: null,
         lookUpBeforePush: record.lookUpBeforePush === true || record.state === 'processing',

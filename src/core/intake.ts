@@ -7,11 +7,13 @@ import { mapRecord, mergedAttributes, missingRequiredColumns } from '../mapping/
 import type { Clock } from '../ports/clock';
 import type { CrmClient } from '../ports/crmClient';
 import type { Logger } from '../ports/logger';
+import type { SessionGateStore } from '../ports/sessionGateStore';
 import type { SessionQueue } from '../ports/sessionQueue';
 import type { TransactionStore } from '../ports/transactionStore';
 import { describeError } from './describeError';
 import { idempotencyKey } from './idempotencyKey';
 import type { RelatedRecords } from './relatedRecords';
+import { backlogEntry } from './sessionBacklog';
 
 export type IntakeOutcome =
     | { kind: 'accepted'; transactionId: string; sessionId: string; type: TransactionType }
@@ -23,6 +25,7 @@ export interface IntakeDeps {
     entityMap: EntityMap;
     queue: Pick<SessionQueue, 'send'>;
     store: TransactionStore;
+    gates: Pick<SessionGateStore, 'admit'>;
     related: RelatedRecords;
     crm: CrmClient;
     clock: Clock;
@@ -161,6 +164,14 @@ async function mapAndEnqueue(event: NormalizedEvent, deps: IntakeDeps): Promise<
     };
 
     try {
+        // Recorded and in its unit's backlog before it is enqueued: were the message never sent or later lost, the
+        // next transaction of the unit (or the stuck-transaction sweep) still finds it, and it goes first.
+        await deps.store.recordAccepted(envelope, acceptedAt);
+        await deps.gates.admit(sessionId, backlogEntry(envelope));
+    } catch (e) {
+        return { kind: 'unavailable', reason: `the transaction store cannot record it: ${describeError(e)}` };
+    }
+    try {
         await deps.queue.send([
             {
                 messageId: transactionId,
@@ -173,15 +184,6 @@ async function mapAndEnqueue(event: NormalizedEvent, deps: IntakeDeps): Promise<
         ]);
     } catch (e) {
         return { kind: 'unavailable', reason: `queue cannot take the transaction: ${describeError(e)}` };
-    }
-    try {
-        // The message is already durable; the processor records the transaction too if this write fails.
-        await deps.store.recordAccepted(envelope, acceptedAt);
-    } catch (e) {
-        deps.logger.warn('transaction accepted but not yet recorded in the store', {
-            transactionId,
-            error: describeError(e),
-        });
     }
     deps.logger.info('transaction accepted', {
         transactionId,

@@ -5,6 +5,7 @@ import type { Clock } from '../ports/clock';
 import type { SessionGateStore } from '../ports/sessionGateStore';
 import type { SessionQueue } from '../ports/sessionQueue';
 import type { TransactionStore } from '../ports/transactionStore';
+import { backlogKey } from './sessionBacklog';
 
 /** An operator's action on a review item; `by` is who acts (the connector passes the signed-in user). */
 export const reviewActionSchema = z.discriminatedUnion('action', [
@@ -128,6 +129,8 @@ export async function actOnReviewItem(
         },
         ...(action.action === 'resolve' ? { targetRecordId: action.erpReference } : {}),
     });
+    // Closed by hand: later transactions of the unit no longer wait for it.
+    if (action.action !== 'retry') await deps.gates.release(envelope.sessionId, backlogKey(envelope));
     const gate = await deps.gates.get(envelope.sessionId);
     const body =
         gate.blockedBy === transactionId || action.action !== 'retry'

@@ -26,9 +26,7 @@ export interface Delivery {
 export async function processDelivery(delivery: Delivery, deps: SessionDeps, invocation: Invocation): Promise<void> {
     const { sessionId, message } = delivery;
     try {
-        await handleSessionMessage(sessionId, message, deps, invocation, {
-            last: delivery.deliveryCount >= delivery.maxDeliveries,
-        });
+        await handleSessionMessage(sessionId, message, deps, invocation);
     } catch (e) {
         if (isGateConflictError(e) || isStateConflictError(e)) {
             deps.logger.warn('session changed hands mid-invocation; this invocation stops', {

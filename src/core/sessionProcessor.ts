@@ -8,6 +8,7 @@ import { afterConfirmed } from './conditionClearing';
 import { recordHandover } from './handoverRecording';
 import { attemptFits, type Invocation, startInvocation } from './invocation';
 import { auditNote } from './sessionAudit';
+import { backlogKey, doneForOrder } from './sessionBacklog';
 import type { SessionDeps } from './sessionDeps';
 import type { SessionMessage } from './sessionMessage';
 import { sessionScopedStores } from './sessionScopedStores';
@@ -38,7 +39,6 @@ export async function handleSessionMessage(
     message: SessionMessage,
     sharedDeps: SessionDeps,
     invocation: Invocation = startInvocation(sharedDeps.clock.now().getTime(), sharedDeps.budget),
-    delivery: { last: boolean } = { last: false },
 ): Promise<void> {
     const run: Run = {
         deps: { ...sharedDeps, ...sessionScopedStores(sharedDeps.store, sharedDeps.gates) },
@@ -66,7 +66,8 @@ export async function handleSessionMessage(
         if (gate.blockedBy && gate.held.length === 0 && (await clearsBlocker(envelope, gate.blockedBy, run))) {
             // The cancellation a parked plan waits for must not queue behind it, or the unit would wait forever.
             const verdict = await runOne(id, run);
-            if (verdict.kind !== 'resolved' && !gate.held.includes(id)) {
+            if (verdict.kind === 'resolved') await leaveBacklog(gate, id, run);
+            else if (!gate.held.includes(id)) {
                 gate.held.unshift(id);
                 await saveGate(gate, run);
             }
@@ -79,13 +80,6 @@ export async function handleSessionMessage(
                 await deps.store.updateState(id, { state: 'held', from: ['queued'] }, deps.clock.now().toISOString());
             await auditNote(deps, envelope, 'hold', `waits behind ${gate.blockedBy ?? gate.held[0]}`);
             return;
-        }
-        if (delivery.last) {
-            // The queue's last try: should this handler die before a verdict, the message goes to the dead-letter
-            // queue with nothing run after it. Blocking the unit first keeps its later transactions behind this one
-            // until the stuck-transaction sweep sends it to review.
-            gate.blockedBy = id;
-            await saveGate(gate, run);
         }
         await runAndDrain(gate, id, run);
         return;
@@ -149,6 +143,20 @@ async function runAndDrain(gate: SessionGate, first: string, run: Run): Promise<
     let next: string | undefined = first;
     let batch = deps.retryPolicy.reprocessBatchSize;
     while (next) {
+        const ahead = await lostAhead(gate, next, run);
+        if (ahead.length > 0) {
+            // Transactions accepted before this one whose messages never came: they go first, then this one.
+            gate.held = [...ahead, next, ...gate.held.filter((id) => id !== next && !ahead.includes(id))];
+            gate.blockedBy = null;
+            await saveGate(gate, run);
+            for (const id of ahead) {
+                const record = await deps.store.get(id);
+                if (record)
+                    await auditNote(deps, record.envelope, 'resume', `its message was lost; runs before ${next}`);
+            }
+            next = ahead[0];
+            if (!next) break;
+        }
         const verdict = await runOne(next, run);
         if (verdict.kind !== 'resolved') {
             gate.blockedBy = next;
@@ -163,6 +171,7 @@ async function runAndDrain(gate: SessionGate, first: string, run: Run): Promise<
         gate.blockedBy = null;
         gate.held = gate.held.filter((id) => id !== next);
         await saveGate(gate, run);
+        await leaveBacklog(gate, next, run);
         if (--batch <= 0 || !attemptFits(invocation, deps.clock.now().getTime(), deps.budget)) break;
         next = gate.held[0];
     }
@@ -175,6 +184,40 @@ async function runAndDrain(gate: SessionGate, first: string, run: Run): Promise<
             },
         ]);
     }
+}
+
+/**
+ * Earlier transactions of the session's backlog (accepted before `next`) that are neither done nor in the gate: their
+ * queue message was never sent or got lost, and nothing else will run them. Entries found done are released.
+ */
+async function lostAhead(gate: SessionGate, next: string, run: Run): Promise<string[]> {
+    const { deps } = run;
+    const current = await deps.store.get(next);
+    if (!current || !gate.backlog || gate.backlog.length === 0) return [];
+    const key = backlogKey(current.envelope);
+    const lost: string[] = [];
+    for (const entry of gate.backlog) {
+        if (entry.key >= key) break;
+        const id = entry.transactionId;
+        if (id === next || id === gate.blockedBy || gate.held.includes(id)) continue;
+        const record = await deps.store.get(id);
+        if (!record || doneForOrder(record.state)) await leaveBacklog(gate, id, run);
+        else lost.push(id);
+    }
+    return lost;
+}
+
+/** A transaction done for the unit's order leaves the backlog; the stored row is removed at once. */
+async function leaveBacklog(gate: SessionGate, id: string, run: Run): Promise<void> {
+    const entry = gate.backlog?.find((e) => e.transactionId === id);
+    if (entry) {
+        gate.backlog = gate.backlog?.filter((e) => e !== entry);
+        await run.deps.gates.release(gate.sessionId, entry.key);
+        return;
+    }
+    // Not in the backlog read with the gate (admitted before the backlog existed, or read before it was admitted).
+    const record = await run.deps.store.get(id);
+    if (record && doneForOrder(record.state)) await run.deps.gates.release(gate.sessionId, backlogKey(record.envelope));
 }
 
 /** Whether this transaction is what the unit's parked blocker waits for (the active plan's cancellation). */

@@ -43,6 +43,8 @@ export function sessionScopedStores(
             },
         },
         gates: {
+            admit: (sessionId, entry) => gates.admit(sessionId, entry),
+            release: (sessionId, key) => gates.release(sessionId, key),
             async get(sessionId) {
                 const gate = await gates.get(sessionId);
                 savedGates.set(sessionId, gateShape(gate));

@@ -16,9 +16,13 @@ const retriesCountFrom = 'retriesCountFrom';
  * The state change out of the record as this handler last saw it: from that state only, ending this handler's claim
  * on an ERP call if it holds one. Written over a record someone else changed since, it is refused (a late writer).
  */
-export function leaving(record: TransactionRecord, invocation: Invocation): Pick<StatePatch, 'from' | 'claimedBy'> {
+export function leaving(
+    record: TransactionRecord,
+    invocation: Invocation,
+): Pick<StatePatch, 'from' | 'claimedBy' | 'ifRevision'> {
     return {
         from: [record.state],
+        ifRevision: record.revision ?? 0,
         ...(record.claim?.owner === invocation.id ? { claimedBy: invocation.id } : {}),
     };
 }
@@ -40,7 +44,7 @@ export async function settleFailure(
     const record = await deps.store.get(id);
     if (!record) return;
     const attempts = record.attempts;
-    const out: Pick<StatePatch, 'from' | 'claimedBy' | 'claim' | 'lookUpBeforePush'> = {
+    const out: Pick<StatePatch, 'from' | 'claimedBy' | 'ifRevision' | 'claim' | 'lookUpBeforePush'> = {
         ...leaving(record, invocation),
         claim: null,
         lookUpBeforePush: erpMayHoldIt,
@@ -103,7 +107,7 @@ async function park(
     failure: Failure & { condition: string },
     deps: SessionDeps,
     record: TransactionRecord,
-    out: Pick<StatePatch, 'from' | 'claimedBy' | 'claim' | 'lookUpBeforePush'>,
+    out: Pick<StatePatch, 'from' | 'claimedBy' | 'ifRevision' | 'claim' | 'lookUpBeforePush'>,
 ): Promise<void> {
     const at = deps.clock.now().toISOString();
     await deps.conditions.open(conditionFor(failure, at));

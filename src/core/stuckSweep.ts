@@ -9,6 +9,7 @@ import type { TransactionStore } from '../ports/transactionStore';
 import { haltPatch } from './haltPatch';
 import { backoffFor, type RetryPolicy } from './retryPolicy';
 import { auditNote } from './sessionAudit';
+import { backlogKey, doneForOrder } from './sessionBacklog';
 import type { ControlMessage } from './sessionMessage';
 
 /** States a transaction passes through on its own; one that stays in them too long has lost what moves it. */
@@ -62,6 +63,7 @@ function stuckAfter(record: TransactionRecord, policy: SweepDeps['retryPolicy'])
 export async function sweepStuckTransactions(deps: SweepDeps, max = 1000): Promise<SweepReport> {
     const now = deps.clock.now().getTime();
     const report: SweepReport = { examined: 0, escalating: [], truncated: false };
+    const stuck: TransactionRecord[] = [];
     for (const state of movingStates) {
         const records = await deps.store.listByState(state, max);
         report.truncated ||= records.length >= max;
@@ -69,19 +71,27 @@ export async function sweepStuckTransactions(deps: SweepDeps, max = 1000): Promi
             report.examined++;
             if (now - Date.parse(record.updatedAt) < stuckAfter(record, deps.retryPolicy)) continue;
             if (state === 'held' && (await waitsBehindBlocker(record, deps))) continue;
-            report.escalating.push(record.envelope.transactionId);
-            await deps.queue.send([
-                {
-                    messageId: `escalate-${randomUUID()}`,
-                    sessionId: record.envelope.sessionId,
-                    body: {
-                        control: 'escalate',
-                        transactionId: record.envelope.transactionId,
-                        since: record.updatedAt,
-                    } satisfies ControlMessage,
-                },
-            ]);
+            stuck.push(record);
         }
+    }
+    // One send per unit, oldest first: the unit's session sees them in its own order.
+    const bySession = new Map<string, TransactionRecord[]>();
+    for (const record of stuck)
+        bySession.set(record.envelope.sessionId, [...(bySession.get(record.envelope.sessionId) ?? []), record]);
+    for (const [sessionId, records] of bySession) {
+        records.sort((a, b) => (backlogKey(a.envelope) < backlogKey(b.envelope) ? -1 : 1));
+        await deps.queue.send(
+            records.map((record) => ({
+                messageId: `escalate-${randomUUID()}`,
+                sessionId,
+                body: {
+                    control: 'escalate',
+                    transactionId: record.envelope.transactionId,
+                    since: record.updatedAt,
+                } satisfies ControlMessage,
+            })),
+        );
+        report.escalating.push(...records.map((r) => r.envelope.transactionId));
     }
     if (report.escalating.length > 0)
         deps.logger.warn('stuck transactions sent to their sessions for review', {
@@ -125,9 +135,32 @@ export async function escalateIfStuck(
     };
     await deps.store.updateState(id, haltPatch(record, 'review', failure), deps.clock.now().toISOString());
     await auditNote(deps, record.envelope, 'escalate', failure.message);
-    if (await blockerWaits(gate, id, deps.store)) {
-        // Behind a blocker that is itself waiting: it stays in line, in review, until that one resolves.
-        if (!gate.held.includes(id)) gate.held.push(id);
-    } else gate.blockedBy = id;
+    await placeInLine(gate, record, deps.store);
     return true;
+}
+
+/**
+ * Puts a transaction sent to review into its unit's line by acceptance order: ahead of the blocker if it was accepted
+ * first (or the blocker no longer waits), else among the held ones at its place. The sweep may find a unit's lost
+ * transactions in any order; the unit's order is its backlog's.
+ */
+async function placeInLine(gate: SessionGate, record: TransactionRecord, store: TransactionStore): Promise<void> {
+    const id = record.envelope.transactionId;
+    const key = backlogKey(record.envelope);
+    const held = gate.held.filter((x) => x !== id);
+    const blocker = gate.blockedBy && gate.blockedBy !== id ? await store.get(gate.blockedBy) : undefined;
+    if (!blocker || !waitingBlockers.has(blocker.state) || key < backlogKey(blocker.envelope)) {
+        const before = blocker && !doneForOrder(blocker.state) ? [blocker.envelope.transactionId] : [];
+        gate.blockedBy = id;
+        gate.held = [...before, ...held.filter((x) => !before.includes(x))];
+        return;
+    }
+    const keys = await Promise.all(
+        held.map(async (x) => {
+            const r = await store.get(x);
+            return r ? backlogKey(r.envelope) : '';
+        }),
+    );
+    const at = keys.findIndex((k) => k > key);
+    gate.held = at < 0 ? [...held, id] : [...held.slice(0, at), id, ...held.slice(at)];
 }

@@ -87,5 +87,7 @@ export interface TransactionRecord {
      * ERP may hold it: before pushing again, look it up in the ERP. Cleared once the ERP's answer is known.
      */
     lookUpBeforePush?: boolean;
+    /** Counts the record's updates (absent: never updated), so a writer can insist on the very version it read. */
+    revision?: number;
     updatedAt: string;
 }

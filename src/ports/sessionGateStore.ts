@@ -12,11 +12,28 @@ export interface SessionGate {
     held: string[];
     /** Opaque version of the stored gate (an ETag); absent when no gate has been stored for the session yet. */
     version?: string;
+    /** The session's backlog as read with the gate (`get` always sets it; `put` does not write it). */
+    backlog?: readonly BacklogEntry[];
+}
+
+/**
+ * A transaction of the session that was accepted and is not yet known to be done. Intake admits it before it
+ * enqueues it, so a transaction whose queue message is lost (dead-lettered without a trace, never enqueued) is
+ * still in its session's backlog, and the next transaction of the unit finds it there and lets it go first.
+ */
+export interface BacklogEntry {
+    /** Orders the session's transactions: acceptance time, then transaction id (src/core/sessionBacklog.ts). */
+    key: string;
+    transactionId: string;
 }
 
 export interface SessionGateStore {
-    /** The stored gate, or an open one without a version. */
-    get(sessionId: string): Promise<SessionGate>;
+    /** The stored gate, or an open one without a version; with the session's backlog in key order. */
+    get(sessionId: string): Promise<SessionGate & { backlog: readonly BacklogEntry[] }>;
+    /** The transaction joins its session's backlog. Idempotent. */
+    admit(sessionId: string, entry: BacklogEntry): Promise<void>;
+    /** The transaction is done (or never needs to go ahead of later ones again): it leaves the backlog. Idempotent. */
+    release(sessionId: string, key: string): Promise<void>;
     /**
      * Stores the gate if it is still at `gate.version` (absent: only if none is stored yet) and answers the new
      * version; throws GateConflictError and changes nothing otherwise. Gates are never deleted, so a version is

@@ -14,6 +14,11 @@ export interface StatePatch {
     from: readonly TransactionState[];
     /** Applies only while this owner holds the record's ERP call claim. */
     claimedBy?: string;
+    /**
+     * Applies only to this revision of the record (the one the writer read): a state can be left and re-entered in
+     * between (retrying → processing → retrying), and a decision taken on the older version must not land.
+     */
+    ifRevision?: number;
     attempts?: number;
     /** `null` forgets it (a reconciliation re-push of a posting the ERP lost). */
     erpPostingId?: string | null;
@@ -30,12 +35,19 @@ export function patchConflict(record: TransactionRecord, patch: StatePatch): str
         return `it is ${record.state}, not ${patch.from.join(' or ')}, so it cannot become ${patch.state}`;
     if (patch.claimedBy !== undefined && record.claim?.owner !== patch.claimedBy)
         return `its ERP call is no longer claimed by ${patch.claimedBy}`;
+    if (patch.ifRevision !== undefined && (record.revision ?? 0) !== patch.ifRevision)
+        return `it changed since revision ${patch.ifRevision} was read (now ${record.revision ?? 0})`;
     return undefined;
 }
 
 /** The record with a patch applied (a new object; `current` is not changed). */
 export function applyPatch(current: TransactionRecord, patch: StatePatch, at: string): TransactionRecord {
-    const next: TransactionRecord = { ...current, state: patch.state, updatedAt: at };
+    const next: TransactionRecord = {
+        ...current,
+        state: patch.state,
+        revision: (current.revision ?? 0) + 1,
+        updatedAt: at,
+    };
     if (patch.attempts !== undefined) next.attempts = patch.attempts;
     if (patch.erpPostingId === null) delete next.erpPostingId;
     else if (patch.erpPostingId !== undefined) next.erpPostingId = patch.erpPostingId;

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { backlogEntry } from '../core/sessionBacklog';
 import { finalStates } from '../domain/transactionRecord';
 import type { Clock } from '../ports/clock';
+import type { SessionGateStore } from '../ports/sessionGateStore';
 import type { SessionQueue } from '../ports/sessionQueue';
 import type { TransactionStore } from '../ports/transactionStore';
 
 export interface RepushDeps {
     store: TransactionStore;
+    gates: Pick<SessionGateStore, 'admit'>;
     queue: Pick<SessionQueue, 'send'>;
     clock: Clock;
 }
@@ -52,6 +55,8 @@ export async function repushRecord(sourceRecordId: string, by: string, deps: Rep
             ...(applied.erpPostingId ? { previousPostingId: applied.erpPostingId } : {}),
         },
     });
+    // Back in its unit's backlog, as when it was first accepted.
+    await deps.gates.admit(envelope.sessionId, backlogEntry(envelope));
     // A fresh message id: the original one (the idempotency key) would be dropped by duplicate detection.
     await deps.queue.send([{ messageId: `repush-${randomUUID()}`, sessionId: envelope.sessionId, body: envelope }]);
     return { kind: 'queued', transactionId: envelope.transactionId, sessionId: envelope.sessionId };

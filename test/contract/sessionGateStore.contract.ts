@@ -17,7 +17,7 @@ export function runSessionGateStoreContract(
         it('answers an open gate without a version for a session never stored', async () => {
             const store = await factory();
             const id = session();
-            expect(await store.get(id)).toEqual({ sessionId: id, blockedBy: null, held: [] });
+            expect(await store.get(id)).toEqual({ sessionId: id, blockedBy: null, held: [], backlog: [] });
         });
 
         it('stores a gate, answers its new version, and keeps an opened gate as open', async () => {
@@ -33,10 +33,17 @@ export function runSessionGateStoreContract(
                 blockedBy: 'tx-1',
                 held: ['tx-2', 'tx-3'],
                 version: first,
+                backlog: [],
             });
             const opened = await store.put({ sessionId: id, blockedBy: null, held: [], version: first });
             expect(opened).not.toBe(first);
-            expect(await store.get(id)).toEqual({ sessionId: id, blockedBy: null, held: [], version: opened });
+            expect(await store.get(id)).toEqual({
+                sessionId: id,
+                blockedBy: null,
+                held: [],
+                version: opened,
+                backlog: [],
+            });
         });
 
         it('refuses a write under a version another writer has replaced, and changes nothing', async () => {
@@ -51,7 +58,13 @@ export function runSessionGateStoreContract(
             const error = await store.put({ ...mine, held: ['tx-2'] }).catch((e: unknown) => e);
             expect(isGateConflictError(error)).toBe(true);
             expect(error).toMatchObject({ code: 'GATE_CONFLICT', sessionId: id });
-            expect(await store.get(id)).toEqual({ sessionId: id, blockedBy: null, held: ['tx-9'], version: next });
+            expect(await store.get(id)).toEqual({
+                sessionId: id,
+                blockedBy: null,
+                held: ['tx-9'],
+                version: next,
+                backlog: [],
+            });
         });
 
         it('lets only the first of two writers create a gate that was never stored', async () => {
@@ -77,6 +90,35 @@ export function runSessionGateStoreContract(
             const v3 = await store.put({ sessionId: id, blockedBy: 'tx-1', held: [], version: v2 });
             expect(new Set([v1, v2, v3]).size).toBe(3);
             await expect(store.put({ ...stale, held: ['late'] })).rejects.toMatchObject({ code: 'GATE_CONFLICT' });
+        });
+
+        it('keeps the backlog in key order beside the gate: admitted once, read with the gate, released when done', async () => {
+            const store = await factory();
+            const other = await peer(store);
+            const id = session();
+            const entry = (at: string, tx: string) => ({
+                key: `2026-11-10T09:00:0${at}.000Z|${tx}`,
+                transactionId: tx,
+            });
+            await store.admit(id, entry('3', 'tx-c'));
+            await other.admit(id, entry('1', 'tx-a/1#?'));
+            await store.admit(id, entry('2', 'tx-b'));
+            await store.admit(id, entry('2', 'tx-b')); // Dataverse's retry of the same event: admitted once
+            const version = await store.put({ sessionId: id, blockedBy: 'tx-a/1#?', held: [] });
+            expect(await other.get(id)).toEqual({
+                sessionId: id,
+                blockedBy: 'tx-a/1#?',
+                held: [],
+                version,
+                backlog: [entry('1', 'tx-a/1#?'), entry('2', 'tx-b'), entry('3', 'tx-c')],
+            });
+            await other.release(id, entry('1', 'tx-a/1#?').key);
+            await store.release(id, entry('1', 'tx-a/1#?').key); // released twice: nothing to do
+            await store.release(id, 'never-admitted|tx-z');
+            // The gate's version is the gate's: backlog rows coming and going do not change it.
+            const after = await store.get(id);
+            expect([after.version, after.backlog.map((e) => e.transactionId)]).toEqual([version, ['tx-b', 'tx-c']]);
+            expect((await store.get(session())).backlog).toEqual([]);
         });
     });
 }

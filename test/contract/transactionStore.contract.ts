@@ -99,6 +99,7 @@ export function runTransactionStoreContract(
                 state: 'posted',
                 attempts: 0,
                 erpPostingId: 'ERP-1',
+                revision: 1,
                 updatedAt: '2026-11-02T09:00:05.000Z',
             });
         });
@@ -126,7 +127,14 @@ export function runTransactionStoreContract(
                 'b',
             );
             const confirmed = await store.updateState(e.transactionId, { from: anyState, state: 'confirmed' }, 'c');
-            const expected = { envelope: e, state: 'confirmed', attempts: 2, erpPostingId: 'ERP-7', updatedAt: 'c' };
+            const expected = {
+                envelope: e,
+                state: 'confirmed',
+                attempts: 2,
+                erpPostingId: 'ERP-7',
+                revision: 2,
+                updatedAt: 'c',
+            };
             expect(confirmed).toEqual(expected);
             expect(await store.get(e.transactionId)).toEqual(expected);
         });
@@ -148,7 +156,7 @@ export function runTransactionStoreContract(
                 { from: anyState, state: 'processing', lastFailure: null },
                 'd',
             );
-            expect(cleared).toEqual({ envelope: e, state: 'processing', attempts: 1, updatedAt: 'd' });
+            expect(cleared).toEqual({ envelope: e, state: 'processing', attempts: 1, revision: 3, updatedAt: 'd' });
             expect(await store.get(e.transactionId)).toEqual(cleared);
         });
 
@@ -184,6 +192,7 @@ export function runTransactionStoreContract(
                 state: 'review',
                 attempts: 0,
                 lastFailure: { ...frozen, message: 'm'.repeat(40_000) },
+                revision: 1,
                 updatedAt: 'b',
             });
         });
@@ -383,6 +392,7 @@ export function runTransactionStoreContract(
                 state: 'posted',
                 attempts: 1,
                 erpPostingId: 'ERP-3',
+                revision: 2,
                 updatedAt: 'd',
             });
             expect(await store.get(e.transactionId)).toEqual(posted);
@@ -457,6 +467,7 @@ export function runTransactionStoreContract(
                 attempts: 3,
                 erpPostingId: 'ERP-9',
                 lastFailure: frozen,
+                revision: 3,
                 updatedAt: 'b',
             });
         });

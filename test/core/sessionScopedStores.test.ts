@@ -65,6 +65,7 @@ describe('sessionScopedStores', () => {
             blockedBy: null,
             held: [],
             version: gate.version,
+            backlog: [],
         });
     });
 });

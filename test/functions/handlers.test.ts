@@ -46,12 +46,25 @@ describe('dataverse-events handler', () => {
         expect(s.sent[0]?.sessionId).toMatch(/^unit-[0-9a-f-]{36}$/);
     });
 
-    it('answers 503 and records nothing when the queue cannot take the message, so Dataverse retries', async () => {
+    it('answers 503 when the queue cannot take the message, so Dataverse retries, and keeps it in its unit backlog', async () => {
         const s = services({ queue: { send: async () => Promise.reject(new QueueUnavailableError('ServiceBusy')) } });
         const { body, headers: h } = fixture('contact-create.json');
         const res = await createDataverseEventsHandler(async () => s)(post(body, h), context());
         expect(res.status).toBe(503);
-        expect(await s.store.listByState('queued', 10)).toEqual([]);
+        // Recorded before it was enqueued: should Dataverse never retry, the unit's next transaction or the stuck
+        // sweep still finds it; should it retry, the same transaction id is enqueued then.
+        const [queued] = await s.store.listByState('queued', 10);
+        const backlog = (await s.gates.get(queued?.envelope.sessionId ?? '')).backlog;
+        expect(backlog.map((e) => e.transactionId)).toEqual([queued?.envelope.transactionId]);
+    });
+
+    it('answers 503 and enqueues nothing when the store cannot record the transaction', async () => {
+        const s = services();
+        s.store.recordAccepted = async () => Promise.reject(new Error('Table Storage unavailable'));
+        const { body, headers: h } = fixture('contact-create.json');
+        const res = await createDataverseEventsHandler(async () => s)(post(body, h), context());
+        expect(res.status).toBe(503);
+        expect(s.sent).toEqual([]);
     });
 
     it('answers 503 when an oversized event cannot be completed from Dataverse', async () => {

@@ -208,7 +208,8 @@ describe('stored report and re-push', () => {
     it('re-pushes the newest applied transaction through the unit session with its key, and nothing else', async () => {
         const store = new MemoryTransactionStore();
         const sent: Array<{ messageId: string; sessionId: string; body: unknown }> = [];
-        const deps = { store, queue: { send: async (m: typeof sent) => void sent.push(...m) }, clock };
+        const gates = new MemorySessionGateStore();
+        const deps = { store, gates, queue: { send: async (m: typeof sent) => void sent.push(...m) }, clock };
         expect(await repushRecord('nobody', 'op', deps)).toEqual({ kind: 'neverAccepted' });
         await store.recordAccepted(envelope('tx-c1', 'c1', 're_receipt', 'receipt'), '2026-11-05T09:00:00Z');
         await store.updateState(
@@ -230,6 +231,8 @@ describe('stored report and re-push', () => {
             },
         ]);
         expect((await store.get('tx-c1'))?.state).toBe('queued');
+        // Back in its unit's backlog, so later transactions of the unit wait for it again.
+        expect((await gates.get('unit-u2')).backlog.map((e) => e.transactionId)).toEqual(['tx-c1']);
         expect((await store.listAudit('tx-c1')).at(-1)).toMatchObject({
             action: 'reconciliation:repush',
             payload: { by: 'finance.controller', previousState: 'confirmed', previousPostingId: 'ERP-5' },

@@ -217,6 +217,7 @@ function toEntity(record: TransactionRecord): Row & { partitionKey: string; rowK
         ...(record.erpPostingId !== undefined ? { erpPostingId: record.erpPostingId } : {}),
         ...(record.claim ? { claimOwner: record.claim.owner, claimUntil: record.claim.until } : {}),
         ...(record.lookUpBeforePush ? { lookUpBeforePush: true } : {}),
+        ...(record.revision !== undefined ? { revision: record.revision } : {}),
         ...toChunkedColumns('envelope', JSON.stringify(record.envelope)),
         ...(record.lastFailure ? toChunkedColumns('lastFailure', JSON.stringify(record.lastFailure)) : {}),
     };
@@ -233,6 +234,7 @@ function toRecord(row: Row): TransactionRecord {
             ? { claim: { owner: row.claimOwner, until: String(row.claimUntil) } }
             : {}),
         ...(row.lookUpBeforePush === true ? { lookUpBeforePush: true } : {}),
+        ...(typeof row.revision === 'number' ? { revision: row.revision } : {}),
         ...(lastFailure !== undefined ? { lastFailure: JSON.parse(lastFailure) as Failure } : {}),
         updatedAt: String(row.updatedAt),
     };

@@ -1,13 +1,22 @@
-import { GateConflictError, type SessionGate, type SessionGateStore } from '../../ports/sessionGateStore';
+import {
+    type BacklogEntry,
+    GateConflictError,
+    type SessionGate,
+    type SessionGateStore,
+} from '../../ports/sessionGateStore';
 
 /** In-memory twin of the gate store, held to test/contract/sessionGateStore.contract.ts. */
 export class MemorySessionGateStore implements SessionGateStore {
     readonly #gates = new Map<string, SessionGate & { version: string }>();
+    readonly #backlogs = new Map<string, Map<string, BacklogEntry>>();
     #versions = 0;
 
-    async get(sessionId: string): Promise<SessionGate> {
+    async get(sessionId: string): Promise<SessionGate & { backlog: readonly BacklogEntry[] }> {
         const gate = this.#gates.get(sessionId);
-        return gate ? structuredClone(gate) : { sessionId, blockedBy: null, held: [] };
+        const backlog = [...(this.#backlogs.get(sessionId)?.values() ?? [])]
+            .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+            .map((e) => ({ ...e }));
+        return gate ? { ...structuredClone(gate), backlog } : { sessionId, blockedBy: null, held: [], backlog };
     }
 
     async put(gate: SessionGate): Promise<string> {
@@ -20,5 +29,15 @@ export class MemorySessionGateStore implements SessionGateStore {
             version,
         });
         return version;
+    }
+
+    async admit(sessionId: string, entry: BacklogEntry): Promise<void> {
+        const backlog = this.#backlogs.get(sessionId) ?? new Map<string, BacklogEntry>();
+        if (!backlog.has(entry.key)) backlog.set(entry.key, { ...entry });
+        this.#backlogs.set(sessionId, backlog);
+    }
+
+    async release(sessionId: string, key: string): Promise<void> {
+        this.#backlogs.get(sessionId)?.delete(key);
     }
 }
