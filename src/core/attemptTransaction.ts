@@ -40,7 +40,8 @@ export type AttemptOutcome =
  * One attempt to bring a transaction into the ERP and confirm it in the CRM, exactly once in effect:
  * - a transaction the store already holds as posted is only confirmed again in the CRM (no second post);
  * - a repeated attempt re-sends under the same Idempotency-Key, which the ERP answers with its first answer (a crash
- *   after the ERP accepted); once the ERP may have forgotten the key (erpKeyReplayMs), it looks the key up first;
+ *   after the ERP accepted); once the ERP may have forgotten the key (erpKeyReplayMs), it first looks the record's
+ *   postings up for one carrying this transaction id (integrationReference);
  * - no call is made while a known condition stands (a frozen period, an open circuit): it fails with that condition.
  * Every ERP call is metered; transient ones feed the circuit breaker.
  */
@@ -96,7 +97,10 @@ export async function attemptTransaction(envelope: TransactionEnvelope, deps: At
         const keyReplayed = nowMs - Date.parse(envelope.acceptedAt) < deps.retryPolicy.erpKeyReplayMs;
         if (attempt > 1 && !keyReplayed) {
             try {
-                const earlier = await deps.erp.findByIdempotencyKey(request.idempotencyKey);
+                // By the record and our transaction id on it: an ERP that keeps no keys can still answer this.
+                const earlier = (await deps.erp.findPostings(request.target)).find(
+                    (p) => p.integrationReference === id,
+                );
                 if (earlier) {
                     postingId = earlier.postingId;
                     replayed = true;

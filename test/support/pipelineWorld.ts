@@ -15,7 +15,7 @@ import { handleSessionMessage, type SessionDeps } from '../../src/core/sessionPr
 import type { TransactionEnvelope } from '../../src/domain/transaction';
 import { erpMapSchema } from '../../src/mapping/erpMapSchema';
 import type { CrmClient } from '../../src/ports/crmClient';
-import type { ErpClient, ErpPostOutcome, ErpRequest } from '../../src/ports/erpClient';
+import type { ErpClient, ErpPosting, ErpPostOutcome, ErpRequest, ErpTarget } from '../../src/ports/erpClient';
 import { silentLogger } from '../../src/ports/logger';
 import type { OutgoingMessage } from '../../src/ports/sessionQueue';
 
@@ -28,8 +28,12 @@ const erpMap = loadConfigFile('config/erp-map.v1.json', erpMapSchema);
 export class InProcessErp implements ErpClient {
     readonly books = new ErpBooks();
     calls = 0;
+    /** The ERP's profile: false = it keeps no idempotency keys, so a write sent twice posts twice. */
+    idempotencyKeys = true;
     /** Decides per call whether it fails transiently (a 503). */
     failNext: () => boolean = () => false;
+    /** Decides per accepted write whether its answer is lost (applied, but the caller sees a timeout). */
+    loseAnswer: () => boolean = () => false;
     /** Look-ups before a re-push that fail (the ERP unreachable for reads too). */
     failLookups = 0;
     /** Posts answered 429 with Retry-After: 1 (a rate limit, not an outage). */
@@ -55,15 +59,20 @@ export class InProcessErp implements ErpClient {
                 status: 503,
                 failure: classifier({ status: 503, body: { code: 'UNAVAILABLE', message: 'down' } }),
             };
-        const [, , , resource, ...rest] = request.path.split('/');
-        const reference = (resource === 'units' ? [rest[0]] : rest).map((p) => decodeURIComponent(p ?? '')).join('/');
         const answer = this.books.apply(
-            resource as Resource,
-            reference,
+            request.target.resource as Resource,
+            request.target.reference,
             request.idempotencyKey,
             request.body as Record<string, unknown>,
             'now',
+            this.idempotencyKeys ? 'honoured' : 'ignored',
         );
+        if (answer.status < 300 && this.loseAnswer()) {
+            return {
+                kind: 'failed',
+                failure: { class: 'transient', code: 'ERP_TIMEOUT', message: 'answer lost', owner: 'integration' },
+            };
+        }
         if (answer.status < 300)
             return { kind: 'posted', postingId: String(answer.body.postingId), replayed: answer.replayed };
         return {
@@ -76,20 +85,18 @@ export class InProcessErp implements ErpClient {
     /** Look-ups before a re-push (also counted in `calls`). */
     lookups = 0;
 
-    async findByIdempotencyKey(key: string) {
+    async findPostings(target: ErpTarget): Promise<ErpPosting[]> {
         this.calls++;
         this.lookups++;
         if (this.failLookups-- > 0) throw new Error('ERP unreachable');
-        const p = this.books.findByKey(key);
-        return (
-            p && {
-                postingId: p.postingId,
-                idempotencyKey: key,
-                type: p.type,
-                reference: p.reference,
-                postedAt: p.receivedAt,
-            }
-        );
+        return this.books.findByReference(target.resource as Resource, target.reference).map((p) => ({
+            postingId: p.postingId,
+            type: p.type,
+            reference: p.reference,
+            integrationReference: p.integrationReference,
+            ...(this.idempotencyKeys && p.idempotencyKey !== undefined ? { idempotencyKey: p.idempotencyKey } : {}),
+            postedAt: p.receivedAt,
+        }));
     }
 
     async periodStatus(period: string) {
@@ -314,7 +321,12 @@ export async function seedWorld(world: PipelineWorld): Promise<void> {
         'customers',
         'buyer-1',
         'seed-buyer',
-        { sourceRecordId: 'buyer-1', postingDate: '2026-10-01', customerRef: 'buyer-1' },
+        {
+            sourceRecordId: 'buyer-1',
+            integrationReference: 'seed-buyer',
+            postingDate: '2026-10-01',
+            customerRef: 'buyer-1',
+        },
         'seed',
     );
     await world.lookup.put('buildingCode', 'b1', 'MARINA-T1');
