@@ -130,10 +130,12 @@ export class ErpBooks {
         for (let i = this.postings.length - 1; i >= 0; i--) {
             const posting = this.postings[i];
             if (posting?.type !== resource || posting.reference !== reference) continue;
-            if (posting.idempotencyKey !== undefined) {
-                this.#byKey.delete(posting.idempotencyKey);
-                this.#answers.delete(posting.idempotencyKey);
-            }
+            const key = posting.idempotencyKey;
+            // Only while the key still stands for this record (an ERP without keys may have reused it elsewhere).
+            if (key !== undefined && this.#byKey.get(key) === posting) this.#byKey.delete(key);
+            const answered = key === undefined ? undefined : this.#answers.get(key);
+            if (key !== undefined && answered?.resource === resource && answered.reference === reference)
+                this.#answers.delete(key);
             this.postings.splice(i, 1);
         }
         if (resource === 'instalments') this.#receivables.dropInvoice(reference);

@@ -196,6 +196,15 @@ describe('an ERP that keeps no idempotency keys (keys ignored)', () => {
         expect(books.postings.map((p) => p.reference)).toEqual(['c-1', 'c-2']);
     });
 
+    it('forgets a removed record without forgetting another record that reused its key', () => {
+        customer('c-1', 'src-c-1');
+        apply('customers', 'c-2', 'key-1', { sourceRecordId: 'src-c-2', postingDate: '2026-11-20' }, at, 'ignored');
+        expect(books.remove('customers', 'c-1')).toBe(true);
+        expect(books.findByKey('key-1')?.reference).toBe('c-2');
+        expect(books.remove('customers', 'c-2')).toBe(true);
+        expect(books.findByKey('key-1')).toBeUndefined();
+    });
+
     it('keeps the other rules: a reference from another source record is still a duplicate', () => {
         customer();
         apply('reservations', 'RSV-1', 'tx-1', reservationBody('RSV-1'), at, 'ignored');
