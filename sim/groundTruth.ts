@@ -50,7 +50,7 @@ export async function oursReport(
         for (const r of await store.listByState(s, 1_000_000)) known.add(r.envelope.transactionId);
     }
     const confirmed = await store.listByState('confirmed', 1_000_000);
-    const postedAt = new Map(postings.map((p) => [p.idempotencyKey, Date.parse(p.receivedAt)] as const));
+    const postedAt = new Map(postings.map((p) => [p.integrationReference, Date.parse(p.receivedAt)] as const));
     const latencies = confirmed
         .map((r) => (postedAt.get(r.envelope.transactionId) ?? Number.NaN) - Date.parse(r.envelope.acceptedAt))
         .filter((x) => Number.isFinite(x))
@@ -151,7 +151,7 @@ export function baselineReport(
     run: RunRecord,
 ): LaunchReport {
     const postings = runtime.erp.books.postings;
-    const postedAt = new Map(postings.map((p) => [p.idempotencyKey, Date.parse(p.receivedAt)] as const));
+    const postedAt = new Map(postings.map((p) => [p.integrationReference, Date.parse(p.receivedAt)] as const));
     const posted = run.accepted.filter((a) => postedAt.has(a.id));
     const failed = run.accepted.filter((a) => !postedAt.has(a.id));
     const latencies = posted.map((a) => (postedAt.get(a.id) ?? 0) - a.at).sort((a, b) => a - b);

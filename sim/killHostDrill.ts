@@ -255,12 +255,12 @@ export async function killHostDrill(
         const ids = new Set(accepted.map((a) => a.id));
         for (;;) {
             if (child) ledger = (await (await fetch(`${child.ready.erpUrl}/sandbox/ledger`)).json()) as ErpLedger;
-            const posted = new Set(ledger?.postings.map((p) => p.idempotencyKey) ?? []);
+            const posted = new Set(ledger?.postings.map((p) => p.integrationReference) ?? []);
             if ([...ids].every((id) => posted.has(id)) || Date.now() - drainStart > options.drainTimeoutMs) break;
             await new Promise((r) => setTimeout(r, 500));
         }
         const postings = ledger?.postings ?? [];
-        const postedKeys = new Set(postings.map((p) => p.idempotencyKey));
+        const postedKeys = new Set(postings.map((p) => p.integrationReference));
         // Not in the ledger: fine only if the pipeline knows it as stale (an older version, not applied).
         const missing: string[] = [];
         for (const a of accepted.filter((x) => !postedKeys.has(x.id))) {

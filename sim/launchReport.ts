@@ -38,17 +38,21 @@ export function percentile(sorted: number[], p: number): number {
     return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
-/** Postings under one idempotency key more than once, or one reference posted from two CRM records. */
+/**
+ * From the raw ledger (every posting the ERP applied): transactions posted more than once (the same
+ * integrationReference twice, whatever key they carried, so an ERP that keeps no keys cannot hide a re-push), plus
+ * references posted from two CRM records.
+ */
 export function countDuplicatePostings(postings: Posting[]): number {
-    const byKey = new Map<string, number>();
+    const byTransaction = new Map<string, number>();
     const sourcesByReference = new Map<string, Set<string>>();
     for (const p of postings) {
-        byKey.set(p.idempotencyKey, (byKey.get(p.idempotencyKey) ?? 0) + 1);
+        byTransaction.set(p.integrationReference, (byTransaction.get(p.integrationReference) ?? 0) + 1);
         const ref = `${p.type}/${p.reference}`;
         sourcesByReference.set(ref, (sourcesByReference.get(ref) ?? new Set()).add(p.sourceRecordId));
     }
     return (
-        [...byKey.values()].filter((n) => n > 1).length +
+        [...byTransaction.values()].filter((n) => n > 1).length +
         [...sourcesByReference.values()].filter((s) => s.size > 1).length
     );
 }
@@ -71,7 +75,7 @@ export function countActivePlansOverOne(postings: Posting[]): number {
 export function countOrderViolations(crmOrderBySession: Map<string, string[]>, postings: Posting[]): number {
     const position = new Map<string, number>();
     postings.forEach((p, i) => {
-        if (!position.has(p.idempotencyKey)) position.set(p.idempotencyKey, i);
+        if (!position.has(p.integrationReference)) position.set(p.integrationReference, i);
     });
     let violations = 0;
     for (const ids of crmOrderBySession.values()) {

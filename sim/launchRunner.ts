@@ -143,6 +143,7 @@ async function drive(
         latencyMs: scenario.erp.latencyMs,
         rateLimitPerSec: scenario.erp.rateLimitPerSec,
         transientErrorRate: scenario.erp.transientErrorRate,
+        idempotencyKeys: scenario.erp.idempotencyKeys,
     });
     for (const b of launch.buildings) {
         await runtime.services.lookup.put('buildingCode', b.id, b.code);

@@ -22,9 +22,11 @@ export const scenarioSchema = z
                 rateLimitPerSec: z.number().int().min(0).default(0),
                 transientErrorRate: z.number().min(0).max(1).default(0),
                 outage: z.object({ start: when, length: when }).strict().optional(),
+                /** The ERP's profile: false = it keeps no Idempotency-Keys (a repeat posts again; no look-up by key). */
+                idempotencyKeys: z.boolean().default(true),
             })
             .strict()
-            .default({ latencyMs: 0, rateLimitPerSec: 0, transientErrorRate: 0 }),
+            .default({ latencyMs: 0, rateLimitPerSec: 0, transientErrorRate: 0, idempotencyKeys: true }),
         periodFreeze: z.object({ start: when, end: when }).strict().optional(),
         /** Share of milestone instalments whose construction progress is reported only at the end of the launch. */
         milestoneLag: z.number().min(0).max(1).default(0),

@@ -1,4 +1,4 @@
-import type { ErpBooks, Resource } from './erpBooks';
+import { type ErpBooks, type Posting, type Resource, resources } from './erpBooks';
 import { requestBodySchema, validateBody } from './erpContractSchema';
 import type { ErpJournal } from './erpJournal';
 import { recordsReport, revenueReport } from './erpReports';
@@ -10,6 +10,8 @@ export interface ErpCall {
     query: URLSearchParams;
     idempotencyKey: string | undefined;
     body: unknown;
+    /** The ERP's profile: does it keep Idempotency-Keys (replay, reuse check, look-up by key)? */
+    idempotencyKeys: boolean;
 }
 
 export interface HttpAnswer {
@@ -48,7 +50,8 @@ function write(resource: Resource, path: string, referenceFields: string[]): Rou
         method: 'PUT',
         path,
         handle: (params, call, books, journal) => {
-            if (!call.idempotencyKey) {
+            // An ERP without keys does not look at the header at all (nor require it).
+            if (call.idempotencyKeys && !call.idempotencyKey) {
                 return error(400, 'VALIDATION_FAILED', 'the Idempotency-Key header is required', {
                     errors: [{ field: 'Idempotency-Key', reason: 'required' }],
                 });
@@ -65,10 +68,24 @@ function write(resource: Resource, path: string, referenceFields: string[]): Rou
             const reference = params.join('/');
             const at = new Date().toISOString();
             const holdsBefore = books.payoutHolds.length;
-            const answer = books.apply(resource, reference, call.idempotencyKey, record, at);
+            const answer = books.apply(
+                resource,
+                reference,
+                call.idempotencyKey,
+                record,
+                at,
+                call.idempotencyKeys ? 'honoured' : 'ignored',
+            );
             // Durable before the answer leaves: an acknowledged write (or a payout hold it caused) survives a kill -9.
             if (answer.status < 300 && !answer.replayed) {
-                journal.append({ kind: 'write', resource, reference, key: call.idempotencyKey, body: record, at });
+                journal.append({
+                    kind: 'write',
+                    resource,
+                    reference,
+                    ...(call.idempotencyKey !== undefined ? { key: call.idempotencyKey } : {}),
+                    body: record,
+                    at,
+                });
             }
             if (books.payoutHolds.length > holdsBefore)
                 journal.append({ kind: 'holds', claims: books.payoutHolds.slice(holdsBefore) });
@@ -100,24 +117,49 @@ const routes: Route[] = [
         method: 'GET',
         path: '/erp/v1/postings',
         handle: (_params, call, books) => {
+            const view = (p: Posting) => ({
+                postingId: p.postingId,
+                type: p.type,
+                reference: p.reference,
+                integrationReference: p.integrationReference,
+                // An ERP that keeps no keys has none to show.
+                ...(call.idempotencyKeys && p.idempotencyKey !== undefined ? { idempotencyKey: p.idempotencyKey } : {}),
+                postedAt: p.receivedAt,
+            });
             const key = call.query.get('idempotencyKey');
-            if (!key) {
-                return error(400, 'VALIDATION_FAILED', 'the idempotencyKey query parameter is required', {
-                    errors: [{ field: 'idempotencyKey', reason: 'required' }],
+            const type = call.query.get('type');
+            const reference = call.query.get('reference');
+            if (key !== null && (type !== null || reference !== null)) {
+                return error(400, 'VALIDATION_FAILED', 'look postings up by idempotencyKey or by type and reference', {
+                    errors: [{ field: 'idempotencyKey', reason: 'not with type and reference' }],
                 });
             }
-            const p = books.findByKey(key);
-            const postings = p
-                ? [
-                      {
-                          postingId: p.postingId,
-                          idempotencyKey: key,
-                          type: p.type,
-                          reference: p.reference,
-                          postedAt: p.receivedAt,
-                      },
-                  ]
-                : [];
+            if (key !== null) {
+                if (!call.idempotencyKeys) {
+                    return error(
+                        400,
+                        'IDEMPOTENCY_KEYS_UNSUPPORTED',
+                        'this ERP keeps no idempotency keys; look postings up by type and reference',
+                        { errors: [{ field: 'idempotencyKey', reason: 'not supported by this ERP' }] },
+                    );
+                }
+                if (key === '')
+                    return error(400, 'VALIDATION_FAILED', 'the idempotencyKey query parameter is empty', {
+                        errors: [{ field: 'idempotencyKey', reason: 'required' }],
+                    });
+                const p = books.findByKey(key);
+                return { status: 200, body: { postings: p ? [view(p)] : [] } };
+            }
+            const errors = [
+                ...(type !== null && resources.includes(type as Resource)
+                    ? []
+                    : [{ field: 'type', reason: `required, one of ${resources.join(', ')}` }]),
+                ...(reference ? [] : [{ field: 'reference', reason: 'required' }]),
+            ];
+            if (errors.length > 0) {
+                return error(400, 'VALIDATION_FAILED', 'give type and reference (or idempotencyKey)', { errors });
+            }
+            const postings = books.findByReference(type as Resource, reference as string).map(view);
             return { status: 200, body: { postings } };
         },
     },

@@ -4,22 +4,28 @@ import { checkBusinessRules, fail } from './erpRules';
 /**
  * The sandbox ERP's books: what a real ERP keeps and enforces for our contract (docs/erp-contract.md).
  * Pure state and rules; HTTP, faults and persistence live beside it. The posting list is the ground truth
- * tests and benchmarks read: every accepted write once, in arrival order.
+ * tests and benchmarks read: every write the books applied, in arrival order, so a transaction posted twice (by an
+ * ERP that keeps no idempotency keys) shows as two entries.
  */
 export type PeriodStatus = 'open' | 'frozen' | 'closed';
-export type Resource =
-    | 'customers'
-    | 'reservations'
-    | 'instalments'
-    | 'receipts'
-    | 'commissions'
-    | 'construction-progress'
-    | 'units';
+export const resources = [
+    'customers',
+    'reservations',
+    'instalments',
+    'receipts',
+    'commissions',
+    'construction-progress',
+    'units',
+] as const;
+export type Resource = (typeof resources)[number];
 
 export interface Posting {
     seq: number;
     postingId: string;
-    idempotencyKey: string;
+    /** The Idempotency-Key header the write carried, if any (kept even by the profile that ignores keys). */
+    idempotencyKey?: string;
+    /** The transaction the write names in its body (the ERP's external document number). */
+    integrationReference: string;
     type: Resource;
     reference: string;
     sourceRecordId: string;
@@ -28,6 +34,13 @@ export interface Posting {
 }
 
 export type { Allocation, Invoice } from './erpReceivables';
+
+/**
+ * How `apply` treats the Idempotency-Key: `honoured` answers a repeat with the first answer and refuses a key reused
+ * for another record; `ignored` applies every write it is sent (an ERP that keeps no keys, and the journal's replay of
+ * writes that were each applied once). Either way the key is remembered, for the look-up by key.
+ */
+export type KeyHandling = 'honoured' | 'ignored';
 
 export interface ErpAnswer {
     status: number;
@@ -65,6 +78,11 @@ export class ErpBooks {
 
     findByKey(idempotencyKey: string): Posting | undefined {
         return this.#byKey.get(idempotencyKey);
+    }
+
+    /** Every posting of one record, oldest first (amendments and repeats included). */
+    findByReference(resource: Resource, reference: string): Posting[] {
+        return this.postings.filter((p) => p.type === resource && p.reference === reference);
     }
 
     reservation(number: string): Record<string, unknown> | undefined {
@@ -112,8 +130,12 @@ export class ErpBooks {
         for (let i = this.postings.length - 1; i >= 0; i--) {
             const posting = this.postings[i];
             if (posting?.type !== resource || posting.reference !== reference) continue;
-            this.#byKey.delete(posting.idempotencyKey);
-            this.#answers.delete(posting.idempotencyKey);
+            const key = posting.idempotencyKey;
+            // Only while the key still stands for this record (an ERP without keys may have reused it elsewhere).
+            if (key !== undefined && this.#byKey.get(key) === posting) this.#byKey.delete(key);
+            const answered = key === undefined ? undefined : this.#answers.get(key);
+            if (key !== undefined && answered?.resource === resource && answered.reference === reference)
+                this.#answers.delete(key);
             this.postings.splice(i, 1);
         }
         if (resource === 'instalments') this.#receivables.dropInvoice(reference);
@@ -128,15 +150,20 @@ export class ErpBooks {
         return true;
     }
 
-    /** Applies one PUT of the contract. Same Idempotency-Key → the first answer again, with no second effect. */
+    /**
+     * Applies one PUT of the contract. With keys honoured, the same Idempotency-Key → the first answer again, with no
+     * second effect; with keys ignored, a repeat is applied again (an amendment from the same source record).
+     */
     apply(
         resource: Resource,
         reference: string,
-        idempotencyKey: string,
+        idempotencyKey: string | undefined,
         body: Record<string, unknown>,
         at: string,
+        keys: KeyHandling = 'honoured',
     ): ErpAnswer {
-        const earlier = this.#answers.get(idempotencyKey);
+        const earlier =
+            keys === 'honoured' && idempotencyKey !== undefined ? this.#answers.get(idempotencyKey) : undefined;
         if (earlier && (earlier.resource !== resource || earlier.reference !== reference)) {
             return fail(422, 'IDEMPOTENCY_KEY_REUSED', 'the Idempotency-Key was already used for another record', {
                 idempotencyKey,
@@ -171,10 +198,11 @@ export class ErpBooks {
         const seq = ++this.#seq;
         const postingId = existing?.postingId ?? `ERP-${String(seq).padStart(7, '0')}`;
         this.#table(resource).set(reference, { postingId, sourceRecordId, body });
-        const posting = {
+        const posting: Posting = {
             seq,
             postingId,
-            idempotencyKey,
+            ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+            integrationReference: body.integrationReference as string,
             type: resource,
             reference,
             sourceRecordId,
@@ -182,14 +210,14 @@ export class ErpBooks {
             body,
         };
         this.postings.push(posting);
-        this.#byKey.set(idempotencyKey, posting);
+        if (idempotencyKey !== undefined) this.#byKey.set(idempotencyKey, posting);
         this.#effects(resource, reference, body);
         const answer: ErpAnswer = {
             status: existing ? 200 : 201,
             body: { postingId, reference, status: existing ? 'updated' : 'created' },
             replayed: false,
         };
-        this.#answers.set(idempotencyKey, { resource, reference, answer });
+        if (idempotencyKey !== undefined) this.#answers.set(idempotencyKey, { resource, reference, answer });
         return answer;
     }
 
@@ -225,6 +253,8 @@ function validateEssentials(body: Record<string, unknown>): Array<{ field: strin
     const errors: Array<{ field: string; reason: string }> = [];
     if (typeof body.sourceRecordId !== 'string' || body.sourceRecordId === '')
         errors.push({ field: 'sourceRecordId', reason: 'required' });
+    if (typeof body.integrationReference !== 'string' || body.integrationReference === '')
+        errors.push({ field: 'integrationReference', reason: 'required' });
     if (typeof body.postingDate !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(body.postingDate)) {
         errors.push({ field: 'postingDate', reason: 'required, YYYY-MM-DD' });
     }

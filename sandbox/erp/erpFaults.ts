@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { mulberry32 } from '../seededRandom';
 
-/** Failure modes of the sandbox ERP, set over HTTP (`PUT /sandbox/faults`) by tests, drills and the simulator. */
+/**
+ * Failure modes of the sandbox ERP, set over HTTP (`PUT /sandbox/faults`) by tests, drills and the simulator, and
+ * the ERP's profile (whether it keeps idempotency keys), which a launch or a test switches the same way.
+ */
 export interface ErpFaultSettings {
     latencyMs: number;
     /** Share of calls answered 503 at random (seeded, so a run is repeatable). */
@@ -10,6 +13,16 @@ export interface ErpFaultSettings {
     rateLimitPerSec: number;
     /** Every call answered 503: an outage. */
     down: boolean;
+    /**
+     * The next this many accepted writes are applied, then their connection is cut before the answer: the caller
+     * cannot tell whether the write happened (a lost answer), and must look it up before pushing it again.
+     */
+    loseAnswers: number;
+    /**
+     * The profile: true (the default) = the ERP keeps Idempotency-Keys and answers a repeat with its first answer;
+     * false = it ignores the header, so a write sent twice is posted twice, and it has no look-up by key.
+     */
+    idempotencyKeys: boolean;
 }
 
 /** A `PUT /sandbox/faults` body: any subset of the settings, each in range. */
@@ -19,24 +32,39 @@ export const faultPatchSchema = z
         transientErrorRate: z.number().min(0).max(1),
         rateLimitPerSec: z.number().min(0),
         down: z.boolean(),
+        loseAnswers: z.number().int().min(0),
+        idempotencyKeys: z.boolean(),
     })
     .partial()
     .strict();
 
 export type FaultVerdict = { kind: 'pass' } | { kind: 'unavailable' } | { kind: 'rateLimited'; retryAfterSec: number };
 
-const noFaults: ErpFaultSettings = { latencyMs: 0, transientErrorRate: 0, rateLimitPerSec: 0, down: false };
+/** The profile an ERP is started with (`startSandboxErp({idempotencyKeys})`); a reset returns to it. */
+export interface ErpProfile {
+    idempotencyKeys: boolean;
+}
 
 export class ErpFaults {
-    settings: ErpFaultSettings = { ...noFaults };
+    settings: ErpFaultSettings;
     readonly #seed: number;
+    readonly #initial: ErpFaultSettings;
     #random: () => number;
     #tokens = 0;
     #refilledAt = 0;
 
-    constructor(seed = 1) {
+    constructor(seed = 1, profile: ErpProfile = { idempotencyKeys: true }) {
         this.#seed = seed;
         this.#random = mulberry32(seed);
+        this.#initial = {
+            latencyMs: 0,
+            transientErrorRate: 0,
+            rateLimitPerSec: 0,
+            down: false,
+            loseAnswers: 0,
+            idempotencyKeys: profile.idempotencyKeys,
+        };
+        this.settings = { ...this.#initial };
     }
 
     update(patch: Partial<ErpFaultSettings>): ErpFaultSettings {
@@ -46,10 +74,17 @@ export class ErpFaults {
         return this.settings;
     }
 
-    /** No faults, and the random sequence starts again from the seed. */
+    /** No faults, the profile the ERP was started with, and the random sequence starts again from the seed. */
     reset(): void {
         this.#random = mulberry32(this.#seed);
-        this.update(noFaults);
+        this.update(this.#initial);
+    }
+
+    /** Whether the answer to this accepted write is lost (counts one of `loseAnswers` down). */
+    loseAnswer(): boolean {
+        if (this.settings.loseAnswers <= 0) return false;
+        this.settings = { ...this.settings, loseAnswers: this.settings.loseAnswers - 1 };
+        return true;
     }
 
     /** Decides the fate of one call at `nowMs`. */

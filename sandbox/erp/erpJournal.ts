@@ -2,7 +2,15 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { PeriodStatus, Resource } from './erpBooks';
 
 export type JournalLine =
-    | { kind: 'write'; resource: Resource; reference: string; key: string; body: Record<string, unknown>; at: string }
+    /** An applied write; `key` is the Idempotency-Key it carried, if any. */
+    | {
+          kind: 'write';
+          resource: Resource;
+          reference: string;
+          key?: string;
+          body: Record<string, unknown>;
+          at: string;
+      }
     | { kind: 'period'; period: string; status: PeriodStatus }
     /** Commission claims put on payout hold by a rejected claim (the rejection itself is not a write). */
     | { kind: 'holds'; claims: string[] }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { HttpAnswer } from './erpApi';
-import type { ErpBooks, Resource } from './erpBooks';
+import { type ErpBooks, type Resource, resources } from './erpBooks';
 import { type ErpFaults, faultPatchSchema } from './erpFaults';
 import type { ErpJournal } from './erpJournal';
 import { type CallCounter, ledgerOf } from './erpLedger';
@@ -21,16 +21,6 @@ export const sandboxRoutes = [
     'POST /sandbox/reset',
     'DELETE /sandbox/records/{resource}/{reference}',
 ] as const;
-
-const resources: readonly Resource[] = [
-    'customers',
-    'reservations',
-    'instalments',
-    'receipts',
-    'commissions',
-    'construction-progress',
-    'units',
-];
 
 const periodBody = z.object({ status: z.enum(['open', 'frozen', 'closed']) }).strict();
 

@@ -16,6 +16,11 @@ export interface SandboxErpOptions {
     dataFile?: string;
     /** Seed of the transient-error PRNG, so a run is repeatable. */
     seed?: number;
+    /**
+     * The profile: true (the default) = the ERP keeps Idempotency-Keys; false = it ignores them (a repeat posts
+     * again; no look-up by key). Switchable at runtime through the fault settings; a reset returns to this.
+     */
+    idempotencyKeys?: boolean;
 }
 
 export interface SandboxErp {
@@ -39,12 +44,15 @@ type Body = { kind: 'none' } | { kind: 'json'; value: unknown } | { kind: 'malfo
 export async function startSandboxErp(options: SandboxErpOptions = {}): Promise<SandboxErp> {
     const state: ErpSandboxState = {
         books: new ErpBooks(),
-        faults: new ErpFaults(options.seed ?? 1),
+        faults: new ErpFaults(options.seed ?? 1, { idempotencyKeys: options.idempotencyKeys ?? true }),
         calls: new CallCounter(),
         journal: new ErpJournal(options.dataFile),
     };
     for (const line of state.journal.replay()) {
-        if (line.kind === 'write') state.books.apply(line.resource, line.reference, line.key, line.body, line.at);
+        // Each write line was applied once when it was journaled (a replay is never journaled): apply it again
+        // whatever the key, or a duplicate an ERP without keys accepted would vanish at restart.
+        if (line.kind === 'write')
+            state.books.apply(line.resource, line.reference, line.key, line.body, line.at, 'ignored');
         else if (line.kind === 'period') state.books.periods.set(line.period, line.status);
         else if (line.kind === 'holds') state.books.holdPayout(line.claims);
         else if (line.kind === 'remove') state.books.remove(line.resource, line.reference);
@@ -96,6 +104,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: ErpSandb
     }
     // Every call outside /sandbox is counted, rejected ones included: the ledger's `calls`.
     state.calls.count(answer.status);
+    // A lost answer: the write is applied (and journaled), the caller only sees its connection cut.
+    if (method === 'PUT' && answer.status < 300 && state.faults.loseAnswer()) {
+        res.destroy();
+        return;
+    }
     send(res, answer);
 }
 
@@ -137,6 +150,7 @@ async function answerApiCall(
             query: url.searchParams,
             idempotencyKey: typeof key === 'string' && key !== '' ? key : undefined,
             body: body.kind === 'json' ? body.value : undefined,
+            idempotencyKeys: faults.settings.idempotencyKeys,
         },
         state.books,
         state.journal,

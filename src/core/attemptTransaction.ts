@@ -53,11 +53,12 @@ function answerSettlesIt(status: number | undefined): boolean {
 /**
  * One attempt to bring a transaction into the ERP and confirm it in the CRM, exactly once in effect:
  * - a transaction the store already holds a posting id for is only confirmed again in the CRM (no second post);
- * - before calling, the attempt claims the call in the store (state `processing`, conditional on the state it read):
- *   of two handlers that hold the unit's session one after the other (a lock that expired mid-call), only one calls,
- *   and the other waits until the claim has run out;
+ * - before calling, the attempt claims the call in the store (state `processing`, conditional on the revision it
+ *   read): of two handlers that hold the unit's session one after the other (a lock that expired mid-call), only one
+ *   calls, and the other waits until the claim has run out;
  * - after a call that got no definite answer (or a crash mid-call), the next attempt re-sends under the same
- *   Idempotency-Key while the ERP still replays it (erpKeyReplayMs), and otherwise looks it up first;
+ *   Idempotency-Key while the ERP still replays it (erpKeyReplayMs), and otherwise first looks the record's postings
+ *   up for one carrying this transaction id (integrationReference), which an ERP without keys can answer too;
  * - no call is made while a known condition stands (a frozen period, an open circuit): it fails with that condition.
  * Every ERP call is metered; transient ones feed the circuit breaker.
  */
@@ -162,7 +163,10 @@ export async function attemptTransaction(
         confirmFrom = 'posted';
         if (lookUp) {
             try {
-                const earlier = await deps.erp.findByIdempotencyKey(request.idempotencyKey);
+                // By the record and our transaction id on it: an ERP that keeps no keys can still answer this.
+                const earlier = (await deps.erp.findPostings(request.target)).find(
+                    (p) => p.integrationReference === id,
+                );
                 if (earlier) {
                     postingId = earlier.postingId;
                     replayed = true;

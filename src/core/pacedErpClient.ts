@@ -1,4 +1,4 @@
-import type { ErpClient, ErpPostOutcome, ErpRequest } from '../ports/erpClient';
+import type { ErpClient, ErpPostOutcome, ErpRequest, ErpTarget } from '../ports/erpClient';
 import type { CallPacer } from './callPacer';
 
 /** The ERP client behind the pacer: every call takes a slot; a 429 pauses all callers for its Retry-After. */
@@ -10,9 +10,9 @@ export function pacedErpClient(inner: ErpClient, pacer: CallPacer): ErpClient {
             if (outcome.kind === 'failed' && outcome.status === 429) pacer.pause(outcome.failure.retryAfterMs ?? 1000);
             return outcome;
         },
-        async findByIdempotencyKey(key: string) {
+        async findPostings(target: ErpTarget) {
             await pacer.acquire();
-            return inner.findByIdempotencyKey(key);
+            return inner.findPostings(target);
         },
         async periodStatus(period: string) {
             await pacer.acquire();

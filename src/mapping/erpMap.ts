@@ -26,9 +26,13 @@ export async function buildErpRequest(
     const data = envelope.data;
 
     let path = '';
+    // The record the path names: the literal segment before the first placeholder, and the placeholders' values.
+    let resource = '';
+    const reference: string[] = [];
     for (const part of rule.path.split(/(\{\w+\})/)) {
         const placeholder = /^\{(\w+)\}$/.exec(part)?.[1];
         if (!placeholder) {
+            if (reference.length === 0) resource = part.split('/').filter(Boolean).at(-1) ?? '';
             path += part;
             continue;
         }
@@ -42,6 +46,7 @@ export async function buildErpRequest(
             );
         }
         path += encodeURIComponent(String(value));
+        reference.push(String(value));
     }
 
     const postingSource = rule.postingDate === '$changedAt' ? envelope.source.changedAt : data[rule.postingDate];
@@ -53,6 +58,9 @@ export async function buildErpRequest(
 
     const body: Record<string, FieldValue> = {
         sourceRecordId: envelope.source.recordId,
+        // The ERP keeps it on the posting (an external document number): how a re-push finds what was already
+        // posted when the ERP keeps no idempotency keys.
+        integrationReference: envelope.transactionId,
         postingDate: new Date(postingSource).toISOString().slice(0, 10),
     };
     for (const [erpField, source] of Object.entries(rule.body)) {
@@ -66,6 +74,7 @@ export async function buildErpRequest(
     return ok({
         method: rule.method,
         path,
+        target: { resource, reference: reference.join('/') },
         idempotencyKey: envelope.transactionId,
         correlationId: envelope.correlationId,
         body,

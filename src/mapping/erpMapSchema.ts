@@ -27,8 +27,16 @@ const bodyFieldSchema = z.union(
 const requestRuleSchema = z
     .object({
         method: z.enum(['PUT', 'POST', 'PATCH']),
-        /** Path template; `{field}` placeholders are filled from the transaction's data, URL-encoded. */
-        path: z.string().regex(/^\/[^\s]*$/, 'an absolute path such as /erp/v1/reservations/{reservationNumber}'),
+        /**
+         * Path template; `{field}` placeholders are filled from the transaction's data, URL-encoded. It must name the
+         * record (a resource segment, then its reference): the look-up before a re-push asks the ERP by it.
+         */
+        path: z
+            .string()
+            .regex(
+                /^\/[^\s{}]*[^\s/{}]\/\{\w+\}[^\s]*$/,
+                'an absolute path such as /erp/v1/reservations/{reservationNumber}',
+            ),
         /** The data field (an ISO date) whose accounting period the ERP checks; `$changedAt` = when the CRM changed it. */
         postingDate: z.string().min(1),
         body: z.record(z.string(), bodyFieldSchema),

@@ -14,7 +14,7 @@ export function renderFieldMapDocument(entityMap: EntityMap, erpMap: ErpMap): st
         renderEntityMapMarkdown(entityMap),
         `## ERP map ${erpMap.version}`,
         '',
-        'Every ERP call also carries `sourceRecordId` (the CRM record id) and the `Idempotency-Key` header (the transaction id).',
+        'Every ERP call also carries `sourceRecordId` (the CRM record id), `integrationReference` (the transaction id, which the ERP keeps on the posting: how a re-push finds what was posted) and the `Idempotency-Key` header (the transaction id too).',
         'A missing required look-up or field is a defect for the integration team (`LOOKUP_MISSING`, `MAP_FIELD_MISSING`).',
         '',
         '| Transaction | ERP request | ERP field | Source | Required |',

@@ -192,9 +192,10 @@ async function closeCancelledPlans(
                 record.sourceRef,
             );
         const request = erpRequestFor('reservation', record, id, ctx);
+        const key = `${request.idempotencyKey}-close`;
         await postToErp(
             ports.erp,
-            { ...request, idempotencyKey: `${request.idempotencyKey}-close` },
+            { ...request, idempotencyKey: key, body: { ...request.body, integrationReference: key } },
             sleep,
             result,
             'reservation',

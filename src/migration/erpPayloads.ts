@@ -35,14 +35,23 @@ export function erpRequestFor(
     const v = record.values;
     const ref = (column: string) => record.refs[column];
     const base = { sourceRecordId: id, postingDate: ctx.cutoverDate };
-    const request = (path: string, reference: string, body: Record<string, FieldValue>): ErpRequest => ({
-        method: 'PUT',
-        path: `/erp/v1/${path}/${encodeURIComponent(reference)}`,
-        idempotencyKey: `migration-${ctx.runKey}-${resource}-${reference}`,
-        correlationId: `migration-${ctx.runKey}`,
-        // An optional field the legacy row does not have is left out: the contract types fields, it has no nulls.
-        body: { ...base, ...Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null)) },
-    });
+    const request = (path: string, reference: string, body: Record<string, FieldValue>): ErpRequest => {
+        const key = `migration-${ctx.runKey}-${resource}-${reference}`;
+        return {
+            method: 'PUT',
+            path: `/erp/v1/${path}/${encodeURIComponent(reference)}`,
+            target: { resource: path, reference },
+            idempotencyKey: key,
+            correlationId: `migration-${ctx.runKey}`,
+            // An optional field the legacy row does not have is left out: the contract types fields, it has no nulls.
+            // The key doubles as the migration's integrationReference: one posting per row and run.
+            body: {
+                ...base,
+                integrationReference: key,
+                ...Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null)),
+            },
+        };
+    };
     switch (resource) {
         case 'customer':
             return request('customers', id, {

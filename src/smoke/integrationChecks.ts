@@ -68,13 +68,14 @@ export function integrationChecks(t: SmokeTargets): SmokeCheck[] {
             },
         },
         {
-            name: 'look up a posting by idempotency key',
+            name: 'look up postings by business reference',
             point: 'erp',
             async run() {
-                const key = `smoke-${token()}`;
-                const found = await t.erp.findByIdempotencyKey(key);
-                if (found) throw new Error(`a posting exists under the fresh key ${key}: ${found.postingId}`);
-                return 'no posting under a fresh key, as the contract says';
+                const reference = `smoke-${token()}`;
+                const found = await t.erp.findPostings({ resource: 'reservations', reference });
+                if (found.length > 0)
+                    throw new Error(`postings exist for the fresh reference ${reference}: ${found[0]?.postingId}`);
+                return 'no posting for a fresh reference, as the contract says';
             },
         },
         {

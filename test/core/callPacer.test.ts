@@ -63,11 +63,18 @@ describe('pacedErpClient', () => {
                           },
                       }
                     : { kind: 'posted', postingId: 'P', replayed: false },
-            findByIdempotencyKey: async () => undefined,
+            findPostings: async () => [],
             periodStatus: async () => 'open',
         };
         const client = pacedErpClient(inner, new CallPacer(0, t.now, t.sleep));
-        const request = { method: 'PUT' as const, path: '/x', idempotencyKey: 'k', body: {}, correlationId: 'c' };
+        const request = {
+            method: 'PUT' as const,
+            path: '/x/1',
+            target: { resource: 'x', reference: '1' },
+            idempotencyKey: 'k',
+            body: {},
+            correlationId: 'c',
+        };
         await client.post(request);
         answer429 = false;
         expect(await client.post(request)).toEqual({ kind: 'posted', postingId: 'P', replayed: false });

@@ -12,7 +12,7 @@ async function world(policy = {}, random?: () => number) {
     return w;
 }
 
-const ledgerKeys = (w: PipelineWorld) => w.erp.books.postings.map((p) => p.idempotencyKey);
+const ledgerKeys = (w: PipelineWorld) => w.erp.books.postings.map((p) => p.integrationReference);
 const states = async (w: PipelineWorld, txs: TransactionEnvelope[]) =>
     Promise.all(txs.map(async (t) => (await w.store.get(t.transactionId))?.state));
 

@@ -93,17 +93,27 @@ function lifecycle(unit: string, ops: Op[]): TransactionEnvelope[] {
     return out;
 }
 
-describe('property: random unit lifecycles keep the ERP right', () => {
-    it('never two active plans per unit, commission shares per sale never over 100 %, no identifier posted from two records', async () => {
+// Against both ERP profiles: with keys the ERP itself answers a repeat with its first answer; without them (many
+// customers' ERPs) a repeat posts again, so only our look-up before a re-push keeps each transaction posted once.
+describe.each([
+    ['keeps idempotency keys', true],
+    ['keeps no idempotency keys', false],
+] as const)('property: random unit lifecycles keep the ERP right (an ERP that %s)', (_profile, idempotencyKeys) => {
+    it('never two active plans per unit, commission shares per sale never over 100 %, no identifier posted from two records, no transaction posted twice', async () => {
         await fc.assert(
             fc.asyncProperty(
                 fc.array(fc.array(opArb, { minLength: 3, maxLength: 10 }), { minLength: 1, maxLength: 3 }),
                 fc.integer({ min: 1, max: 1_000_000 }),
                 fc.double({ min: 0, max: 0.3, noNaN: true }),
                 fc.double({ min: 0, max: 0.8, noNaN: true }),
-                async (units, seed, replayRate, shuffleRate) => {
+                fc.double({ min: 0, max: 0.3, noNaN: true }),
+                async (units, seed, replayRate, shuffleRate, lostAnswerRate) => {
                     const random = mulberry32(seed);
                     const w = new PipelineWorld({}, random);
+                    w.erp.idempotencyKeys = idempotencyKeys;
+                    // The ERP applied the write but the answer never came back (a timeout): our side must find out
+                    // before it pushes the transaction again.
+                    w.erp.noAnswer = () => (random() < lostAnswerRate ? { applied: true } : undefined);
                     await seedWorld(w);
                     await w.lookup.put('brokerVendor', 'firm-1', 'V-1');
                     await w.lookup.put('brokerVendor', 'firm-2', 'V-2');
@@ -149,6 +159,14 @@ describe('property: random unit lifecycles keep the ERP right', () => {
                                 (sources.get(`${p.type}/${p.reference}`) ?? new Set()).add(p.sourceRecordId),
                             );
                         expect([...sources.values()].every((set) => set.size === 1)).toBe(true);
+                        // The raw ledger holds every posting the ERP applied: a transaction twice is a duplicate.
+                        const byTransaction = new Map<string, number>();
+                        for (const p of books.postings)
+                            byTransaction.set(
+                                p.integrationReference,
+                                (byTransaction.get(p.integrationReference) ?? 0) + 1,
+                            );
+                        expect([...byTransaction].filter(([, n]) => n > 1)).toEqual([]);
                     };
                     await w.settle({
                         pick: (sessions) => sessions[Math.floor(random() * sessions.length)] ?? '',

@@ -2,6 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { answerErpCall } from '../../sandbox/erp/erpApi';
+import { ErpBooks } from '../../sandbox/erp/erpBooks';
+import { ErpJournal } from '../../sandbox/erp/erpJournal';
 import { MemoryMappingLookup } from '../../src/adapters/memory/memoryMappingLookup';
 import { loadConfigFile } from '../../src/config/configFile';
 import type { FieldValue, TransactionEnvelope, TransactionType } from '../../src/domain/transaction';
@@ -102,11 +105,13 @@ describe('buildErpRequest', () => {
         ).toEqual({
             method: 'PUT',
             path: '/erp/v1/customers/c-1',
+            target: { resource: 'customers', reference: 'c-1' },
             idempotencyKey: 'tx-customer',
             correlationId: 'corr-1',
             erpMapVersion: '1.0.0',
             body: {
                 sourceRecordId: recordId,
+                integrationReference: 'tx-customer',
                 postingDate: '2026-11-30',
                 customerRef: 'c-1',
                 firstName: 'Amira',
@@ -119,9 +124,14 @@ describe('buildErpRequest', () => {
 
     it('reservation: look-ups resolved, posting date from reservedOn', async () => {
         const request = await built('reservation', reservation);
-        expect([request.method, request.path]).toEqual(['PUT', '/erp/v1/reservations/RSV-1001']);
+        expect([request.method, request.path, request.target]).toEqual([
+            'PUT',
+            '/erp/v1/reservations/RSV-1001',
+            { resource: 'reservations', reference: 'RSV-1001' },
+        ]);
         expect(request.body).toEqual({
             sourceRecordId: recordId,
+            integrationReference: 'tx-reservation',
             postingDate: '2026-11-29',
             reservationNumber: 'RSV-1001',
             customerRef: 'c-1',
@@ -146,9 +156,14 @@ describe('buildErpRequest', () => {
             amount: 250_000,
             milestonePercent: 70,
         });
-        expect([request.method, request.path]).toEqual(['PUT', '/erp/v1/instalments/INS-1001-02']);
+        expect([request.method, request.path, request.target]).toEqual([
+            'PUT',
+            '/erp/v1/instalments/INS-1001-02',
+            { resource: 'instalments', reference: 'INS-1001-02' },
+        ]);
         expect(request.body).toEqual({
             sourceRecordId: recordId,
+            integrationReference: 'tx-instalment',
             postingDate: '2026-11-30',
             instalmentId: 'INS-1001-02',
             reservationNumber: 'RSV-1001',
@@ -167,9 +182,14 @@ describe('buildErpRequest', () => {
             receivedOn: '2026-12-01',
             method: 'transfer',
         });
-        expect([request.method, request.path]).toEqual(['PUT', '/erp/v1/receipts/RCT-77']);
+        expect([request.method, request.path, request.target]).toEqual([
+            'PUT',
+            '/erp/v1/receipts/RCT-77',
+            { resource: 'receipts', reference: 'RCT-77' },
+        ]);
         expect(request.body).toEqual({
             sourceRecordId: recordId,
+            integrationReference: 'tx-receipt',
             postingDate: '2026-12-01',
             receiptNumber: 'RCT-77',
             reservationNumber: 'RSV-1001',
@@ -188,9 +208,14 @@ describe('buildErpRequest', () => {
             sharePercent: 60,
             amount: 15_000,
         });
-        expect([request.method, request.path]).toEqual(['PUT', '/erp/v1/commissions/CLM-5']);
+        expect([request.method, request.path, request.target]).toEqual([
+            'PUT',
+            '/erp/v1/commissions/CLM-5',
+            { resource: 'commissions', reference: 'CLM-5' },
+        ]);
         expect(request.body).toEqual({
             sourceRecordId: recordId,
+            integrationReference: 'tx-commission',
             postingDate: '2026-11-30',
             claimNumber: 'CLM-5',
             reservationNumber: 'RSV-1001',
@@ -208,9 +233,14 @@ describe('buildErpRequest', () => {
             percentComplete: 72.5,
             reportedOn: '2026-11-28',
         });
-        expect([request.method, request.path]).toEqual(['PUT', '/erp/v1/construction-progress/MARINA-T1/2026-11']);
+        expect([request.method, request.path, request.target]).toEqual([
+            'PUT',
+            '/erp/v1/construction-progress/MARINA-T1/2026-11',
+            { resource: 'construction-progress', reference: 'MARINA-T1/2026-11' },
+        ]);
         expect(request.body).toEqual({
             sourceRecordId: recordId,
+            integrationReference: 'tx-constructionProgress',
             postingDate: '2026-11-28',
             buildingCode: 'MARINA-T1',
             period: '2026-11',
@@ -227,9 +257,14 @@ describe('buildErpRequest', () => {
             readyForHandoverOn: '2027-03-01',
             ownerId: 'c-1',
         });
-        expect([request.method, request.path]).toEqual(['PUT', '/erp/v1/units/MARINA-T1-0904/status']);
+        expect([request.method, request.path, request.target]).toEqual([
+            'PUT',
+            '/erp/v1/units/MARINA-T1-0904/status',
+            { resource: 'units', reference: 'MARINA-T1-0904' },
+        ]);
         expect(request.body).toEqual({
             sourceRecordId: recordId,
+            integrationReference: 'tx-unitStatus',
             postingDate: '2026-11-30',
             unitCode: 'MARINA-T1-0904',
             costCentre: 'CC-410',
@@ -237,6 +272,39 @@ describe('buildErpRequest', () => {
             readyForHandoverOn: '2027-03-01',
             ownerRef: 'c-1',
         });
+    });
+
+    it('names as target the record the sandbox ERP posts the request under, for every shape of path', async () => {
+        const requests = [
+            await built('customer', { contactId: 'c/1', firstName: 'Amira', lastName: 'Haddad' }),
+            await built('constructionProgress', {
+                buildingCode: 'MARINA T1',
+                period: '2026-11',
+                percentComplete: 72.5,
+                reportedOn: '2026-11-28',
+            }),
+            await built('unitStatus', { unitCode: 'MARINA-T1-0904', buildingId: 'b-1', status: 'available' }),
+        ];
+        const books = new ErpBooks();
+        for (const request of requests) {
+            const answer = answerErpCall(
+                {
+                    method: request.method,
+                    path: request.path,
+                    query: new URLSearchParams(),
+                    idempotencyKey: request.idempotencyKey,
+                    body: request.body,
+                    idempotencyKeys: true,
+                },
+                books,
+                new ErpJournal(undefined),
+            );
+            expect(answer.status).toBe(201);
+        }
+        expect(books.postings.map((p) => ({ resource: p.type, reference: p.reference }))).toEqual(
+            requests.map((r) => r.target),
+        );
+        expect(requests.map((r) => r.target.reference)).toEqual(['c/1', 'MARINA T1/2026-11', 'MARINA-T1-0904']);
     });
 
     it('a required look-up without a row is a LOOKUP_MISSING defect telling what to add', async () => {
@@ -287,6 +355,7 @@ describe('buildErpRequest', () => {
         });
         expect(request.body).toEqual({
             sourceRecordId: recordId,
+            integrationReference: 'tx-customer',
             postingDate: '2026-11-30',
             customerRef: 'c-2',
             firstName: 'Omar',

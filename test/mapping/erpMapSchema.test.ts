@@ -34,6 +34,13 @@ describe('loadErpMap', () => {
                 'ERP map: ✖ an absolute path such as /erp/v1/reservations/{reservationNumber}\n  → at transactions.customer.path',
             ],
             [
+                // No reference in the path: the look-up before a re-push would not know which record to ask for.
+                edited((m) => {
+                    m.transactions.customer.path = '/erp/v1/customers';
+                }),
+                'ERP map: ✖ an absolute path such as /erp/v1/reservations/{reservationNumber}\n  → at transactions.customer.path',
+            ],
+            [
                 edited((m) => {
                     (m.transactions.receipt.body.receivedOn as { transform?: string }).transform = 'lower';
                 }),

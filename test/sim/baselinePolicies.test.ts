@@ -32,7 +32,7 @@ function scriptedErp(answers: ErpPostOutcome[]): ErpClient & { posts: number } {
             erp.posts++;
             return answers.shift() ?? { kind: 'posted' as const, postingId: 'P-1', replayed: false };
         },
-        findByIdempotencyKey: async () => undefined,
+        findPostings: async () => [],
         periodStatus: async () => 'open' as const,
     };
     return erp;

@@ -14,7 +14,14 @@ const base = { seed: 11, units: 12, events: 120 };
 
 describe('scenario file', () => {
     it('fills defaults and rejects unknown keys, naming them', () => {
-        expect(scenarioSchema.parse(base).erp).toEqual({ latencyMs: 0, rateLimitPerSec: 0, transientErrorRate: 0 });
+        expect(scenarioSchema.parse(base).erp).toEqual({
+            latencyMs: 0,
+            rateLimitPerSec: 0,
+            transientErrorRate: 0,
+            idempotencyKeys: true,
+        });
+        expect(scenarioSchema.parse({ ...base, erp: { idempotencyKeys: false } }).erp.idempotencyKeys).toBe(false);
+        expect(scenarioSchema.safeParse({ ...base, erp: { idempotencyKeys: 'no' } }).success).toBe(false);
         const bad = scenarioSchema.safeParse({ ...base, erp: { latencyMS: 5 } });
         expect(bad.success).toBe(false);
         expect(bad.error?.issues[0]?.message).toContain('latencyMS');
@@ -58,18 +65,21 @@ describe('launch generator', () => {
     });
 });
 
+/** A ledger entry for `transaction` (its integrationReference); the key it carried is the transaction id too unless given. */
 const posting = (
     seq: number,
-    key: string,
+    transaction: string,
     type: string,
     reference: string,
     body: Record<string, unknown>,
     source = `src-${reference}`,
+    key: string | undefined = transaction,
 ): Posting =>
     ({
         seq,
         postingId: `P${seq}`,
-        idempotencyKey: key,
+        ...(key !== undefined ? { idempotencyKey: key } : {}),
+        integrationReference: transaction,
         type,
         reference,
         sourceRecordId: source,
@@ -78,7 +88,7 @@ const posting = (
     }) as Posting;
 
 describe('ground truth counters', () => {
-    it('counts a reference posted from two CRM records and a key posted twice', () => {
+    it('counts a reference posted from two CRM records and a transaction posted twice', () => {
         expect(
             countDuplicatePostings([
                 posting(1, 'k1', 'receipts', 'R1', {}),
@@ -86,6 +96,23 @@ describe('ground truth counters', () => {
                 posting(3, 'k1', 'receipts', 'R9', {}),
             ]),
         ).toBe(2);
+    });
+
+    it('counts a transaction posted twice by what it names, whatever key (or none) each posting carried', () => {
+        const repeat = (key2: string | undefined) => [
+            posting(1, 'tx-1', 'receipts', 'R1', {}, 'src-R1', undefined),
+            posting(2, 'tx-1', 'receipts', 'R1', {}, 'src-R1', key2),
+        ];
+        expect([countDuplicatePostings(repeat(undefined)), countDuplicatePostings(repeat('another-key'))]).toEqual([
+            1, 1,
+        ]);
+        // Amendments of one record by different transactions are not duplicates.
+        expect(
+            countDuplicatePostings([
+                posting(1, 'tx-1', 'receipts', 'R1', {}),
+                posting(2, 'tx-2', 'receipts', 'R1', {}),
+            ]),
+        ).toBe(0);
     });
 
     it('counts order violations per unit', () => {

@@ -18,7 +18,7 @@ function targets(overrides: Partial<SmokeTargets> = {}): SmokeTargets {
             post: async () => {
                 throw new Error('the smoke test never posts');
             },
-            findByIdempotencyKey: async () => undefined,
+            findPostings: async () => [],
             periodStatus: async () => 'open',
         } satisfies ErpClient,
         notifier: {
@@ -43,7 +43,7 @@ describe('integrationChecks', () => {
             'pass read the smoke row',
             'pass write back an integration-owned column',
             'pass read the accounting period',
-            'pass look up a posting by idempotency key',
+            'pass look up postings by business reference',
             'skip published contract has no breaking change',
             'pass send mail from the shared mailbox',
             'pass read the dead-letter queue',
@@ -58,7 +58,7 @@ describe('integrationChecks', () => {
                 targets({
                     erp: {
                         post: async () => ({ kind: 'posted', postingId: 'p', replayed: false }),
-                        findByIdempotencyKey: async () => {
+                        findPostings: async () => {
                             throw Object.assign(new Error('HTTP 401 from the ERP'), { code: 'ERP_UNAVAILABLE' });
                         },
                         periodStatus: async () => {

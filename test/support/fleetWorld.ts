@@ -126,6 +126,7 @@ export class FleetWorld {
             ...options.policy,
         };
         this.idempotencyKeys = options.idempotencyKeys;
+        this.erp.idempotencyKeys = options.idempotencyKeys;
         for (let i = 0; i < options.instances; i++) this.#instances.push({ deps: this.#instanceDeps(), busy: false });
     }
 
@@ -193,15 +194,9 @@ export class FleetWorld {
                 await this.#point('afterErpAnswer');
                 return outcome;
             },
-            findByIdempotencyKey: async (key) => {
+            findPostings: async (target) => {
                 await this.#point();
-                if (this.idempotencyKeys) return this.erp.findByIdempotencyKey(key);
-                // Without keys the ERP is asked for the record, and what it holds names our transaction.
-                for (const sentAs of this.#keysOf(key)) {
-                    const found = await this.erp.findByIdempotencyKey(sentAs);
-                    if (found) return { ...found, idempotencyKey: key };
-                }
-                return undefined;
+                return this.erp.findPostings(target);
             },
             periodStatus: async (period) => this.erp.periodStatus(period),
         };
@@ -225,14 +220,6 @@ export class FleetWorld {
         };
     }
 
-    /** Keys under which the books saw each transaction when the ERP keeps none (each post a fresh key). */
-    readonly #postedAs = new Map<string, string[]>();
-
-    /** The keys the books saw for a transaction, when the ERP keeps none. */
-    #keysOf(transactionId: string): string[] {
-        return this.#postedAs.get(transactionId) ?? [];
-    }
-
     async #post(request: ErpRequest): Promise<ErpPostOutcome> {
         const roll = this.random();
         if (roll < this.chaos.erpRefusal) {
@@ -241,24 +228,16 @@ export class FleetWorld {
             const applied = this.random() < 0.5;
             this.erp.noAnswer = () => ({ applied });
         }
-        let sent = request;
-        if (!this.idempotencyKeys) {
-            // An ERP without keys posts again what it is sent again: the books see a fresh key each time.
-            const keys = this.#postedAs.get(request.idempotencyKey) ?? [];
-            sent = { ...request, idempotencyKey: `${request.idempotencyKey}#${keys.length + 1}` };
-            keys.push(sent.idempotencyKey);
-            this.#postedAs.set(request.idempotencyKey, keys);
-        }
         // On the wire: another handler may run before the ERP applies it.
         await this.#point();
         const before = this.erp.books.postings.length;
-        const outcome = await this.erp.post(sent);
+        const outcome = await this.erp.post(request);
         this.trace.push(
             `${this.nowMs} task${this.#als.getStore()?.id} post ${request.idempotencyKey} -> ${outcome.kind}`,
         );
         this.erp.failNext = () => false;
         this.erp.noAnswer = () => undefined;
-        for (const p of this.erp.books.postings.slice(before)) this.ledger.push(p.idempotencyKey.split('#')[0] ?? '');
+        for (const p of this.erp.books.postings.slice(before)) this.ledger.push(p.integrationReference);
         return outcome;
     }
 

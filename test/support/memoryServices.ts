@@ -47,7 +47,7 @@ export function memoryServices(overrides: Partial<Services> = {}): Services & { 
         related: new RelatedRecords(testConfig.entityMap, lookup, crm),
         erp: {
             post: async () => ({ kind: 'posted', postingId: 'ERP-1', replayed: false }),
-            findByIdempotencyKey: async () => undefined,
+            findPostings: async () => [],
             periodStatus: async () => 'open' as const,
         },
         crm,

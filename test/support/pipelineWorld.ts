@@ -16,7 +16,7 @@ import { handleSessionMessage, type SessionDeps } from '../../src/core/sessionPr
 import type { TransactionEnvelope } from '../../src/domain/transaction';
 import { erpMapSchema } from '../../src/mapping/erpMapSchema';
 import type { CrmClient } from '../../src/ports/crmClient';
-import type { ErpClient, ErpPostOutcome, ErpRequest } from '../../src/ports/erpClient';
+import type { ErpClient, ErpPosting, ErpPostOutcome, ErpRequest, ErpTarget } from '../../src/ports/erpClient';
 import { silentLogger } from '../../src/ports/logger';
 import type { MappingLookup } from '../../src/ports/mappingLookup';
 import type { OutgoingMessage } from '../../src/ports/sessionQueue';
@@ -38,6 +38,8 @@ export const testBudget = workBudget({
 export class InProcessErp implements ErpClient {
     readonly books = new ErpBooks();
     calls = 0;
+    /** The ERP's profile: false = it keeps no idempotency keys, so a write sent twice posts twice. */
+    idempotencyKeys = true;
     /** Decides per call whether it fails transiently (a 503). */
     failNext: () => boolean = () => false;
     /** Look-ups before a re-push that fail (the ERP unreachable for reads too). */
@@ -84,14 +86,13 @@ export class InProcessErp implements ErpClient {
                 status: 503,
                 failure: classifier({ status: 503, body: { code: 'UNAVAILABLE', message: 'down' } }),
             };
-        const [, , , resource, ...rest] = request.path.split('/');
-        const reference = (resource === 'units' ? [rest[0]] : rest).map((p) => decodeURIComponent(p ?? '')).join('/');
         const answer = this.books.apply(
-            resource as Resource,
-            reference,
+            request.target.resource as Resource,
+            request.target.reference,
             request.idempotencyKey,
             request.body as Record<string, unknown>,
             'now',
+            this.idempotencyKeys ? 'honoured' : 'ignored',
         );
         if (answer.status < 300)
             return { kind: 'posted', postingId: String(answer.body.postingId), replayed: answer.replayed };
@@ -105,20 +106,18 @@ export class InProcessErp implements ErpClient {
     /** Look-ups before a re-push (also counted in `calls`). */
     lookups = 0;
 
-    async findByIdempotencyKey(key: string) {
+    async findPostings(target: ErpTarget): Promise<ErpPosting[]> {
         this.calls++;
         this.lookups++;
         if (this.failLookups-- > 0) throw new Error('ERP unreachable');
-        const p = this.books.findByKey(key);
-        return (
-            p && {
-                postingId: p.postingId,
-                idempotencyKey: key,
-                type: p.type,
-                reference: p.reference,
-                postedAt: p.receivedAt,
-            }
-        );
+        return this.books.findByReference(target.resource as Resource, target.reference).map((p) => ({
+            postingId: p.postingId,
+            type: p.type,
+            reference: p.reference,
+            integrationReference: p.integrationReference,
+            ...(this.idempotencyKeys && p.idempotencyKey !== undefined ? { idempotencyKey: p.idempotencyKey } : {}),
+            postedAt: p.receivedAt,
+        }));
     }
 
     async periodStatus(period: string) {
@@ -345,7 +344,12 @@ export async function seedWorld(world: { erp: InProcessErp; lookup: MappingLooku
         'customers',
         'buyer-1',
         'seed-buyer',
-        { sourceRecordId: 'buyer-1', postingDate: '2026-10-01', customerRef: 'buyer-1' },
+        {
+            sourceRecordId: 'buyer-1',
+            integrationReference: 'seed-buyer',
+            postingDate: '2026-10-01',
+            customerRef: 'buyer-1',
+        },
         'seed',
     );
     await world.lookup.put('buildingCode', 'b1', 'MARINA-T1');

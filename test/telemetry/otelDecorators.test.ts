@@ -25,6 +25,7 @@ const frozen: Failure = {
 const request = {
     method: 'PUT' as const,
     path: '/erp/v1/receipts/RCT-70001',
+    target: { resource: 'receipts', reference: 'RCT-70001' },
     idempotencyKey: 'k-1',
     body: { payer: 'Layla Haddad' },
     correlationId: 'c',
@@ -34,7 +35,7 @@ describe('tracing ERP client', () => {
     it('marks a refused posting as an error span with class, code, owner and status, and no body', async () => {
         const inner: ErpClient = {
             post: async () => ({ kind: 'failed', failure: frozen, status: 409 }),
-            findByIdempotencyKey: async () => undefined,
+            findPostings: async () => [],
             periodStatus: async () => 'frozen',
         };
         const outcome = await tracingErpClient(inner, tracer, meter()).post(request);
@@ -56,7 +57,7 @@ describe('tracing ERP client', () => {
         const boom = new Error('ERP_UNREACHABLE');
         const inner: ErpClient = {
             post: async () => Promise.reject(boom),
-            findByIdempotencyKey: async () => Promise.reject(boom),
+            findPostings: async () => Promise.reject(boom),
             periodStatus: async () => Promise.reject(boom),
         };
         await expect(tracingErpClient(inner, tracer, meter()).periodStatus('2026-11')).rejects.toBe(boom);
@@ -68,6 +69,30 @@ describe('tracing ERP client', () => {
         ]);
         const duration = points(await telemetry.collect(), metricNames.erpDuration);
         expect(duration.map((p) => p.attributes)).toContainEqual({ operation: 'periodStatus', outcome: 'error' });
+    });
+
+    it('traces a look-up by reference with its resource and what it found, not the reference', async () => {
+        const inner: ErpClient = {
+            post: async () => ({ kind: 'posted', postingId: 'P', replayed: false }),
+            findPostings: async (target) => [
+                {
+                    postingId: 'ERP-0000001',
+                    type: target.resource,
+                    reference: target.reference,
+                    integrationReference: 'tx-1',
+                    postedAt: '2026-11-10T09:00:00.000Z',
+                },
+            ],
+            periodStatus: async () => 'open',
+        };
+        const found = await tracingErpClient(inner, tracer, meter()).findPostings(request.target);
+        expect(found.map((p) => p.integrationReference)).toEqual(['tx-1']);
+        const [span] = telemetry.spans();
+        expect([span?.name, span?.attributes]).toEqual([
+            spanNames.erpLookup,
+            { 'erp.resource': 'receipts', 'erp.found': true, 'erp.postings': 1 },
+        ]);
+        expect(attributeText(telemetry.spans())).not.toContain('RCT-70001');
     });
 
     it('keeps the route, not the record, in the path', () => {

@@ -1,6 +1,6 @@
 import type { ErpFailureClassifier } from '../../core/erpFailureClassifier';
 import type { Failure } from '../../domain/failure';
-import type { ErpClient, ErpPosting, ErpPostOutcome, ErpRequest } from '../../ports/erpClient';
+import type { ErpClient, ErpPosting, ErpPostOutcome, ErpRequest, ErpTarget } from '../../ports/erpClient';
 
 export interface ErpHttpClientOptions {
     baseUrl: string;
@@ -79,15 +79,20 @@ export class ErpHttpClient implements ErpClient {
         };
     }
 
-    async findByIdempotencyKey(idempotencyKey: string): Promise<ErpPosting | undefined> {
-        const { response, body } = await this.#read(
-            `/erp/v1/postings?idempotencyKey=${encodeURIComponent(idempotencyKey)}`,
-        );
+    async findPostings(target: ErpTarget): Promise<ErpPosting[]> {
+        const query = new URLSearchParams({ type: target.resource, reference: target.reference });
+        const { response, body } = await this.#read(`/erp/v1/postings?${query}`);
         if (!response.ok) throw new ErpUnavailableError(`ERP look-up answered ${response.status}`);
-        const posting = (body as { postings?: unknown[] } | undefined)?.postings?.[0] as ErpPosting | undefined;
-        if (posting !== undefined && typeof posting?.postingId !== 'string')
-            throw new ErpUnavailableError('ERP look-up answered a posting without a postingId');
-        return posting;
+        const postings = (body as { postings?: unknown } | undefined)?.postings;
+        if (!Array.isArray(postings)) throw new ErpUnavailableError('ERP look-up answered without a postings list');
+        // A posting we cannot match to a transaction would let a re-push through: the answer is unusable, not empty.
+        for (const p of postings as Array<Partial<ErpPosting> | null>) {
+            if (typeof p?.postingId !== 'string' || typeof p.integrationReference !== 'string')
+                throw new ErpUnavailableError(
+                    'ERP look-up answered a posting without a postingId or integrationReference',
+                );
+        }
+        return postings as ErpPosting[];
     }
 
     async periodStatus(period: string): Promise<'open' | 'frozen' | 'closed'> {

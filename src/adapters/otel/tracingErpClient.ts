@@ -1,5 +1,5 @@
 import { type Histogram, type Meter, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import type { ErpClient, ErpPostOutcome, ErpRequest } from '../../ports/erpClient';
+import type { ErpClient, ErpPostOutcome, ErpRequest, ErpTarget } from '../../ports/erpClient';
 import { inSpan } from '../../telemetry/inSpan';
 import { metricNames, spanNames } from '../../telemetry/telemetryNames';
 
@@ -50,18 +50,22 @@ export function tracingErpClient(inner: ErpClient, tracer: Tracer, meter: Meter)
                     span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.failure.code });
                 },
             ),
-        findByIdempotencyKey: (key: string) =>
+        findPostings: (target: ErpTarget) =>
             inSpan(
                 tracer,
                 spanNames.erpLookup,
-                { kind: SpanKind.CLIENT, attributes: { 'erp.idempotency_key': key } },
+                // The resource, not the reference: a reference names a record.
+                { kind: SpanKind.CLIENT, attributes: { 'erp.resource': target.resource } },
                 () =>
                     timed(
                         'lookup',
-                        () => inner.findByIdempotencyKey(key),
-                        (r) => (r ? 'found' : 'none'),
+                        () => inner.findPostings(target),
+                        (r) => (r.length > 0 ? 'found' : 'none'),
                     ),
-                (posting, span) => span.setAttribute('erp.found', posting !== undefined),
+                (postings, span) => {
+                    span.setAttribute('erp.found', postings.length > 0);
+                    span.setAttribute('erp.postings', postings.length);
+                },
             ),
         periodStatus: (period: string) =>
             inSpan(

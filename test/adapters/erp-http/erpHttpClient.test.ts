@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type SandboxErp, startSandboxErp } from '../../../sandbox/erp/sandboxErpServer';
 import { ErpHttpClient, ErpUnavailableError, parseRetryAfter } from '../../../src/adapters/erp-http/erpHttpClient';
@@ -16,8 +18,20 @@ let keys = 0;
 const clientFor = (baseUrl: string, timeoutMs = 5000, token = 'entra-token') =>
     new ErpHttpClient({ baseUrl, getToken: async () => token, timeoutMs, classifier });
 
+/** A write as buildErpRequest makes it: the key is the transaction id, which the body names too. */
 function put(path: string, body: Record<string, FieldValue>, idempotencyKey = `tx-${++keys}`): ErpRequest {
-    return { method: 'PUT', path, idempotencyKey, correlationId: 'corr-1', body };
+    const [resource = '', ...reference] = path
+        .replace('/erp/v1/', '')
+        .replace(/\/status$/, '')
+        .split('/');
+    return {
+        method: 'PUT',
+        path,
+        target: { resource, reference: reference.map(decodeURIComponent).join('/') },
+        idempotencyKey,
+        correlationId: 'corr-1',
+        body: { integrationReference: idempotencyKey, ...body },
+    };
 }
 
 /** The fields a customer write needs besides its source and posting date (the sandbox validates the contract). */
@@ -58,8 +72,9 @@ beforeAll(async () => {
     }
 });
 
-afterEach(async () => {
-    await control('/sandbox/faults', { latencyMs: 0, transientErrorRate: 0, rateLimitPerSec: 0, down: false });
+afterEach(() => {
+    // No faults and the keys profile again; the books stay (the tests share the seeded records).
+    erp.faults.reset();
 });
 
 afterAll(async () => {
@@ -226,7 +241,7 @@ describe('ErpHttpClient.post against the sandbox ERP', () => {
 
     it('treats a success without a postingId as a contract defect', async () => {
         // The sandbox's own control route answers 200 with no postingId: a stand-in for a misbehaving facade.
-        const outcome = await client.post(put('/sandbox/periods/2030-01', { status: 'open' }));
+        const outcome = await client.post({ ...put('/sandbox/periods/2030-01', {}), body: { status: 'open' } });
         expect(outcome).toEqual({
             kind: 'failed',
             status: 200,
@@ -241,27 +256,88 @@ describe('ErpHttpClient.post against the sandbox ERP', () => {
 });
 
 describe('ErpHttpClient look-ups', () => {
-    it('finds the posting made under an idempotency key, and nothing for an unknown one', async () => {
-        const posting = erp.books.postings[0];
-        expect(await client.findByIdempotencyKey(posting?.idempotencyKey ?? '')).toEqual({
-            postingId: 'ERP-0000001',
-            idempotencyKey: posting?.idempotencyKey,
-            type: 'customers',
-            reference: 'c-1',
-            postedAt: posting?.receivedAt,
+    it('finds every posting of a record by its business reference, oldest first, and nothing for an unknown one', async () => {
+        const create = put('/erp/v1/customers/c-find', {
+            sourceRecordId: 'src-c-find',
+            postingDate: '2026-11-20',
+            ...names('c-find'),
         });
-        expect(await client.findByIdempotencyKey('tx-never-sent')).toBeUndefined();
+        const amend = put('/erp/v1/customers/c-find', {
+            sourceRecordId: 'src-c-find',
+            postingDate: '2026-11-21',
+            ...names('c-find'),
+            lastName: 'Haddad-Saleh',
+        });
+        for (const request of [create, amend]) expect((await client.post(request)).kind).toBe('posted');
+        const found = await client.findPostings({ resource: 'customers', reference: 'c-find' });
+        const ledger = erp.books.findByReference('customers', 'c-find');
+        expect(found).toEqual(
+            [create, amend].map((request, i) => ({
+                postingId: ledger[0]?.postingId,
+                type: 'customers',
+                reference: 'c-find',
+                integrationReference: request.idempotencyKey,
+                idempotencyKey: request.idempotencyKey,
+                postedAt: ledger[i]?.receivedAt,
+            })),
+        );
+        expect(await client.findPostings({ resource: 'customers', reference: 'c-never-sent' })).toEqual([]);
+    });
+
+    it('finds by a reference that needs encoding (construction progress: building/period)', async () => {
+        const [posting] = await client.findPostings({
+            resource: 'construction-progress',
+            reference: 'MARINA-T1/2026-11',
+        });
+        expect([posting?.type, posting?.reference]).toEqual(['construction-progress', 'MARINA-T1/2026-11']);
+    });
+
+    it('finds both postings of a write sent twice to an ERP that keeps no keys, without their keys', async () => {
+        await control('/sandbox/faults', { idempotencyKeys: false });
+        const request = put('/erp/v1/customers/c-twice', {
+            sourceRecordId: 'src-c-twice',
+            postingDate: '2026-11-20',
+            ...names('c-twice'),
+        });
+        const first = await client.post(request);
+        const second = await client.post(request);
+        expect([first, second].map((o) => o.kind === 'posted' && o.replayed)).toEqual([false, false]);
+        const found = await client.findPostings({ resource: 'customers', reference: 'c-twice' });
+        expect(found.map((p) => [p.integrationReference, 'idempotencyKey' in p])).toEqual([
+            [request.idempotencyKey, false],
+            [request.idempotencyKey, false],
+        ]);
     });
 
     it('throws ErpUnavailableError when the ERP cannot answer a look-up', async () => {
         await control('/sandbox/faults', { down: true });
-        const error = await client.findByIdempotencyKey('tx-1').catch((e: unknown) => e);
+        const error = await client.findPostings({ resource: 'customers', reference: 'c-1' }).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(ErpUnavailableError);
         expect([(error as ErpUnavailableError).code, (error as Error).message]).toEqual([
             'ERP_UNAVAILABLE',
             'ERP look-up answered 503',
         ]);
         await expect(client.periodStatus('2026-11')).rejects.toThrow('ERP period look-up answered 503');
+    });
+
+    it('throws rather than answer "not posted" when the ERP answers postings it cannot be matched by', async () => {
+        const odd = async (body: unknown) => {
+            const server = createServer((_req, res) => {
+                res.writeHead(200, { 'content-type': 'application/json' });
+                res.end(JSON.stringify(body));
+            });
+            await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+            const { port } = server.address() as AddressInfo;
+            try {
+                return await clientFor(`http://127.0.0.1:${port}`)
+                    .findPostings({ resource: 'customers', reference: 'c-1' })
+                    .catch((e: unknown) => e);
+            } finally {
+                server.close();
+            }
+        };
+        const missingReference = { postings: [{ postingId: 'ERP-1', type: 'customers', reference: 'c-1' }] };
+        for (const body of [{}, missingReference]) expect(await odd(body)).toBeInstanceOf(ErpUnavailableError);
     });
 });
 
@@ -316,14 +392,29 @@ describe('ErpHttpClient when the call cannot even be made or finished', () => {
         expect(erp.calls.total).toBe(callsBefore);
     });
 
+    it('reports a write whose answer was lost as ERP_UNREACHABLE, though the ERP posted it', async () => {
+        await control('/sandbox/faults', { loseAnswers: 1 });
+        const request = put('/erp/v1/customers/c-lost', {
+            sourceRecordId: 'src-c-lost',
+            postingDate: '2026-11-20',
+            ...names('c-lost'),
+        });
+        const outcome = await client.post(request);
+        expect(outcome.kind === 'failed' && [outcome.failure.class, outcome.failure.code]).toEqual([
+            'transient',
+            'ERP_UNREACHABLE',
+        ]);
+        const found = await client.findPostings(request.target);
+        expect(found.map((p) => p.integrationReference)).toEqual([request.idempotencyKey]);
+    });
+
     it('reports a success whose body never arrives within timeoutMs as ERP_TIMEOUT, not as posted', async () => {
-        const { createServer } = await import('node:http');
         const stalled = createServer((_req, res) => {
             res.writeHead(201, { 'content-type': 'application/json' });
             res.write('{"postingId":');
         });
         await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
-        const { port } = stalled.address() as import('node:net').AddressInfo;
+        const { port } = stalled.address() as AddressInfo;
         try {
             const outcome = await clientFor(`http://127.0.0.1:${port}`, 150).post(
                 put('/erp/v1/customers/c-7', { sourceRecordId: 's', postingDate: '2026-11-20', ...names('c-7') }),

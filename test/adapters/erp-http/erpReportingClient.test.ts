@@ -17,7 +17,7 @@ beforeAll(async () => {
         'customers',
         'c-1',
         'k1',
-        { sourceRecordId: 's-c', postingDate: '2026-11-20', customerRef: 'c-1' },
+        { sourceRecordId: 's-c', integrationReference: 'k1', postingDate: '2026-11-20', customerRef: 'c-1' },
         at,
     );
     erp.books.apply(
@@ -26,6 +26,7 @@ beforeAll(async () => {
         'k2',
         {
             sourceRecordId: 's-r',
+            integrationReference: 'k2',
             postingDate: '2026-11-20',
             reservationNumber: 'RSV-1',
             customerRef: 'c-1',

@@ -19,6 +19,7 @@ async function call(method: string, path: string, body?: unknown, key = `api-${+
 
 const customer = (ref: string) => ({
     sourceRecordId: `src-${ref}`,
+    integrationReference: `tx-${ref}`,
     postingDate: '2026-11-20',
     customerRef: ref,
     firstName: 'Amira',

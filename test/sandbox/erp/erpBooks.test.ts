@@ -1,44 +1,47 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ErpBooks } from '../../../sandbox/erp/erpBooks';
+import { ErpBooks, type KeyHandling, type Resource } from '../../../sandbox/erp/erpBooks';
 
 const at = '2026-11-20T10:00:00.000Z';
 let books: ErpBooks;
 let keys = 0;
 const key = () => `key-${++keys}`;
 
+/** A write as our integration sends it: the body names the transaction, whose id is also the key. */
+const apply = (
+    resource: Resource,
+    reference: string,
+    idempotencyKey: string,
+    body: Record<string, unknown>,
+    when: string,
+    handling?: KeyHandling,
+) =>
+    books.apply(resource, reference, idempotencyKey, { integrationReference: idempotencyKey, ...body }, when, handling);
+
 function customer(ref = 'c-1', source = 'src-c-1') {
-    return books.apply(
-        'customers',
-        ref,
-        key(),
-        { sourceRecordId: source, postingDate: '2026-11-20', customerRef: ref },
-        at,
-    );
+    return apply('customers', ref, key(), { sourceRecordId: source, postingDate: '2026-11-20', customerRef: ref }, at);
+}
+
+function reservationBody(number: string, extra: Record<string, unknown> = {}) {
+    return {
+        sourceRecordId: `src-${number}`,
+        postingDate: '2026-11-20',
+        reservationNumber: number,
+        customerRef: 'c-1',
+        unitCode: `unit-of-${number}`,
+        buildingCode: 'MARINA-T1',
+        value: 1_000_000,
+        bookingAmount: 100_000,
+        status: 'active',
+        ...extra,
+    };
 }
 
 function reservation(number = 'RSV-1', extra: Record<string, unknown> = {}, idempotencyKey = key()) {
-    return books.apply(
-        'reservations',
-        number,
-        idempotencyKey,
-        {
-            sourceRecordId: `src-${number}`,
-            postingDate: '2026-11-20',
-            reservationNumber: number,
-            customerRef: 'c-1',
-            unitCode: `unit-of-${number}`,
-            buildingCode: 'MARINA-T1',
-            value: 1_000_000,
-            bookingAmount: 100_000,
-            status: 'active',
-            ...extra,
-        },
-        at,
-    );
+    return apply('reservations', number, idempotencyKey, reservationBody(number, extra), at);
 }
 
 function instalment(id: string, dueDate: string, amount: number, extra: Record<string, unknown> = {}) {
-    return books.apply(
+    return apply(
         'instalments',
         id,
         key(),
@@ -55,7 +58,7 @@ function instalment(id: string, dueDate: string, amount: number, extra: Record<s
 }
 
 function receipt(number: string, amount: number, extra: Record<string, unknown> = {}) {
-    return books.apply(
+    return apply(
         'receipts',
         number,
         key(),
@@ -65,7 +68,7 @@ function receipt(number: string, amount: number, extra: Record<string, unknown> 
 }
 
 function progress(percentComplete: number, period = '2026-11') {
-    return books.apply(
+    return apply(
         'construction-progress',
         `MARINA-T1/${period}`,
         key(),
@@ -124,13 +127,7 @@ describe('idempotency, duplicates and amendments', () => {
 
     it('refuses to reuse an Idempotency-Key for another record', () => {
         customer('c-1', 'src-c-1');
-        const reused = books.apply(
-            'customers',
-            'c-2',
-            'key-1',
-            { sourceRecordId: 'src-c-2', postingDate: '2026-11-20' },
-            at,
-        );
+        const reused = apply('customers', 'c-2', 'key-1', { sourceRecordId: 'src-c-2', postingDate: '2026-11-20' }, at);
         expect(reused).toEqual({
             status: 422,
             body: {
@@ -145,7 +142,7 @@ describe('idempotency, duplicates and amendments', () => {
 
     it('treats a unit code as a unique reference too', () => {
         const put = (source: string) =>
-            books.apply('units', 'T1-0904', key(), { sourceRecordId: source, postingDate: '2026-11-20' }, at);
+            apply('units', 'T1-0904', key(), { sourceRecordId: source, postingDate: '2026-11-20' }, at);
         expect([put('src-a').status, put('src-a').status, (put('src-b').body as { code?: string }).code]).toEqual([
             201,
             200,
@@ -171,10 +168,87 @@ describe('idempotency, duplicates and amendments', () => {
     });
 });
 
+describe('an ERP that keeps no idempotency keys (keys ignored)', () => {
+    it('posts a write sent twice twice: 200 updated, two ledger entries naming the same transaction', () => {
+        customer();
+        const first = apply('reservations', 'RSV-1', 'tx-1', reservationBody('RSV-1'), at, 'ignored');
+        const again = apply('reservations', 'RSV-1', 'tx-1', reservationBody('RSV-1'), at, 'ignored');
+        expect([first.status, again.status, again.replayed, again.body.status]).toEqual([201, 200, false, 'updated']);
+        expect(books.findByReference('reservations', 'RSV-1').map((p) => [p.seq, p.integrationReference])).toEqual([
+            [2, 'tx-1'],
+            [3, 'tx-1'],
+        ]);
+        // The header it carried is still on each entry, so the ledger shows what was sent.
+        expect(books.postings.slice(1).map((p) => p.idempotencyKey)).toEqual(['tx-1', 'tx-1']);
+    });
+
+    it('does not refuse a key reused for another record: it never looked at it', () => {
+        customer('c-1', 'src-c-1');
+        const other = apply(
+            'customers',
+            'c-2',
+            'key-1',
+            { sourceRecordId: 'src-c-2', postingDate: '2026-11-20' },
+            at,
+            'ignored',
+        );
+        expect(other.status).toBe(201);
+        expect(books.postings.map((p) => p.reference)).toEqual(['c-1', 'c-2']);
+    });
+
+    it('forgets a removed record without forgetting another record that reused its key', () => {
+        customer('c-1', 'src-c-1');
+        apply('customers', 'c-2', 'key-1', { sourceRecordId: 'src-c-2', postingDate: '2026-11-20' }, at, 'ignored');
+        expect(books.remove('customers', 'c-1')).toBe(true);
+        expect(books.findByKey('key-1')?.reference).toBe('c-2');
+        expect(books.remove('customers', 'c-2')).toBe(true);
+        expect(books.findByKey('key-1')).toBeUndefined();
+    });
+
+    it('keeps the other rules: a reference from another source record is still a duplicate', () => {
+        customer();
+        apply('reservations', 'RSV-1', 'tx-1', reservationBody('RSV-1'), at, 'ignored');
+        const clash = apply(
+            'reservations',
+            'RSV-1',
+            'tx-2',
+            { ...reservationBody('RSV-1'), sourceRecordId: 'src-other' },
+            at,
+            'ignored',
+        );
+        expect([clash.status, clash.body.code]).toEqual([409, 'DUPLICATE_REFERENCE']);
+    });
+});
+
+describe('the look-up by business reference', () => {
+    it('lists every posting of the record oldest first, amendments included, and nothing for another record', () => {
+        customer();
+        reservation('RSV-1', {}, 'tx-1');
+        reservation('RSV-2', { unitCode: 'T1-2' }, 'tx-2');
+        reservation('RSV-1', { status: 'contracted' }, 'tx-3');
+        expect(
+            books.findByReference('reservations', 'RSV-1').map((p) => [p.postingId, p.integrationReference]),
+        ).toEqual([
+            ['ERP-0000002', 'tx-1'],
+            ['ERP-0000002', 'tx-3'],
+        ]);
+        expect(books.findByReference('customers', 'RSV-1')).toEqual([]);
+    });
+
+    it('refuses a write that does not name its transaction (no integrationReference)', () => {
+        const answer = books.apply('customers', 'c-1', 'k', { sourceRecordId: 's', postingDate: '2026-11-20' }, at);
+        expect([answer.status, answer.body.details]).toEqual([
+            400,
+            { errors: [{ field: 'integrationReference', reason: 'required' }] },
+        ]);
+        expect(books.postings).toEqual([]);
+    });
+});
+
 describe('accounting periods', () => {
     it('refuses a posting into a frozen period, then accepts the same key once it is reopened', () => {
         books.periods.set('2026-11', 'frozen');
-        const frozen = books.apply('customers', 'c-1', 'tx-c', { sourceRecordId: 's', postingDate: '2026-11-30' }, at);
+        const frozen = apply('customers', 'c-1', 'tx-c', { sourceRecordId: 's', postingDate: '2026-11-30' }, at);
         expect(frozen).toEqual({
             status: 422,
             body: {
@@ -187,28 +261,22 @@ describe('accounting periods', () => {
         expect(books.postings).toEqual([]);
         // Only accepted answers are remembered, so the retry under the same key is judged afresh.
         books.periods.set('2026-11', 'open');
-        const reopened = books.apply(
-            'customers',
-            'c-1',
-            'tx-c',
-            { sourceRecordId: 's', postingDate: '2026-11-30' },
-            at,
-        );
+        const reopened = apply('customers', 'c-1', 'tx-c', { sourceRecordId: 's', postingDate: '2026-11-30' }, at);
         expect([reopened.status, reopened.replayed, books.postings.length]).toEqual([201, false, 1]);
     });
 
     it('refuses a posting into a closed period, and only that period', () => {
         books.periods.set('2026-10', 'closed');
-        const closed = books.apply('customers', 'c-1', key(), { sourceRecordId: 's', postingDate: '2026-10-31' }, at);
+        const closed = apply('customers', 'c-1', key(), { sourceRecordId: 's', postingDate: '2026-10-31' }, at);
         expect(closed.status).toBe(422);
         expect(closed.body).toEqual({
             code: 'PERIOD_CLOSED',
             message: 'accounting period 2026-10 is closed',
             details: { period: '2026-10' },
         });
-        expect(
-            books.apply('customers', 'c-1', key(), { sourceRecordId: 's', postingDate: '2026-11-01' }, at).status,
-        ).toBe(201);
+        expect(apply('customers', 'c-1', key(), { sourceRecordId: 's', postingDate: '2026-11-01' }, at).status).toBe(
+            201,
+        );
         expect([books.periodStatus('2026-10'), books.periodStatus('2026-11')]).toEqual(['closed', 'open']);
     });
 });
@@ -274,7 +342,7 @@ describe('business rules', () => {
         expect(instalment('INS-1', '2027-01-01', 10)).toEqual(missing);
         expect(receipt('RCT-1', 10)).toEqual(missing);
         expect(
-            books.apply(
+            apply(
                 'commissions',
                 'CLM-1',
                 key(),
@@ -301,7 +369,7 @@ describe('business rules', () => {
         customer();
         reservation('RSV-1');
         const claim = (ref: string, sharePercent: number) =>
-            books.apply(
+            apply(
                 'commissions',
                 ref,
                 key(),
@@ -321,7 +389,7 @@ describe('business rules', () => {
 
     it('rejects an invalid body with every problem listed, and posts nothing', () => {
         expect(
-            books.apply('receipts', 'RCT-1', key(), { postingDate: '30/11/2026', amount: '100', sharePercent: 5 }, at),
+            apply('receipts', 'RCT-1', key(), { postingDate: '30/11/2026', amount: '100', sharePercent: 5 }, at),
         ).toEqual({
             status: 400,
             body: {
@@ -337,9 +405,7 @@ describe('business rules', () => {
             },
             replayed: false,
         });
-        expect(
-            books.apply('customers', 'c-1', key(), { sourceRecordId: '', value: Number.NaN }, at).body,
-        ).toMatchObject({
+        expect(apply('customers', 'c-1', key(), { sourceRecordId: '', value: Number.NaN }, at).body).toMatchObject({
             details: {
                 errors: [
                     { field: 'sourceRecordId', reason: 'required' },
@@ -449,7 +515,7 @@ describe('receipts and cancellations', () => {
             [],
         ]);
         expect(
-            books.apply('customers', 'c-1', 'key-1', { sourceRecordId: 's', postingDate: '2026-11-20' }, at),
+            apply('customers', 'c-1', 'key-1', { sourceRecordId: 's', postingDate: '2026-11-20' }, at),
         ).toMatchObject({
             status: 201,
             replayed: false,

@@ -113,7 +113,7 @@ describe('docs/erp-contract.openapi.json', () => {
         }
     });
 
-    it('describes each write body as the ERP map builds it: its body fields plus sourceRecordId and postingDate', () => {
+    it('describes each write body as the ERP map builds it: its body fields plus sourceRecordId, integrationReference and postingDate', () => {
         for (const rule of Object.values(map.transactions)) {
             const documentedPath = Object.keys(doc.paths).find(
                 (p) => p.replace(/\{\w+\}/g, '{}') === rule.path.replace(/\{\w+\}/g, '{}'),
@@ -127,8 +127,8 @@ describe('docs/erp-contract.openapi.json', () => {
                 .map(([field]) => field);
             expect([rule.path, Object.keys(schema?.properties ?? {}), schema?.required]).toEqual([
                 rule.path,
-                ['sourceRecordId', 'postingDate', ...Object.keys(rule.body)],
-                ['sourceRecordId', 'postingDate', ...required],
+                ['sourceRecordId', 'integrationReference', 'postingDate', ...Object.keys(rule.body)],
+                ['sourceRecordId', 'integrationReference', 'postingDate', ...required],
             ]);
         }
     });

@@ -10,14 +10,16 @@ const at = '2026-11-20T10:00:00.000Z';
 let books: ErpBooks;
 let keys = 0;
 const key = () => `key-${++keys}`;
-const apply = (resource: Parameters<ErpBooks['apply']>[0], reference: string, body: Record<string, unknown>) =>
-    books.apply(
+const apply = (resource: Parameters<ErpBooks['apply']>[0], reference: string, body: Record<string, unknown>) => {
+    const k = key();
+    return books.apply(
         resource,
         reference,
-        key(),
-        { sourceRecordId: `src-${reference}`, postingDate: '2026-11-20', ...body },
+        k,
+        { sourceRecordId: `src-${reference}`, integrationReference: k, postingDate: '2026-11-20', ...body },
         at,
     );
+};
 
 function launch(): void {
     apply('customers', 'c-1', { customerRef: 'c-1' });
@@ -148,6 +150,7 @@ describe('removing a record (a lost posting)', () => {
             keyOfReceipt,
             {
                 sourceRecordId: 'src-RCT-1',
+                integrationReference: keyOfReceipt,
                 postingDate: '2026-11-20',
                 reservationNumber: 'RSV-1',
                 amount: 150_000,
@@ -181,7 +184,12 @@ describe('over HTTP', () => {
         fetch(`${erp.url}${path}`, {
             method: 'PUT',
             headers: { authorization: 'Bearer t', 'idempotency-key': k },
-            body: JSON.stringify({ sourceRecordId: `src-${k}`, postingDate: '2026-11-20', ...body }),
+            body: JSON.stringify({
+                sourceRecordId: `src-${k}`,
+                integrationReference: k,
+                postingDate: '2026-11-20',
+                ...body,
+            }),
         });
 
     it('serves the reports, names a bad query, and removes a record durably (journaled)', async () => {

@@ -28,6 +28,7 @@ const putCustomer = (erp: SandboxErp, ref: string, key: string) =>
         headers: { authorization: 'Bearer t', 'idempotency-key': key },
         body: JSON.stringify({
             sourceRecordId: `src-${ref}`,
+            integrationReference: key,
             postingDate: '2026-11-20',
             customerRef: ref,
             firstName: 'Amira',
@@ -60,6 +61,8 @@ describe('POST /sandbox/reset', () => {
             transientErrorRate: 0,
             rateLimitPerSec: 0,
             down: false,
+            loseAnswers: 0,
+            idempotencyKeys: true,
         });
         // The key is free again: the same write is a new posting, not a replay.
         expect((await putCustomer(erp, 'c-1', 'k-1')).headers.get('idempotent-replayed')).toBeNull();
@@ -94,7 +97,14 @@ describe('PUT /sandbox/faults', () => {
                 },
             },
         });
-        expect(erp.faults.settings).toEqual({ latencyMs: 7, transientErrorRate: 0, rateLimitPerSec: 0, down: false });
+        expect(erp.faults.settings).toEqual({
+            latencyMs: 7,
+            transientErrorRate: 0,
+            rateLimitPerSec: 0,
+            down: false,
+            loseAnswers: 0,
+            idempotencyKeys: true,
+        });
     });
 });
 

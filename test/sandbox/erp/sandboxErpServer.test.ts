@@ -2,6 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ErpFaults } from '../../../sandbox/erp/erpFaults';
 import { type SandboxErp, startSandboxErp } from '../../../sandbox/erp/sandboxErpServer';
 
 const started: SandboxErp[] = [];
@@ -10,7 +11,7 @@ let keys = 0;
 const key = () => `tx-${++keys}`;
 const postingDate = '2026-11-20';
 
-async function start(options: { dataFile?: string } = {}): Promise<SandboxErp> {
+async function start(options: { dataFile?: string; idempotencyKeys?: boolean } = {}): Promise<SandboxErp> {
     const sandbox = await startSandboxErp({ port: 0, ...options });
     started.push(sandbox);
     return sandbox;
@@ -24,11 +25,17 @@ interface CallOptions {
     timeoutMs?: number;
 }
 
+/** A write names its transaction as our integration's do: integrationReference is the key, unless the test sets it. */
 async function call(base: string, method: string, path: string, options: CallOptions = {}) {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (options.token !== null) headers.authorization = `Bearer ${options.token ?? 'entra-token'}`;
-    if (method === 'PUT' && options.key !== null) headers['idempotency-key'] = options.key ?? key();
-    const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    const transaction = options.key ?? key();
+    if (method === 'PUT' && options.key !== null) headers['idempotency-key'] = transaction;
+    const named =
+        method === 'PUT' && isRecord(options.body) && !('integrationReference' in options.body)
+            ? { integrationReference: transaction, ...options.body }
+            : options.body;
+    const body = options.raw ?? (named === undefined ? undefined : JSON.stringify(named));
     const response = await fetch(`${base}${path}`, {
         method,
         headers,
@@ -37,6 +44,9 @@ async function call(base: string, method: string, path: string, options: CallOpt
     });
     return { status: response.status, headers: response.headers, body: (await response.json()) as unknown };
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
 
 async function control(base: string, method: string, path: string, body?: unknown) {
     const response = await fetch(`${base}${path}`, {
@@ -225,9 +235,10 @@ describe('the contract over HTTP', () => {
             postings: [
                 {
                     postingId: posting?.postingId,
-                    idempotencyKey: 'tx-find/1',
                     type: 'customers',
                     reference: 'c-find',
+                    integrationReference: 'tx-find/1',
+                    idempotencyKey: 'tx-find/1',
                     postedAt: posting?.receivedAt,
                 },
             ],
@@ -238,10 +249,63 @@ describe('the contract over HTTP', () => {
             400,
             {
                 code: 'VALIDATION_FAILED',
-                message: 'the idempotencyKey query parameter is required',
-                details: { errors: [{ field: 'idempotencyKey', reason: 'required' }] },
+                message: 'give type and reference (or idempotencyKey)',
+                details: {
+                    errors: [
+                        {
+                            field: 'type',
+                            reason: 'required, one of customers, reservations, instalments, receipts, commissions, construction-progress, units',
+                        },
+                        { field: 'reference', reason: 'required' },
+                    ],
+                },
             },
         ]);
+        const both = await call(erp.url, 'GET', '/erp/v1/postings?idempotencyKey=k&type=customers&reference=c-find');
+        expect([both.status, (both.body as { code: string }).code]).toEqual([400, 'VALIDATION_FAILED']);
+        const unknownType = await call(erp.url, 'GET', '/erp/v1/postings?type=suppliers&reference=s-1');
+        expect([unknownType.status, (unknownType.body as { details: unknown }).details]).toMatchObject([
+            400,
+            { errors: [{ field: 'type' }] },
+        ]);
+    });
+
+    it('finds every posting of a record by type and reference, oldest first, amendments included', async () => {
+        await call(erp.url, 'PUT', '/erp/v1/customers/c%2Fref', { body: customer('c/ref'), key: 'tx-ref-1' });
+        await call(erp.url, 'PUT', '/erp/v1/customers/c%2Fref', {
+            body: { ...customer('c/ref'), lastName: 'Saleh' },
+            key: 'tx-ref-2',
+        });
+        const found = await call(
+            erp.url,
+            'GET',
+            `/erp/v1/postings?type=customers&reference=${encodeURIComponent('c/ref')}`,
+        );
+        const ledger = erp.books.findByReference('customers', 'c/ref');
+        expect(found.body).toEqual({
+            postings: ledger.map((p) => ({
+                postingId: p.postingId,
+                type: 'customers',
+                reference: 'c/ref',
+                integrationReference: p.integrationReference,
+                idempotencyKey: p.idempotencyKey,
+                postedAt: p.receivedAt,
+            })),
+        });
+        expect(ledger.map((p) => p.integrationReference)).toEqual(['tx-ref-1', 'tx-ref-2']);
+        const none = await call(erp.url, 'GET', '/erp/v1/postings?type=customers&reference=c-none');
+        expect(none.body).toEqual({ postings: [] });
+    });
+
+    it('refuses a write that does not name its transaction (integrationReference)', async () => {
+        const unnamed = await call(erp.url, 'PUT', '/erp/v1/customers/c-unnamed', {
+            body: { ...customer('c-unnamed'), integrationReference: undefined },
+        });
+        expect([unnamed.status, (unnamed.body as { details: unknown }).details]).toEqual([
+            400,
+            { errors: [{ field: 'integrationReference', reason: 'required' }] },
+        ]);
+        expect(erp.books.held('customers', 'c-unnamed')).toBeUndefined();
     });
 
     it('serves a reservation with its plan oldest due first, every allocation and what is on account', async () => {
@@ -348,7 +412,14 @@ describe('faults', () => {
     it('answers 503 to every call while down, even before looking at the token', async () => {
         expect(await control(erp.url, 'PUT', '/sandbox/faults', { down: true })).toEqual({
             status: 200,
-            body: { latencyMs: 0, transientErrorRate: 0, rateLimitPerSec: 0, down: true },
+            body: {
+                latencyMs: 0,
+                transientErrorRate: 0,
+                rateLimitPerSec: 0,
+                down: true,
+                loseAnswers: 0,
+                idempotencyKeys: true,
+            },
         });
         const answers = await Promise.all([
             call(erp.url, 'PUT', '/erp/v1/customers/c-down', { body: customer('c-down') }),
@@ -401,9 +472,16 @@ describe('faults', () => {
         await control(erp.url, 'PUT', '/sandbox/faults', { latencyMs: 5 });
         expect(await control(erp.url, 'GET', '/sandbox/faults')).toEqual({
             status: 200,
-            body: { latencyMs: 5, transientErrorRate: 0, rateLimitPerSec: 0, down: false },
+            body: {
+                latencyMs: 5,
+                transientErrorRate: 0,
+                rateLimitPerSec: 0,
+                down: false,
+                loseAnswers: 0,
+                idempotencyKeys: true,
+            },
         });
-        for (const bad of [{ transientErrorRate: 2 }, { slow: true }]) {
+        for (const bad of [{ transientErrorRate: 2 }, { slow: true }, { loseAnswers: -1 }, { idempotencyKeys: 'no' }]) {
             expect((await control(erp.url, 'PUT', '/sandbox/faults', bad)).status).toBe(400);
         }
         expect(erp.faults.settings.latencyMs).toBe(5);
@@ -430,11 +508,12 @@ describe('the ledger', () => {
                     seq: 1,
                     postingId: 'ERP-0000001',
                     idempotencyKey: 'tx-l1',
+                    integrationReference: 'tx-l1',
                     type: 'customers',
                     reference: 'c-1',
                     sourceRecordId: 'src-c-1',
                     receivedAt: own.books.postings[0]?.receivedAt,
-                    body: customer('c-1'),
+                    body: { integrationReference: 'tx-l1', ...customer('c-1') },
                 },
             ],
             invoices: [],
@@ -467,7 +546,8 @@ describe('the ledger', () => {
             payoutHolds: [],
             periods: {},
         });
-        expect(own.faults.settings).toEqual({ latencyMs: 0, transientErrorRate: 0, rateLimitPerSec: 0, down: false });
+        // The settings it started with (erpSandboxControl.test.ts spells them out).
+        expect(own.faults.settings).toEqual(new ErpFaults().settings);
         expect((await control(own.url, 'GET', '/sandbox/nothing')).status).toBe(404);
     });
 });
@@ -548,5 +628,126 @@ describe('persistence in dataFile', () => {
         await first.close();
         const second = await start({ dataFile });
         expect(second.books.payoutHolds).toEqual(['CLM-1']);
+    });
+});
+
+describe('the profile of an ERP that keeps no idempotency keys', () => {
+    const twice = async (base: string, ref: string, key: string) => [
+        await call(base, 'PUT', `/erp/v1/customers/${ref}`, { body: customer(ref), key }),
+        await call(base, 'PUT', `/erp/v1/customers/${ref}`, { body: customer(ref), key }),
+    ];
+
+    it('posts a write sent twice twice: no replay, no Idempotent-Replayed, two ledger entries', async () => {
+        const own = await start({ idempotencyKeys: false });
+        const [first, again] = await twice(own.url, 'c-twice', 'tx-twice');
+        expect([first?.status, again?.status, again?.headers.get('idempotent-replayed')]).toEqual([201, 200, null]);
+        expect(again?.body).toEqual({ postingId: 'ERP-0000001', reference: 'c-twice', status: 'updated' });
+        // The ledger records each posting with the header it carried and the transaction it names.
+        expect(own.ledger.postings.map((p) => [p.seq, p.idempotencyKey, p.integrationReference])).toEqual([
+            [1, 'tx-twice', 'tx-twice'],
+            [2, 'tx-twice', 'tx-twice'],
+        ]);
+    });
+
+    it('ignores the header: none is needed, and one reused for another record is not refused', async () => {
+        const own = await start({ idempotencyKeys: false });
+        const without = await call(own.url, 'PUT', '/erp/v1/customers/c-nokey', {
+            body: customer('c-nokey'),
+            key: null,
+        });
+        const reused = await call(own.url, 'PUT', '/erp/v1/customers/c-other', {
+            body: { ...customer('c-other'), integrationReference: 'tx-other' },
+            key: 'tx-shared',
+        });
+        const reusedAgain = await call(own.url, 'PUT', '/erp/v1/customers/c-third', {
+            body: { ...customer('c-third'), integrationReference: 'tx-third' },
+            key: 'tx-shared',
+        });
+        expect([without.status, reused.status, reusedAgain.status]).toEqual([201, 201, 201]);
+        expect(own.ledger.postings.map((p) => [p.reference, p.idempotencyKey])).toEqual([
+            ['c-nokey', undefined],
+            ['c-other', 'tx-shared'],
+            ['c-third', 'tx-shared'],
+        ]);
+    });
+
+    it('has no look-up by key (400 IDEMPOTENCY_KEYS_UNSUPPORTED), and the look-up by reference lists both postings', async () => {
+        const own = await start({ idempotencyKeys: false });
+        await twice(own.url, 'c-look', 'tx-look');
+        const byKey = await call(own.url, 'GET', '/erp/v1/postings?idempotencyKey=tx-look');
+        expect([byKey.status, byKey.body]).toEqual([
+            400,
+            {
+                code: 'IDEMPOTENCY_KEYS_UNSUPPORTED',
+                message: 'this ERP keeps no idempotency keys; look postings up by type and reference',
+                details: { errors: [{ field: 'idempotencyKey', reason: 'not supported by this ERP' }] },
+            },
+        ]);
+        const byReference = await call(own.url, 'GET', '/erp/v1/postings?type=customers&reference=c-look');
+        const [p1, p2] = own.books.postings;
+        // No idempotencyKey in the answer: an ERP that keeps none has none to show.
+        expect(byReference.body).toEqual({
+            postings: [p1, p2].map((p) => ({
+                postingId: 'ERP-0000001',
+                type: 'customers',
+                reference: 'c-look',
+                integrationReference: 'tx-look',
+                postedAt: p?.receivedAt,
+            })),
+        });
+    });
+
+    it('is switched at runtime through the fault settings, and a reset returns to the profile it started with', async () => {
+        const own = await start();
+        expect((await control(own.url, 'PUT', '/sandbox/faults', { idempotencyKeys: false })).body).toMatchObject({
+            idempotencyKeys: false,
+        });
+        const [, again] = await twice(own.url, 'c-switch', 'tx-switch');
+        expect(again?.headers.get('idempotent-replayed')).toBeNull();
+        await control(own.url, 'POST', '/sandbox/reset');
+        expect(own.faults.settings.idempotencyKeys).toBe(true);
+        const [, replay] = await twice(own.url, 'c-switch', 'tx-switch');
+        expect(replay?.headers.get('idempotent-replayed')).toBe('true');
+
+        const keyless = await start({ idempotencyKeys: false });
+        await control(keyless.url, 'POST', '/sandbox/reset');
+        expect(keyless.faults.settings.idempotencyKeys).toBe(false);
+    });
+
+    it('keeps both postings of a repeat across a restart (the journal replays every applied write)', async () => {
+        const dataFile = join(mkdtempSync(join(tmpdir(), 'sandbox-erp-')), 'erp.jsonl');
+        const first = await start({ dataFile, idempotencyKeys: false });
+        await twice(first.url, 'c-durable', 'tx-durable');
+        const before = first.ledger.postings;
+        await first.close();
+        // Restarted keeping keys: what was posted twice stays posted twice, and the key now replays.
+        const second = await start({ dataFile });
+        expect(second.ledger.postings).toEqual(before);
+        expect(before).toHaveLength(2);
+        const [replay] = await twice(second.url, 'c-durable', 'tx-durable');
+        expect(replay?.headers.get('idempotent-replayed')).toBe('true');
+    });
+});
+
+describe('a lost answer (loseAnswers)', () => {
+    it('applies the write, cuts the connection instead of answering, and answers the next one', async () => {
+        const own = await start();
+        await control(own.url, 'PUT', '/sandbox/faults', { loseAnswers: 1 });
+        const lost = await call(own.url, 'PUT', '/erp/v1/customers/c-lost', { body: customer('c-lost') }).catch(
+            (e: unknown) => e,
+        );
+        expect(lost).toBeInstanceOf(Error);
+        expect(own.books.held('customers', 'c-lost')).toBeDefined();
+        expect(own.faults.settings.loseAnswers).toBe(0);
+        const next = await call(own.url, 'PUT', '/erp/v1/customers/c-next', { body: customer('c-next') });
+        expect(next.status).toBe(201);
+    });
+
+    it('loses only accepted writes: a refused one and a read are answered', async () => {
+        const own = await start();
+        await control(own.url, 'PUT', '/sandbox/faults', { loseAnswers: 1 });
+        const refused = await call(own.url, 'PUT', '/erp/v1/customers/c-bad', { body: { customerRef: 'c-bad' } });
+        const read = await call(own.url, 'GET', '/erp/v1/periods/2026-11');
+        expect([refused.status, read.status, own.faults.settings.loseAnswers]).toEqual([400, 200, 1]);
     });
 });
