@@ -81,6 +81,33 @@ describe('dataverse-events handler', () => {
         expect(s.sent).toHaveLength(1);
     });
 
+    it('during a rotation accepts the current and the next header secret, and nothing else', async () => {
+        const next = 'the-next-header-secret-of-32-chars';
+        const s = services({
+            settings: {
+                INTAKE_AUTH_MODE: 'header',
+                WEBHOOK_HEADER_NAME: 'x-webhook-key',
+                WEBHOOK_HEADER_SECRET: secret,
+                WEBHOOK_HEADER_SECRET_NEXT: next,
+                MAX_DELIVERY_COUNT: 10,
+                TRANSACTIONS_QUEUE_NAME: 'q',
+            },
+        });
+        const handler = createDataverseEventsHandler(async () => s);
+        const send = async (name: string, key?: string) => {
+            const { body, headers: h } = fixture(name);
+            return (await handler(post(body, key === undefined ? h : { ...h, 'x-webhook-key': key }), context()))
+                .status;
+        };
+        expect(await send('contact-create.json', secret)).toBe(202);
+        expect(await send('reservation-create.json', next)).toBe(202);
+        // Neither one's prefix, nor the two joined, nor nothing.
+        for (const wrong of [secret.slice(0, -1), next.slice(1), `${secret}${next}`, '', undefined]) {
+            expect([wrong, await send('receipt-create.json', wrong)]).toEqual([wrong, 401]);
+        }
+        expect(s.sent).toHaveLength(2);
+    });
+
     it('answers 413 for a body far beyond what Dataverse sends', async () => {
         const s = services();
         const res = await createDataverseEventsHandler(async () => s)(post('x'.repeat(1024 * 1024 + 1), {}), context());
