@@ -6,6 +6,7 @@ import { createProcessTransactionHandler } from '../../functions/handlers/proces
 import { createReviewActionHandler, createReviewListHandler } from '../../functions/handlers/review';
 import { createTransactionsHandler } from '../../functions/handlers/transactions';
 import { QueueUnavailableError } from '../../src/ports/sessionQueue';
+import { userActor } from '../support/actors';
 import { memoryServices } from '../support/memoryServices';
 
 const headers = JSON.parse(readFileSync('test/fixtures/dataverse/headers.json', 'utf8')) as Record<
@@ -161,7 +162,8 @@ describe('transactions handlers', () => {
         const { body, headers: h } = fixture('contact-create.json');
         await createDataverseEventsHandler(async () => s)(post(body, h), context());
         const id = s.sent[0]?.messageId ?? '';
-        const act = createReviewActionHandler(async () => s);
+        const handler = createReviewActionHandler(async () => s);
+        const act = (request: HttpRequest) => handler(request, context(), userActor('ops@contoso'));
         const request = (action: string, payload: unknown) =>
             new HttpRequest({
                 method: 'POST',
@@ -184,9 +186,9 @@ describe('transactions handlers', () => {
                 (i) => [i.transactionId, i.code, i.owner],
             ),
         ).toEqual([[id, 'LOOKUP_MISSING', 'integration']]);
-        const bad = await act(request('resolve', { by: 'ops' }));
+        const bad = await act(request('resolve', {}));
         expect([bad.status, (bad.jsonBody as { error: { field: string } }).error.field]).toEqual([400, 'erpReference']);
-        const res = await act(request('resolve', { by: 'ops@contoso', erpReference: 'ERP-777' }));
+        const res = await act(request('resolve', { erpReference: 'ERP-777' }));
         expect([res.status, res.jsonBody]).toEqual([202, { transactionId: id, state: 'resolved' }]);
         expect((await s.store.get(id))?.erpPostingId).toBe('ERP-777');
         expect((await s.store.listAudit(id)).at(-1)?.payload).toEqual({ by: 'ops@contoso', erpReference: 'ERP-777' });
