@@ -54,11 +54,15 @@ async function read(path) {
     return res.json();
 }
 
+/**
+ * POST an action. The server records the signed-in user as who acted; `x-console-csrf` is the console's own header,
+ * which a page of another site cannot send (functions/auth/crossSiteCheck.ts).
+ */
 async function act(path, body) {
     const res = await fetch(api + path, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ by: me.name, ...body }),
+        headers: { 'content-type': 'application/json', 'x-console-csrf': '1' },
+        body: JSON.stringify(body ?? {}),
     });
     const answer = await res.json().catch(() => ({}));
     if (!res.ok) throw new Error(answer?.error?.message ?? `${path}: ${res.status}`);

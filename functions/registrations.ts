@@ -1,4 +1,6 @@
 import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { OperatorNeed } from './auth/operatorAccess';
+import { type OperatorHandler, requireOperator } from './auth/requireOperator';
 import { createAcknowledgeHandler, createAlertsHandler } from './handlers/alerts';
 import {
     createBackupGetHandler,
@@ -38,6 +40,12 @@ export interface HttpRegistration {
     route: string;
     methods: HttpMethod[];
     authLevel: 'anonymous' | 'function';
+    /**
+     * Who may call (docs/access.md): `public` (health); `webhook` (Dataverse: the function's own key or the header
+     * secret); `read` / `act` (operator APIs: an Entra ID token with Console.Read / Console.Act, no key opens them);
+     * `console` (the page and its API, which checks the role itself and hands on to the operator APIs).
+     */
+    access: 'public' | 'webhook' | 'console' | OperatorNeed;
     handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 }
 
@@ -71,6 +79,17 @@ export type Registration = HttpRegistration | SessionQueueRegistration | TimerRe
  * same handlers (local/localHost.ts), so what runs locally is what runs in Azure.
  */
 export function buildRegistrations(services: ServicesProvider, intakeAuth: 'functionKey' | 'header'): Registration[] {
+    // An operator API: anonymous at the host (a host or function key must not open it), guarded by the app role.
+    const operator = (
+        needs: OperatorNeed,
+        r: Pick<HttpRegistration, 'name' | 'route' | 'methods'> & { handler: OperatorHandler },
+    ): HttpRegistration => ({
+        kind: 'http',
+        ...r,
+        authLevel: 'anonymous',
+        access: needs,
+        handler: requireOperator(services, needs, r.handler),
+    });
     const registrations: Registration[] = [
         {
             kind: 'http',
@@ -78,6 +97,7 @@ export function buildRegistrations(services: ServicesProvider, intakeAuth: 'func
             route: 'health',
             methods: ['GET'],
             authLevel: 'anonymous',
+            access: 'public',
             handler: createHealthHandler(services),
         },
         {
@@ -85,90 +105,62 @@ export function buildRegistrations(services: ServicesProvider, intakeAuth: 'func
             name: 'dataverse-events',
             route: 'dataverse/events',
             methods: ['POST'],
-            // With a header secret the handler authenticates the caller itself, so the host must let the request through.
+            // Dataverse is given this function's own key (not a host key), or a header secret the handler checks itself,
+            // in which case the host must let the request through.
             authLevel: intakeAuth === 'header' ? 'anonymous' : 'function',
+            access: 'webhook',
             handler: createDataverseEventsHandler(services),
         },
-        {
-            kind: 'http',
+        operator('act', {
             name: 'flow-events',
             route: 'flow/events',
             methods: ['POST'],
-            authLevel: 'function',
             handler: createFlowEventsHandler(services),
-        },
-        {
-            kind: 'http',
+        }),
+        operator('read', {
             name: 'subscriptions',
             route: 'subscriptions',
             methods: ['POST'],
-            authLevel: 'function',
             handler: createSubscribeHandler(services),
-        },
-        {
-            kind: 'http',
+        }),
+        operator('read', {
             name: 'subscription-delete',
             route: 'subscriptions/{subscriptionId}',
             methods: ['DELETE'],
-            authLevel: 'function',
             handler: createUnsubscribeHandler(services),
-        },
-        {
-            kind: 'http',
+        }),
+        operator('read', {
             name: 'transactions',
             route: 'transactions',
             methods: ['GET'],
-            authLevel: 'function',
             handler: createTransactionsHandler(services),
-        },
-        {
-            kind: 'http',
+        }),
+        operator('read', {
             name: 'review-list',
             route: 'review',
             methods: ['GET'],
-            authLevel: 'function',
             handler: createReviewListHandler(services),
-        },
-        {
-            kind: 'http',
+        }),
+        operator('act', {
             name: 'review-action',
             route: 'review/{transactionId}/{action}',
             methods: ['POST'],
-            authLevel: 'function',
             handler: createReviewActionHandler(services),
-        },
-        {
-            kind: 'http',
+        }),
+        operator('read', {
             name: 'conditions',
             route: 'conditions',
             methods: ['GET'],
-            authLevel: 'function',
             handler: createConditionsHandler(services),
-        },
-        {
-            kind: 'http',
+        }),
+        operator('act', {
             name: 'conditions-reprocess',
             route: 'conditions/reprocess',
             methods: ['POST'],
-            authLevel: 'function',
             handler: createReprocessHandler(services),
-        },
-        {
-            kind: 'http',
-            name: 'meter',
-            route: 'meter',
-            methods: ['GET'],
-            authLevel: 'function',
-            handler: createMeterHandler(services),
-        },
-        {
-            kind: 'http',
-            name: 'stats',
-            route: 'stats',
-            methods: ['GET'],
-            authLevel: 'function',
-            handler: createStatsHandler(services),
-        },
+        }),
+        operator('read', { name: 'meter', route: 'meter', methods: ['GET'], handler: createMeterHandler(services) }),
+        operator('read', { name: 'stats', route: 'stats', methods: ['GET'], handler: createStatsHandler(services) }),
         {
             kind: 'timer',
             name: 'probe-conditions',
@@ -187,70 +179,49 @@ export function buildRegistrations(services: ServicesProvider, intakeAuth: 'func
             scheduleSetting: 'SUMMARY_SCHEDULE',
             handler: createSummaryTimerHandler(services),
         },
-        {
-            kind: 'http',
+        operator('read', {
             name: 'notices',
             route: 'notices',
             methods: ['GET'],
-            authLevel: 'function',
             handler: createNoticesHandler(services),
-        },
-        {
-            kind: 'http',
-            name: 'alerts',
-            route: 'alerts',
-            methods: ['GET'],
-            authLevel: 'function',
-            handler: createAlertsHandler(services),
-        },
-        {
-            kind: 'http',
+        }),
+        operator('read', { name: 'alerts', route: 'alerts', methods: ['GET'], handler: createAlertsHandler(services) }),
+        operator('act', {
             name: 'alerts-acknowledge',
             route: 'alerts/{id}/acknowledge',
             methods: ['POST'],
-            authLevel: 'function',
             handler: createAcknowledgeHandler(services),
-        },
-        {
-            kind: 'http',
+        }),
+        operator('read', {
             name: 'summary',
             route: 'summary',
             methods: ['GET'],
-            authLevel: 'function',
             handler: createSummaryHandler(services),
-        },
-        {
-            kind: 'http',
+        }),
+        operator('read', {
             name: 'reconciliations-list',
             route: 'reconciliations',
             methods: ['GET'],
-            authLevel: 'function',
             handler: createReconciliationListHandler(services),
-        },
-        {
-            kind: 'http',
+        }),
+        operator('read', {
             name: 'reconciliations-get',
             route: 'reconciliations/{period}',
             methods: ['GET'],
-            authLevel: 'function',
             handler: createReconciliationGetHandler(services),
-        },
-        {
-            kind: 'http',
+        }),
+        operator('act', {
             name: 'reconciliations-run',
             route: 'reconciliations/{period}',
             methods: ['POST'],
-            authLevel: 'function',
             handler: createReconciliationRunHandler(services),
-        },
-        {
-            kind: 'http',
+        }),
+        operator('act', {
             name: 'reconciliations-repush',
             route: 'reconciliations/repush/{sourceRecordId}',
             methods: ['POST'],
-            authLevel: 'function',
             handler: createRepushHandler(services),
-        },
+        }),
         {
             kind: 'timer',
             name: 'reconcile-close',
@@ -263,30 +234,24 @@ export function buildRegistrations(services: ServicesProvider, intakeAuth: 'func
             scheduleSetting: 'BACKUP_SCHEDULE',
             handler: createBackupTimerHandler(services),
         },
-        {
-            kind: 'http',
+        operator('act', {
             name: 'backups-run',
             route: 'backups',
             methods: ['POST'],
-            authLevel: 'function',
             handler: createBackupRunHandler(services),
-        },
-        {
-            kind: 'http',
+        }),
+        operator('read', {
             name: 'backups-list',
             route: 'backups',
             methods: ['GET'],
-            authLevel: 'function',
             handler: createBackupListHandler(services),
-        },
-        {
-            kind: 'http',
+        }),
+        operator('read', {
             name: 'backups-get',
             route: 'backups/{backupId}',
             methods: ['GET'],
-            authLevel: 'function',
             handler: createBackupGetHandler(services),
-        },
+        }),
         {
             kind: 'serviceBusSessionQueue',
             name: 'process-transaction',
@@ -300,7 +265,8 @@ export function buildRegistrations(services: ServicesProvider, intakeAuth: 'func
 
 /**
  * The ops console: anonymous at the host because App Service Authentication (Entra ID) signs the user in and the
- * handlers check the app roles (Console.Read, Console.Act); its API hands requests to the registrations above.
+ * handlers check the app roles (Console.Read, Console.Act); its API hands requests to the operator APIs above, which
+ * check them again.
  */
 function consoleRegistrations(services: ServicesProvider, registrations: Registration[]): HttpRegistration[] {
     const http = () => registrations.filter((r): r is HttpRegistration => r.kind === 'http');
@@ -311,6 +277,7 @@ function consoleRegistrations(services: ServicesProvider, registrations: Registr
             route: 'console',
             methods: ['GET'],
             authLevel: 'anonymous',
+            access: 'console',
             handler: createConsolePageHandler(services),
         },
         {
@@ -319,6 +286,7 @@ function consoleRegistrations(services: ServicesProvider, registrations: Registr
             route: 'console/assets/{file}',
             methods: ['GET'],
             authLevel: 'anonymous',
+            access: 'console',
             handler: createConsolePageHandler(services),
         },
         {
@@ -327,6 +295,7 @@ function consoleRegistrations(services: ServicesProvider, registrations: Registr
             route: 'console/api/{*path}',
             methods: ['GET', 'POST'],
             authLevel: 'anonymous',
+            access: 'console',
             handler: createConsoleApiHandler(services, http),
         },
     ];

@@ -32,6 +32,7 @@ export interface Services {
         | 'INTAKE_AUTH_MODE'
         | 'WEBHOOK_HEADER_NAME'
         | 'WEBHOOK_HEADER_SECRET'
+        | 'WEBHOOK_HEADER_SECRET_NEXT'
         | 'MAX_DELIVERY_COUNT'
         | 'TRANSACTIONS_QUEUE_NAME'
     > &

@@ -32,10 +32,14 @@ param graphSharedMailbox string
 param alertEmail string = ''
 
 @allowed(['functionKey', 'header'])
-@description('How Dataverse authenticates to the intake: a function key, or a header secret kept in Key Vault.')
+@description('How Dataverse authenticates to the intake: the dataverse-events function key, or a header secret kept in Key Vault.')
 param intakeAuthMode string = 'functionKey'
 
-@description('Client id of the ops console\'s Entra app registration (app roles Console.Read, Console.Act; ID tokens on).')
+@allowed(['off', 'on'])
+@description('Header mode: `on` while the header secret is rotated; the app then also accepts the Key Vault secret webhook-header-secret-next (docs/access.md).')
+param webhookSecretRotation string = 'off'
+
+@description('Client id of the Function app\'s Entra app registration: console sign-in and the operator APIs\' tokens (app roles Console.Read, Console.Act; ID tokens on; infra/entra/).')
 param consoleAppClientId string
 
 @description('Teams channel of the reconciliation summary as <teamId>/<channelId>; empty: no summary post.')
@@ -170,7 +174,8 @@ var integrationSettings = {
   GRAPH_SHARED_MAILBOX: graphSharedMailbox
   AZURE_CLIENT_ID: identity.outputs.clientId
   PROBE_SCHEDULE: '0 */1 * * * *'
-  // The ops console trusts App Service Authentication (Entra ID sign-in, app roles Console.Read/Console.Act).
+  // The operator APIs and the console trust App Service Authentication (Entra ID, app roles Console.Read/Console.Act);
+  // the code refuses `none` in Azure.
   CONSOLE_AUTH: 'easyAuth'
   // Weekly export of the integration's tables and the CRM rows to the backup account (Sundays 02:00 UTC).
   BACKUP_SCHEDULE: '0 0 2 * * 0'
@@ -194,8 +199,10 @@ var integrationSettings = {
   RETRY_POLICY_PATH: 'config/retry-policy.v1.json'
 }
 
-// The header secret exists only in header mode, as a Key Vault reference: never a value in app settings.
+// The header secret exists only in header mode, as a Key Vault reference: never a value in app settings. During a
+// rotation the next secret is accepted too, so Dataverse moves to it without a 401 in between.
 var headerSecretSettings = intakeAuthMode == 'header' ? { WEBHOOK_HEADER_SECRET: '@Microsoft.KeyVault(VaultName=${keyVault.outputs.name};SecretName=webhook-header-secret)' } : {}
+var nextHeaderSecretSettings = intakeAuthMode == 'header' && webhookSecretRotation == 'on' ? { WEBHOOK_HEADER_SECRET_NEXT: '@Microsoft.KeyVault(VaultName=${keyVault.outputs.name};SecretName=webhook-header-secret-next)' } : {}
 
 // Only set when a channel is given: the code refuses an empty value.
 var channelSettings = empty(reconciliationChannel) ? {} : { RECONCILIATION_CHANNEL: reconciliationChannel }
@@ -215,7 +222,7 @@ module functionApp './app/functionApp.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     maximumInstanceCount: maximumInstanceCount
     consoleAppClientId: consoleAppClientId
-    appSettings: union(integrationSettings, headerSecretSettings, channelSettings)
+    appSettings: union(integrationSettings, headerSecretSettings, nextHeaderSecretSettings, channelSettings)
   }
   dependsOn: [roles]
 }

@@ -23,7 +23,9 @@ async function main(argv: string[]): Promise<number> {
     );
     say(`  function key       ${runtime.functionKey}`);
     say(`  webhook            POST ${api}/api/dataverse/events?code=<function key>`);
-    say(`  transactions       GET  ${api}/api/transactions?sourceRecordId=<guid>   (header x-functions-key)`);
+    // Operator APIs need no key or sign-in on loopback (CONSOLE_AUTH=none); in Azure an Entra ID token (docs/access.md).
+    say(`  transactions       GET  ${api}/api/transactions?sourceRecordId=<guid>   (no sign-in locally)`);
+    say(`  ops console        ${api}/api/console`);
     say(`  health             GET  ${api}/api/health`);
     say(`  Azurite            tables ${runtime.azurite.tableUrl}   blobs ${runtime.azurite.blobUrl}`);
     say(`  sandbox ERP        ${runtime.erp.url}   ledger: GET ${runtime.erp.url}/sandbox/ledger`);

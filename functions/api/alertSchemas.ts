@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deprecatedBy } from './deprecatedBy';
 
 const ownerDescription = 'Who must act: integration, finance, project or salesOperations.';
 
@@ -54,13 +55,7 @@ export const alertPathSchema = z.object({
 
 export const acknowledgeBodySchema = z
     .object({
-        by: z
-            .string()
-            .min(1)
-            .max(200)
-            .optional()
-            .describe('Who takes the alert (name or e-mail of the operator).')
-            .meta({ 'x-ms-summary': 'By', 'x-ms-visibility': 'important' }),
+        by: deprecatedBy('takes the alert'),
     })
     .strict()
-    .meta({ id: 'AcknowledgeAlertBody', description: 'Who takes the alert; it then stops escalating.' });
+    .meta({ id: 'AcknowledgeAlertBody', description: 'Nothing is needed: the signed-in account takes the alert.' });

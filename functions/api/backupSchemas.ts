@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { abandonedAfterMs } from '../../src/backup/backupCatalog';
 import { backupIdPattern } from '../../src/backup/backupRun';
+import { deprecatedBy } from './deprecatedBy';
 
 const ownerSchema = z.enum(['integration', 'finance', 'project', 'salesOperations']);
 const statusSchema = z
@@ -14,16 +15,10 @@ const triggerSchema = z
 
 export const backupRunBodySchema = z
     .object({
-        by: z
-            .string()
-            .min(1)
-            .max(200)
-            .optional()
-            .describe('Who asks for the backup (name or e-mail of the operator).')
-            .meta({ 'x-ms-summary': 'By', 'x-ms-visibility': 'important' }),
+        by: deprecatedBy('asks for the backup'),
     })
     .strict()
-    .meta({ id: 'RunBackupBody', description: 'Who asks for the backup.' });
+    .meta({ id: 'RunBackupBody', description: 'Nothing is needed: the signed-in account asks for the backup.' });
 
 export const backupListQuerySchema = z.object({
     top: z.coerce

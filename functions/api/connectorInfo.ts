@@ -5,7 +5,7 @@ export const connectorInfo: ConnectorInfo = {
     title: 'Real Estate CRM ERP Sync',
     description:
         'Sends Dynamics 365 (Dataverse) changes of a real-estate developer to its ERP in unit order, reads a transaction status and audit trail, works the review queue and parked conditions, and starts flows when a transaction is parked, sent to review or posted.',
-    version: '1.0.0',
+    version: '1.1.0',
     contact: {
         name: 'Integration team',
         url: 'https://github.com/contoso/re-crm-erp-integration',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deprecatedBy } from './deprecatedBy';
 
 export const conditionSchema = z
     .object({
@@ -34,14 +35,10 @@ export const reprocessBodySchema = z
             .min(1)
             .describe('The condition to release, exactly as listed, e.g. period 2026-11 frozen.')
             .meta({ 'x-ms-summary': 'Condition', 'x-ms-visibility': 'important' }),
-        by: z
-            .string()
-            .min(1)
-            .describe('Who releases it (name or e-mail of the operator).')
-            .meta({ 'x-ms-summary': 'By', 'x-ms-visibility': 'important' }),
+        by: deprecatedBy('releases it'),
     })
     .strict()
-    .meta({ id: 'ReprocessConditionBody', description: 'The condition to release now and who does it.' });
+    .meta({ id: 'ReprocessConditionBody', description: 'The condition to release now.' });
 
 export const reprocessResponseSchema = z
     .object({
@@ -51,7 +48,10 @@ export const reprocessResponseSchema = z
             .int()
             .describe('Units whose parked transactions were sent again.')
             .meta({ 'x-ms-summary': 'Reprocessed Units' }),
-        by: z.string().describe('Who released it.').meta({ 'x-ms-summary': 'By' }),
+        by: z
+            .string()
+            .describe('Who released it: the signed-in account (its user principal name).')
+            .meta({ 'x-ms-summary': 'By' }),
     })
     .meta({ id: 'ReprocessResult', description: 'How many units were reprocessed.' });
 

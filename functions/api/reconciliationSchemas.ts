@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { periodPattern } from '../../src/reconciliation/reconcilePeriod';
+import { deprecatedBy } from './deprecatedBy';
 import { problemSchema } from './problemSchema';
 
 const periodMessage = 'period must be YYYY-MM';
@@ -36,11 +37,7 @@ export const reconciliationGetQuerySchema = z.object({
 
 export const reconciliationRunBodySchema = z
     .object({
-        by: z
-            .string()
-            .min(1)
-            .describe('Who runs the reconciliation (name or e-mail of the operator).')
-            .meta({ 'x-ms-summary': 'By', 'x-ms-visibility': 'important' }),
+        by: deprecatedBy('runs the reconciliation'),
         project: z
             .string()
             .min(1)
@@ -49,7 +46,7 @@ export const reconciliationRunBodySchema = z
             .meta({ 'x-ms-summary': 'Project', 'x-ms-visibility': 'advanced' }),
     })
     .strict()
-    .meta({ id: 'RunReconciliationBody', description: 'Who runs the reconciliation, and for which project.' });
+    .meta({ id: 'RunReconciliationBody', description: 'Which project to reconcile; every project when empty.' });
 
 export const repushPathSchema = z.object({
     sourceRecordId: z
@@ -61,14 +58,10 @@ export const repushPathSchema = z.object({
 
 export const repushBodySchema = z
     .object({
-        by: z
-            .string()
-            .min(1)
-            .describe('Who re-pushes the record (name or e-mail of the operator).')
-            .meta({ 'x-ms-summary': 'By', 'x-ms-visibility': 'important' }),
+        by: deprecatedBy('re-pushes the record'),
     })
     .strict()
-    .meta({ id: 'RepushRecordBody', description: 'Who re-pushes the record.' });
+    .meta({ id: 'RepushRecordBody', description: 'Nothing is needed: the signed-in account re-pushes the record.' });
 
 export const measureSchema = z
     .object({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { reviewActionSchema } from '../../src/core/reviewActions';
 import { transactionTypes } from '../../src/domain/transaction';
+import { deprecatedBy } from './deprecatedBy';
 import { auditEntrySchema } from './transactionSchemas';
 
 export const reviewPathSchema = z.object({
@@ -11,32 +12,34 @@ export const reviewPathSchema = z.object({
         .meta({ 'x-ms-summary': 'Transaction Id', 'x-ms-visibility': 'important' }),
 });
 
-const byMeta = { 'x-ms-summary': 'By', 'x-ms-visibility': 'important' } as const;
 const [retry, resolve, discard] = reviewActionSchema.options;
 
-/** The three bodies are the core's action schema without `action` (the connector's path names it). */
+/**
+ * The three bodies are the core's action schema without `action` (the connector's path names it) and with `by`
+ * deprecated: the handler fills it in from the caller's token.
+ */
 export const retryBodySchema = retry
     .omit({ action: true })
-    .extend({ by: retry.shape.by.describe('Who retries (name or e-mail of the operator).').meta(byMeta) })
-    .meta({ id: 'RetryReviewItemBody', description: 'Who retries the transaction.' });
+    .extend({ by: deprecatedBy('retries') })
+    .meta({ id: 'RetryReviewItemBody', description: 'Nothing is needed: the signed-in account retries.' });
 export const resolveBodySchema = resolve
     .omit({ action: true })
     .extend({
-        by: resolve.shape.by.describe('Who resolves (name or e-mail of the operator).').meta(byMeta),
+        by: deprecatedBy('resolves'),
         erpReference: resolve.shape.erpReference
             .describe('The ERP reference that settles it (posting id or document number).')
             .meta({ 'x-ms-summary': 'ERP Reference', 'x-ms-visibility': 'important' }),
     })
-    .meta({ id: 'ResolveReviewItemBody', description: 'Who resolves it and the ERP reference.' });
+    .meta({ id: 'ResolveReviewItemBody', description: 'The ERP reference that settles it.' });
 export const discardBodySchema = discard
     .omit({ action: true })
     .extend({
-        by: discard.shape.by.describe('Who discards (name or e-mail of the operator).').meta(byMeta),
+        by: deprecatedBy('discards'),
         reason: discard.shape.reason
             .describe('Why it is dropped (at least 3 characters).')
             .meta({ 'x-ms-summary': 'Reason', 'x-ms-visibility': 'important' }),
     })
-    .meta({ id: 'DiscardReviewItemBody', description: 'Who discards it and why.' });
+    .meta({ id: 'DiscardReviewItemBody', description: 'Why it is discarded.' });
 
 export const reviewActionResponseSchema = z
     .object({

@@ -32,6 +32,8 @@ export function matchConsoleApi(
     const segments = path.split('/').filter((s) => s.length > 0);
     if (!consoleApis.has(segments[0] ?? '')) return undefined;
     for (const registration of registrations) {
+        // Only operator APIs: they check the caller's role themselves.
+        if (registration.access !== 'read' && registration.access !== 'act') continue;
         if (!(registration.methods as string[]).includes(method)) continue;
         const route = registration.route.split('/');
         if (route.length !== segments.length) continue;

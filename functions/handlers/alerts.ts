@@ -1,11 +1,13 @@
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { z } from 'zod';
 import { update } from '../../src/notifications/alertDispatch';
 import type { Alert } from '../../src/ports/alertStore';
 import { acknowledgeBodySchema, alertSchema, alertsResponseSchema } from '../api/alertSchemas';
 import { jsonOf } from '../api/typedJson';
+import { type Actor, actingAs } from '../auth/operatorAccess';
 import type { ServicesProvider } from '../services';
 import { problem } from './jsonResponse';
+import { optionalJsonBody } from './optionalJsonBody';
 
 // The published shapes (functions/api/alertSchemas.ts); re-exported for the callers that read them from here.
 export { alertSchema, alertsResponseSchema };
@@ -22,22 +24,15 @@ export function createAlertsHandler(services: ServicesProvider) {
 }
 
 /**
- * POST /api/alerts/{id}/acknowledge {by?}: someone has taken the alert; it stops escalating. Acknowledging an
+ * POST /api/alerts/{id}/acknowledge: the signed-in actor has taken the alert; it stops escalating. Acknowledging an
  * acknowledged or resolved alert changes nothing and answers it as it is.
  */
 export function createAcknowledgeHandler(services: ServicesProvider) {
-    return async (request: HttpRequest): Promise<HttpResponseInit> => {
+    return async (request: HttpRequest, _context: InvocationContext, actor: Actor): Promise<HttpResponseInit> => {
         const id = request.params.id ?? '';
-        const text = await request.text();
-        let body: unknown = {};
-        if (text.trim() !== '') {
-            try {
-                body = JSON.parse(text);
-            } catch {
-                return problem(400, 'INVALID_JSON', 'the body must be empty or JSON: {"by"?: "..."}');
-            }
-        }
-        const parsed = acknowledgeBodySchema.safeParse(body);
+        const read = await optionalJsonBody(request);
+        if (!read.ok) return problem(400, 'INVALID_JSON', 'the body must be empty or JSON');
+        const parsed = acknowledgeBodySchema.safeParse(read.body);
         if (!parsed.success) {
             const issue = parsed.error.issues[0];
             const field = issue?.path.join('.') || 'body';
@@ -45,11 +40,9 @@ export function createAcknowledgeHandler(services: ServicesProvider) {
         }
         const s = await services();
         const at = s.clock.now().toISOString();
-        const by = parsed.data.by;
+        const by = actingAs(actor, parsed.data.by);
         const alert = await update(s.notifications.alerts, id, (a) =>
-            a.state !== 'open'
-                ? a
-                : { ...a, state: 'acknowledged', acknowledgedAt: at, ...(by ? { acknowledgedBy: by } : {}) },
+            a.state !== 'open' ? a : { ...a, state: 'acknowledged', acknowledgedAt: at, acknowledgedBy: by },
         );
         if (!alert) return problem(404, 'NOT_FOUND', `no alert ${id}`);
         return jsonOf(alertSchema, 200, alertView(alert));

@@ -12,9 +12,11 @@ import {
 } from '../api/backupSchemas';
 import { jsonOf } from '../api/typedJson';
 import { queryObject } from '../api/zodProblem';
+import { type Actor, actingAs } from '../auth/operatorAccess';
 import type { Services, ServicesProvider } from '../services';
 import { contextLogger } from './contextLogger';
 import { problem } from './jsonResponse';
+import { optionalJsonBody } from './optionalJsonBody';
 
 function deps(s: Services, files: BlobStore, context: InvocationContext): BackupDeps {
     return {
@@ -52,21 +54,17 @@ export function createBackupTimerHandler(services: ServicesProvider) {
 }
 
 /**
- * POST /api/backups {by?}: runs a backup now and answers with its record (201, Location of the record). The run's
- * outcome is in `status` (complete, incomplete, failed); 503 when the backup container cannot be opened.
+ * POST /api/backups: runs a backup now, recording the signed-in actor as who asked, and answers with its record (201,
+ * Location of the record). The run's outcome is in `status` (complete, incomplete, failed); 503 when the backup
+ * container cannot be opened.
  */
 export function createBackupRunHandler(services: ServicesProvider) {
-    return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-        const text = await request.text();
-        let body: unknown = {};
-        try {
-            if (text.trim() !== '') body = JSON.parse(text);
-        } catch {
-            return problem(400, 'INVALID_BODY', 'the body is not JSON; expected {"by": "..."} or nothing');
-        }
-        const parsed = backupRunBodySchema.safeParse(body);
+    return async (request: HttpRequest, context: InvocationContext, actor: Actor): Promise<HttpResponseInit> => {
+        const read = await optionalJsonBody(request);
+        if (!read.ok) return problem(400, 'INVALID_BODY', 'the body is not JSON; expected {} or nothing');
+        const parsed = backupRunBodySchema.safeParse(read.body);
         if (!parsed.success)
-            return problem(400, 'INVALID_BODY', 'expected {"by": "..."} or nothing', {
+            return problem(400, 'INVALID_BODY', 'expected {} or nothing', {
                 field: parsed.error.issues[0]?.path.join('.') ?? '',
             });
         const s = await services();
@@ -79,7 +77,7 @@ export function createBackupRunHandler(services: ServicesProvider) {
         }
         const run = await runBackup(deps(s, files, context), {
             trigger: 'http',
-            ...(parsed.data.by ? { requestedBy: parsed.data.by } : {}),
+            requestedBy: actingAs(actor, parsed.data.by),
         });
         return jsonOf(backupRunSchema, 201, run, { location: `/api/backups/${run.id}` });
     };

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { consoleAccess } from '../console/consoleAccess';
+import { consoleRequestRefusal } from '../auth/crossSiteCheck';
+import { operatorAccess } from '../auth/operatorAccess';
+import { principalHeader } from '../auth/requireOperator';
 import { matchConsoleApi } from '../console/consoleRoutes';
 import type { HttpRegistration } from '../registrations';
 import type { ServicesProvider } from '../services';
@@ -26,7 +28,6 @@ async function file(path: string, root: string): Promise<string> {
     return text;
 }
 
-const principalHeader = 'x-ms-client-principal';
 const signIn = '/.auth/login/aad?post_login_redirect_uri=/api/console';
 // The page and its data are for signed-in operators only: never cached by a shared proxy.
 const noStore = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
@@ -35,9 +36,9 @@ const noStore = { 'cache-control': 'no-store', 'x-content-type-options': 'nosnif
 export function createConsolePageHandler(services: ServicesProvider, root = process.cwd()) {
     return async (request: HttpRequest): Promise<HttpResponseInit> => {
         const s = await services();
-        const access = consoleAccess(s.settings.CONSOLE_AUTH, request.headers.get(principalHeader), 'read');
+        const access = operatorAccess(s.settings.CONSOLE_AUTH, request.headers.get(principalHeader), 'read');
         const name = request.params.file;
-        // Easy Auth lets anonymous requests through (the webhook and the function-key APIs must not need a sign-in),
+        // Easy Auth lets anonymous requests through (the webhook has no Entra ID token),
         // so the page itself sends a browser that is not signed in to Entra ID's sign-in, and back.
         if (access.kind === 'denied' && access.status === 401 && name === undefined) {
             return { status: 302, headers: { location: signIn, ...noStore } };
@@ -50,58 +51,42 @@ export function createConsolePageHandler(services: ServicesProvider, root = proc
 }
 
 /**
- * /api/console/api/{*path}: the console's data and actions. Reading needs Console.Read, acting (POST) Console.Act;
- * the request is then handed to the very handler that serves `/api/{path}` (so the page shows what the API says),
- * with the signed-in user as `by` on actions. `me` answers who is signed in; `sandbox/mailbox|channels` (local only)
- * shows what the Graph sandbox received.
+ * /api/console/api/{*path}: the console's data and actions. Reading needs Console.Read, acting (POST) Console.Act and
+ * the console's own header from the same origin (CSRF). The request is then handed, with the signed-in user's
+ * principal, to the very operator API that serves `/api/{path}` (so the page shows what the API says, and that API
+ * checks the role and records the user as the actor). `me` answers who is signed in; `sandbox/mailbox|channels`
+ * (local only) shows what the Graph sandbox received.
  */
 export function createConsoleApiHandler(services: ServicesProvider, registrations: () => readonly HttpRegistration[]) {
     return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
         const s = await services();
         const method = request.method.toUpperCase();
-        const access = consoleAccess(
-            s.settings.CONSOLE_AUTH,
-            request.headers.get(principalHeader),
-            method === 'GET' ? 'read' : 'act',
-        );
+        const principal = request.headers.get(principalHeader);
+        const access = operatorAccess(s.settings.CONSOLE_AUTH, principal, method === 'GET' ? 'read' : 'act');
         if (access.kind === 'denied') return problem(access.status, access.code, access.message);
+        const refusal = consoleRequestRefusal(request);
+        if (refusal) return problem(403, 'CROSS_SITE_REQUEST', refusal);
         const path = request.params.path ?? '';
-        if (path === 'me') return json(200, access.user, noStore);
+        if (path === 'me') {
+            const { name, canRead, canAct } = access.actor;
+            return json(200, { name, canRead, canAct }, noStore);
+        }
         const sandbox = /^sandbox\/(mailbox|channels)$/.exec(path)?.[1];
         if (sandbox && method === 'GET') return sandboxView(s.settings.CONSOLE_SANDBOX_URL, sandbox);
         const match = matchConsoleApi(registrations(), path, method);
         if (!match) return problem(404, 'NOT_AVAILABLE', `${method} /api/${path} is not available to the console`);
-        let body: string | undefined;
-        if (method !== 'GET') {
-            const text = await request.text();
-            body = withActor(text, access.user.name, s.settings.CONSOLE_AUTH === 'none');
-        }
         const url = new URL(request.url);
         const forwarded = new HttpRequest({
             method,
             url: `${url.origin}/api/${path}${url.search}`,
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', ...(principal ? { [principalHeader]: principal } : {}) },
             query: Object.fromEntries(url.searchParams),
             params: match.params,
-            ...(body !== undefined ? { body: { string: body } } : {}),
+            ...(method !== 'GET' ? { body: { string: await request.text() } } : {}),
         });
         const response = await match.registration.handler(forwarded, context);
         return { ...response, headers: { ...(response.headers as Record<string, string>), ...noStore } };
     };
-}
-
-/** Signed in, the actor is the user Entra ID names, not what the page claims; locally the page's `by` stands. */
-function withActor(text: string, user: string, trustPage: boolean): string {
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(text || '{}');
-    } catch {
-        return text; // the API answers the 400 for bad JSON itself
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return text;
-    const body = parsed as Record<string, unknown>;
-    if (trustPage && typeof body.by === 'string' && body.by.length > 0) return text;
-    return JSON.stringify({ ...body, by: user });
 }
 
 async function sandboxView(baseUrl: string | undefined, what: string): Promise<HttpResponseInit> {

@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { acceptDataverseEvent, type IntakeOutcome } from '../../src/core/intake';
-import { secretMatches } from '../../src/core/webhookAuth';
+import { secretMatchesAny } from '../../src/core/webhookAuth';
 import { traceIntake } from '../../src/telemetry/handlerTracing';
 import { intakeResponseSchema } from '../api/intakeSchemas';
 import { jsonOf } from '../api/typedJson';
@@ -16,8 +16,11 @@ export function createDataverseEventsHandler(services: ServicesProvider) {
     return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
         const s = await services();
         if (s.settings.INTAKE_AUTH_MODE === 'header') {
-            const expected = s.settings.WEBHOOK_HEADER_SECRET ?? '';
-            if (!secretMatches(request.headers.get(s.settings.WEBHOOK_HEADER_NAME), expected)) {
+            // Settings refuse header mode without a secret; an empty list would refuse everyone anyway.
+            const accepted = [s.settings.WEBHOOK_HEADER_SECRET, s.settings.WEBHOOK_HEADER_SECRET_NEXT].filter(
+                (v): v is string => v !== undefined && v !== '',
+            );
+            if (!secretMatchesAny(request.headers.get(s.settings.WEBHOOK_HEADER_NAME), accepted)) {
                 return problem(401, 'UNAUTHORIZED', `missing or wrong ${s.settings.WEBHOOK_HEADER_NAME} header`);
             }
         }

@@ -10,6 +10,7 @@ import {
 } from '../api/operationsSchemas';
 import { jsonOf } from '../api/typedJson';
 import { queryObject } from '../api/zodProblem';
+import { type Actor, actingAs } from '../auth/operatorAccess';
 import type { ServicesProvider } from '../services';
 import { contextLogger } from './contextLogger';
 import { problem } from './jsonResponse';
@@ -31,12 +32,15 @@ export function createConditionsHandler(services: ServicesProvider) {
     };
 }
 
-/** POST /api/conditions/reprocess {condition, by}: an operator releases everything parked under a condition now. */
+/**
+ * POST /api/conditions/reprocess {condition}: an operator releases everything parked under a condition now. The
+ * answer's `by` is the signed-in actor; the reason the units are sent (and logged) names the actor's object id.
+ */
 export function createReprocessHandler(services: ServicesProvider) {
-    return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    return async (request: HttpRequest, context: InvocationContext, actor: Actor): Promise<HttpResponseInit> => {
         const parsed = reprocessBodySchema.safeParse(await request.json().catch(() => undefined));
         if (!parsed.success)
-            return problem(400, 'INVALID_BODY', 'expected {"condition": "...", "by": "..."}', {
+            return problem(400, 'INVALID_BODY', 'expected {"condition": "..."}', {
                 field: parsed.error.issues[0]?.path.join('.') ?? '',
             });
         const s = await services();
@@ -45,12 +49,12 @@ export function createReprocessHandler(services: ServicesProvider) {
         const result = await reprocessCondition(
             parsed.data.condition,
             { ...s, logger: contextLogger(context) },
-            `operator ${parsed.data.by}`,
+            `operator ${actor.id}`,
         );
         return jsonOf(reprocessResponseSchema, 202, {
             condition: parsed.data.condition,
             reprocessedUnits: result.sessions,
-            by: parsed.data.by,
+            by: actingAs(actor, parsed.data.by),
         });
     };
 }

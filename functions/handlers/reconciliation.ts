@@ -16,8 +16,10 @@ import {
     repushResponseSchema,
 } from '../api/reconciliationSchemas';
 import { jsonOf } from '../api/typedJson';
+import { type Actor, actingAs } from '../auth/operatorAccess';
 import type { ServicesProvider } from '../services';
 import { problem } from './jsonResponse';
+import { optionalJsonBody } from './optionalJsonBody';
 
 const formats: Record<string, ReportFormat> = { json: 'json', md: 'markdown', markdown: 'markdown', csv: 'csv' };
 const badPeriod = (period: string) =>
@@ -65,20 +67,21 @@ export function createReconciliationGetHandler(services: ServicesProvider) {
 }
 
 /**
- * POST /api/reconciliations/{period} {by, project?}: reconciles now, stores the report and posts the summary.
+ * POST /api/reconciliations/{period} {project?}: reconciles now, stores the report and posts the summary.
  * 200 with `status: balanced | notBalanced`, the totals and the findings; 503 when the CRM or the ERP cannot answer.
  */
 export function createReconciliationRunHandler(services: ServicesProvider) {
-    return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    return async (request: HttpRequest, context: InvocationContext, actor: Actor): Promise<HttpResponseInit> => {
         const period = request.params.period ?? '';
         if (!reconciliationPathSchema.safeParse({ period }).success) return badPeriod(period);
-        const parsed = reconciliationRunBodySchema.safeParse(await request.json().catch(() => undefined));
+        const read = await optionalJsonBody(request);
+        const parsed = reconciliationRunBodySchema.safeParse(read.ok ? read.body : undefined);
         if (!parsed.success) {
             const issue = parsed.error.issues[0];
             return problem(
                 400,
                 'INVALID_BODY',
-                `expected {"by": "...", "project"?: "..."}: ${issue?.path.join('.') || '(body)'} ${issue?.message ?? ''}`,
+                `expected {"project"?: "..."}: ${issue?.path.join('.') || '(body)'} ${issue?.message ?? ''}`,
                 {
                     field: issue?.path.join('.') || '(body)',
                 },
@@ -87,8 +90,9 @@ export function createReconciliationRunHandler(services: ServicesProvider) {
         const s = await services();
         try {
             const result = await runReconciliation(period, parsed.data.project, s);
+            // The actor's object id, never a name or an e-mail, goes to the log.
             context.log(
-                `reconciliation ${result.report.id} by ${parsed.data.by}: ${result.report.balanced ? 'balanced' : 'not balanced'}, ${result.report.findings.length} finding(s)`,
+                `reconciliation ${result.report.id} by ${actor.kind} ${actor.id}: ${result.report.balanced ? 'balanced' : 'not balanced'}, ${result.report.findings.length} finding(s)`,
             );
             return jsonOf(reconciliationRunResponseSchema, 200, {
                 status: result.report.balanced ? 'balanced' : 'notBalanced',
@@ -106,16 +110,17 @@ export function createReconciliationRunHandler(services: ServicesProvider) {
 }
 
 /**
- * POST /api/reconciliations/repush/{sourceRecordId} {by}: sends a record the ERP lost through the pipeline again,
- * with its idempotency key (never a direct ERP write). 202 queued; 404 when no transaction was ever accepted for
- * it; 409 when one is still on its way.
+ * POST /api/reconciliations/repush/{sourceRecordId}: sends a record the ERP lost through the pipeline again, with
+ * its idempotency key (never a direct ERP write), the audit naming the signed-in actor. 202 queued; 404 when no
+ * transaction was ever accepted for it; 409 when one is still on its way.
  */
 export function createRepushHandler(services: ServicesProvider) {
-    return async (request: HttpRequest): Promise<HttpResponseInit> => {
+    return async (request: HttpRequest, _context: InvocationContext, actor: Actor): Promise<HttpResponseInit> => {
         const id = request.params.sourceRecordId ?? '';
-        const parsed = repushBodySchema.safeParse(await request.json().catch(() => undefined));
-        if (!parsed.success) return problem(400, 'INVALID_BODY', 'expected {"by": "..."}', { field: 'by' });
-        const outcome = await repushRecord(id, parsed.data.by, await services());
+        const read = await optionalJsonBody(request);
+        const parsed = repushBodySchema.safeParse(read.ok ? read.body : undefined);
+        if (!parsed.success) return problem(400, 'INVALID_BODY', 'expected {} or nothing', { field: 'body' });
+        const outcome = await repushRecord(id, actingAs(actor, parsed.data.by), await services());
         switch (outcome.kind) {
             case 'queued':
                 return jsonOf(repushResponseSchema, 202, {

@@ -86,11 +86,13 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
   properties: union(hostSettings, appSettings)
 }
 
-// App Service Authentication for the ops console (CONSOLE_AUTH=easyAuth): the platform signs users in with Entra ID
-// and sets x-ms-client-principal, stripping any such header a caller sends. Without it anyone could send the header,
-// so it is always deployed. Unauthenticated requests are allowed through: the Dataverse webhook and the
-// function-key APIs carry no user; the console handlers check the app roles themselves. No client secret: sign-in
-// uses the ID token (enable ID tokens on the app registration), whose roles claim carries Console.Read/Console.Act.
+// App Service Authentication (CONSOLE_AUTH=easyAuth): the platform validates the console's Entra ID sign-in and the
+// bearer tokens of the connector's OAuth connection (v2 tokens for this registration: infra/entra/), and sets
+// x-ms-client-principal, stripping any such header a caller sends. Without it anyone could send the header, so it is
+// always deployed. Unauthenticated requests are allowed through, because the Dataverse webhook has no Entra token
+// (it has its function key or header secret); the app itself requires the principal and the app role
+// (Console.Read/Console.Act) on every operator API and the console (functions/auth/). No client secret: sign-in uses
+// the ID token (ID tokens on in the registration), whose roles claim carries the app roles. See docs/access.md.
 resource authentication 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'authsettingsV2'

@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { ConfigError } from './configError';
+import { azureHostVariable } from './hostingEnvironment';
 
 const positiveInt = z.coerce.number().int().positive();
+
+// A Key Vault reference the platform could not resolve reaches the app as its own text, which anyone who knows the
+// vault's name could send: refused, so a missing secret stops start-up instead of becoming the secret.
+const headerSecret = z
+    .string()
+    .min(16)
+    .refine((v) => !v.startsWith('@Microsoft.KeyVault('), 'is an unresolved Key Vault reference: create the secret')
+    .optional();
 
 /**
  * Every setting the app reads, parsed once at start-up. In Azure they come from app settings (Bicep);
@@ -14,7 +23,9 @@ export const settingsSchema = z
         INTAKE_AUTH_MODE: z.enum(['functionKey', 'header']).default('functionKey'),
         WEBHOOK_HEADER_NAME: z.string().min(1).default('x-webhook-key'),
         /** From Key Vault (app setting reference) when INTAKE_AUTH_MODE=header. */
-        WEBHOOK_HEADER_SECRET: z.string().min(16).optional(),
+        WEBHOOK_HEADER_SECRET: headerSecret,
+        /** The next header secret during a rotation: both are accepted until Dataverse sends the new one (docs/access.md). */
+        WEBHOOK_HEADER_SECRET_NEXT: headerSecret,
         TRANSACTIONS_QUEUE_NAME: z.string().min(1).default('crm-transactions'),
         /** Identity-based Service Bus connection (the trigger's `connection: 'ServiceBusConnection'`). */
         ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1),
@@ -85,7 +96,7 @@ export const settingsSchema = z
                 }
                 return list;
             }),
-        /** Ops console: `easyAuth` reads App Service Authentication's x-ms-client-principal (app roles Console.Read, Console.Act); `none` allows everything (local only). */
+        /** Operator APIs and console: `easyAuth` reads App Service Authentication's x-ms-client-principal (app roles Console.Read, Console.Act); `none` allows everything (local only: refused in Azure). */
         CONSOLE_AUTH: z.enum(['easyAuth', 'none']).default('easyAuth'),
         /** Local only: the Graph sandbox whose mailbox and Teams channel the console shows. */
         CONSOLE_SANDBOX_URL: z.url().optional(),
@@ -121,6 +132,13 @@ export type Settings = z.infer<typeof settingsSchema>;
 export function loadSettings(env: Record<string, string | undefined>): Settings {
     const parsed = settingsSchema.safeParse(env);
     if (!parsed.success) throw ConfigError.fromZod('app settings', parsed.error);
+    const azure = azureHostVariable(env);
+    if (parsed.data.CONSOLE_AUTH === 'none' && azure) {
+        throw new ConfigError(
+            'app settings',
+            `CONSOLE_AUTH=none is refused in Azure (${azure} is set): it would let anyone read personal data and act on the review queue. Set CONSOLE_AUTH=easyAuth with App Service Authentication on (docs/access.md).`,
+        );
+    }
     return parsed.data;
 }
 

@@ -7,7 +7,7 @@ import type { SessionQueue } from '../ports/sessionQueue';
 import type { TransactionStore } from '../ports/transactionStore';
 import { backlogKey } from './sessionBacklog';
 
-/** An operator's action on a review item; `by` is who acts (the connector passes the signed-in user). */
+/** An operator's action on a review item; `by` is who acts: the handler takes it from the caller's Entra ID token (docs/access.md). */
 export const reviewActionSchema = z.discriminatedUnion('action', [
     z.object({ action: z.literal('retry'), by: z.string().min(1) }).strict(),
     z.object({ action: z.literal('resolve'), by: z.string().min(1), erpReference: z.string().min(1) }).strict(),

@@ -63,8 +63,9 @@ export async function handleSessionMessage(
                 await runAndDrain(gate, id, run);
             return;
         }
-        if (gate.blockedBy && gate.held.length === 0 && (await clearsBlocker(envelope, gate.blockedBy, run))) {
-            // The cancellation a parked plan waits for must not queue behind it, or the unit would wait forever.
+        if (gate.blockedBy && (await clearsBlocker(envelope, gate.blockedBy, run))) {
+            // What the parked blocker waits for (the active plan's cancellation, the reservation a receipt needs) must
+            // not queue behind it, or the unit would wait forever.
             const verdict = await runOne(id, run);
             if (verdict.kind === 'resolved') await leaveBacklog(gate, id, run);
             else if (!gate.held.includes(id)) {
@@ -161,6 +162,7 @@ async function runAndDrain(gate: SessionGate, first: string, run: Run): Promise<
         if (verdict.kind !== 'resolved') {
             gate.blockedBy = next;
             await saveGate(gate, run);
+            if (verdict.kind === 'blocked') await runProviders(gate, next, run);
             if (verdict.kind === 'inFlight') {
                 // Another handler's call for it may still be running: look again once its claim has run out.
                 const record = await deps.store.get(next);
@@ -220,14 +222,49 @@ async function leaveBacklog(gate: SessionGate, id: string, run: Run): Promise<vo
     if (record && doneForOrder(record.state)) await run.deps.gates.release(gate.sessionId, backlogKey(record.envelope));
 }
 
-/** Whether this transaction is what the unit's parked blocker waits for (the active plan's cancellation). */
+/** Whether this transaction is what the unit's parked blocker waits for. */
 async function clearsBlocker(envelope: TransactionEnvelope, blockedBy: string, run: Run): Promise<boolean> {
-    if (envelope.type !== 'reservation' || envelope.action !== 'cancel') return false;
     const blocker = await run.deps.store.get(blockedBy);
-    return (
-        blocker?.state === 'parked' &&
-        blocker.lastFailure?.details?.activeReservation === envelope.data.reservationNumber
-    );
+    return blocker !== undefined && providesFor(envelope, blocker);
+}
+
+/**
+ * Whether `envelope` is what the parked `blocker` waits for within its own unit: the cancellation of the active plan
+ * a re-released unit's new plan waits for, or the reservation a receipt, instalment or claim arrived before (Dataverse
+ * does not promise the order of asynchronous steps).
+ */
+function providesFor(envelope: TransactionEnvelope, blocker: TransactionRecord): boolean {
+    const waitsFor = blocker.lastFailure?.details;
+    if (blocker.state !== 'parked' || !waitsFor || envelope.type !== 'reservation') return false;
+    const number = envelope.data.reservationNumber;
+    if (envelope.action === 'cancel' && waitsFor.activeReservation === number) return true;
+    return waitsFor.dependsOn === 'reservation' && waitsFor.reference === number;
+}
+
+/**
+ * The unit's blocker just parked waiting for something a transaction already held behind it provides (it arrived
+ * after the blocker): that one runs now, out of line, and its posting clears the blocker's condition, which
+ * reprocesses the blocker in this session.
+ */
+async function runProviders(gate: SessionGate, blockerId: string, run: Run): Promise<void> {
+    const blocker = await run.deps.store.get(blockerId);
+    if (!blocker) return;
+    for (;;) {
+        let provider: string | undefined;
+        for (const id of gate.held) {
+            const record = await run.deps.store.get(id);
+            if (record && providesFor(record.envelope, blocker)) {
+                provider = id;
+                break;
+            }
+        }
+        if (!provider) return;
+        const verdict = await runOne(provider, run);
+        if (verdict.kind !== 'resolved') return;
+        gate.held = gate.held.filter((id) => id !== provider);
+        await saveGate(gate, run);
+        await leaveBacklog(gate, provider, run);
+    }
 }
 
 /** Another handler claimed an ERP call for it that may still be running. */

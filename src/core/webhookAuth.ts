@@ -7,3 +7,14 @@ export function secretMatches(presented: string | undefined | null, expected: st
     const b = Buffer.from(expected);
     return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/**
+ * Whether the presented secret is one of those accepted: during a rotation the current and the next secret, so
+ * Dataverse can move from one to the other without a 401 in between. Every secret is compared (no early exit), so
+ * the time taken does not tell which one matched.
+ */
+export function secretMatchesAny(presented: string | undefined | null, accepted: readonly string[]): boolean {
+    let matched = false;
+    for (const expected of accepted) matched = secretMatches(presented, expected) || matched;
+    return matched;
+}

@@ -162,7 +162,14 @@ describe('backup export of the sample launch (local runtime, Azurite, sandbox Da
         expect(record.tables.flatMap((t) => t.files.map((f) => f.path))).toContain(`${run.id}/contacts.csv`);
         expect(record.requestedBy).toBe('test@contoso.example');
         expect((await container.getAccessPolicy()).blobPublicAccess).toBeUndefined();
-        const unauthenticated = await fetch(`${runtime.host.url}/api/backups`);
-        expect(unauthenticated.status).toBe(401);
+        // Locally nobody signs in (CONSOLE_AUTH=none), but a page of another site still cannot start a backup.
+        const forged = await fetch(`${runtime.host.url}/api/backups`, {
+            method: 'POST',
+            headers: { 'sec-fetch-site': 'cross-site', 'content-type': 'text/plain' },
+            body: '{}',
+        });
+        expect(forged.status).toBe(403);
+        const after = (await (await api('/api/backups')).json()) as { backups: unknown[] };
+        expect(after.backups).toHaveLength(backups.length);
     });
 });

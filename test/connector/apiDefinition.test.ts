@@ -128,4 +128,24 @@ describe('connector/apiDefinition.swagger.json', () => {
             });
         for (const { path, method, op } of operations) expect(served(path, method), String(op.operationId)).toBe(true);
     });
+
+    it('keeps every `by` published in 1.0.0, now optional and hidden: flows built on it keep working', () => {
+        // The bodies that carried `by` (required on most) before the actor came from the token.
+        const published = [
+            'AcknowledgeAlertBody',
+            'DiscardReviewItemBody',
+            'ReprocessConditionBody',
+            'RepushRecordBody',
+            'ResolveReviewItemBody',
+            'RetryReviewItemBody',
+            'RunBackupBody',
+            'RunReconciliationBody',
+        ];
+        for (const name of published) {
+            const body = swagger.definitions[name] as { properties: Record<string, Json>; required?: string[] };
+            expect(body.properties.by, name).toMatchObject({ type: 'string', 'x-ms-visibility': 'internal' });
+            expect(String(body.properties.by?.description), name).toMatch(/^Deprecated and ignored/);
+            expect(body.required ?? [], name).not.toContain('by');
+        }
+    });
 });

@@ -15,7 +15,7 @@ const properties = (
 ).properties;
 
 describe('connector/apiProperties.json', () => {
-    it('signs in with Entra ID against the Function app registration (aad OAuth)', () => {
+    it('signs in with Entra ID against the Function app registration (aad OAuth): the token says who acts', () => {
         const token = properties.connectionParameters.token;
         expect(token?.type).toBe('oauthSetting');
         expect(token?.oAuthSettings).toMatchObject({
@@ -25,22 +25,22 @@ describe('connector/apiProperties.json', () => {
         });
     });
 
-    it('takes the host and the function key per connection, the key as a secure string', () => {
+    it('takes only the host per connection: no function key, which would open the app without a user', () => {
+        expect(Object.keys(properties.connectionParameters).sort()).toEqual(
+            ['functionAppHost', 'token', 'token:TenantId'].sort(),
+        );
         expect(properties.connectionParameters.functionAppHost?.type).toBe('string');
-        expect(properties.connectionParameters.functionKey?.type).toBe('securestring');
+        expect(JSON.stringify(properties)).not.toMatch(/functions-key|functionKey|securestring/i);
     });
 
-    it('routes each connection to its own app and sends its key, using only parameters that exist', () => {
+    it('routes each connection to its own app, using only parameters that exist, and adds no header of its own', () => {
         const templates = Object.fromEntries(
             properties.policyTemplateInstances.map((p) => [p.templateId, p.parameters]),
         );
+        expect(Object.keys(templates)).toEqual(['dynamichosturl']);
         expect(templates.dynamichosturl?.['x-ms-apimTemplateParameter.urlTemplate']).toBe(
             "https://@connectionParameters('functionAppHost')/api",
         );
-        expect(templates.setheader).toMatchObject({
-            'x-ms-apimTemplateParameter.name': 'x-functions-key',
-            'x-ms-apimTemplateParameter.value': "@connectionParameters('functionKey')",
-        });
         const used = JSON.stringify(properties.policyTemplateInstances).matchAll(/connectionParameters\('(\w+)'\)/g);
         for (const [, name] of used) expect(Object.keys(properties.connectionParameters)).toContain(name);
     });

@@ -27,6 +27,7 @@ import { ReportArchive } from '../../src/reconciliation/reportArchive';
 import { FakeTableReader } from '../backup/fakeTableReader';
 import { envelope } from '../contract/transactionStore.contract';
 import { crmRows, erpBooks, fakeReader, fakeReporting } from '../reconciliation/support/fakeBooks';
+import { userActor } from '../support/actors';
 import { anyState } from '../support/anyState';
 import { memoryServices } from '../support/memoryServices';
 
@@ -144,8 +145,10 @@ describe('handlers answer exactly what the connector publishes', () => {
                 method: 'POST',
                 url: `http://localhost/api/review/${id}/retry`,
                 params: { transactionId: id, action: 'retry' },
-                body: { string: JSON.stringify({ by: 'ops@contoso.com' }) },
+                body: { string: JSON.stringify({}) },
             }),
+            context(),
+            userActor(),
         );
         expectConforms('RetryReviewItem', retried);
         const bad = await createTransactionsHandler(services)(get('transactions?sourceRecordId=nope'));
@@ -208,7 +211,8 @@ describe('handlers answer exactly what the connector publishes', () => {
         expectAnswer('ListAlerts', 200, alerts);
         const [alert] = (alerts.jsonBody as { alerts: Array<{ id: string }> }).alerts;
         if (!alert) throw new Error('the timer raised no alert');
-        const acknowledge = createAcknowledgeHandler(services);
+        const acknowledgeHandler = createAcknowledgeHandler(services);
+        const acknowledge = (r: HttpRequest) => acknowledgeHandler(r, context(), userActor());
         const acknowledged = await acknowledge(post('x', { id: alert.id }, { by: 'ops@contoso.com' }));
         expectAnswer('AcknowledgeAlert', 200, acknowledged);
         expect(acknowledged.jsonBody).toMatchObject({ id: alert.id, state: 'acknowledged' });
@@ -243,7 +247,7 @@ describe('handlers answer exactly what the connector publishes', () => {
             }),
         );
 
-        const run = await createBackupRunHandler(services)(post('backups', {}, { by: 'ops@contoso.com' }), context());
+        const run = await createBackupRunHandler(services)(post('backups', {}, {}), context(), userActor());
         expectAnswer('RunBackup', 201, run);
         const record = run.jsonBody as { id: string; status: string; tables: Array<{ problem?: string }> };
         expect(record.status).toBe('incomplete');
@@ -264,12 +268,16 @@ describe('handlers answer exactly what the connector publishes', () => {
         expectAnswer(
             'RunBackup',
             400,
-            await createBackupRunHandler(services)(post('backups', {}, { at: 1 }), context()),
+            await createBackupRunHandler(services)(post('backups', {}, { at: 1 }), context(), userActor()),
         );
         s.backup.files = async () => {
             throw new BlobStoreError('Blob Storage opening container crm-backups: 403 AuthorizationFailure');
         };
-        expectAnswer('RunBackup', 503, await createBackupRunHandler(services)(post('backups', {}), context()));
+        expectAnswer(
+            'RunBackup',
+            503,
+            await createBackupRunHandler(services)(post('backups', {}), context(), userActor()),
+        );
     });
 
     it('for the reconciliation operations: a month not balanced by a record the ERP lost, its re-push', async () => {
@@ -314,8 +322,9 @@ describe('handlers answer exactly what the connector publishes', () => {
             '2026-11-05T09:00:01Z',
         );
 
-        const runReconciliation = createReconciliationRunHandler(services);
-        const ran = await runReconciliation(post('x', { period: '2026-11' }, { by: 'fc' }), context());
+        const runHandler = createReconciliationRunHandler(services);
+        const runReconciliation = (r: HttpRequest) => runHandler(r, context(), userActor());
+        const ran = await runReconciliation(post('x', { period: '2026-11' }, {}));
         expectAnswer('RunReconciliation', 200, ran);
         expect(ran.jsonBody).toMatchObject({
             status: 'notBalanced',
@@ -324,13 +333,9 @@ describe('handlers answer exactly what the connector publishes', () => {
         expectAnswer(
             'RunReconciliation',
             400,
-            await runReconciliation(post('x', { period: '2026-11' }, {}), context()),
+            await runReconciliation(post('x', { period: '2026-11' }, { project: 7 })),
         );
-        expectAnswer(
-            'RunReconciliation',
-            400,
-            await runReconciliation(post('x', { period: '11-2026' }, { by: 'fc' }), context()),
-        );
+        expectAnswer('RunReconciliation', 400, await runReconciliation(post('x', { period: '11-2026' }, {})));
 
         expectAnswer(
             'ListReconciliations',
@@ -349,19 +354,16 @@ describe('handlers answer exactly what the connector publishes', () => {
         expectAnswer('GetReconciliation', 404, await getReconciliation(get('x', { period: '2026-10' })));
         expectAnswer('GetReconciliation', 400, await getReconciliation(get('x', { period: 'latest' })));
 
-        const repush = createRepushHandler(services);
-        expectAnswer('RepushReconciledRecord', 202, await repush(post('x', { sourceRecordId: 'r2' }, { by: 'fc' })));
+        const repushHandler = createRepushHandler(services);
+        const repush = (r: HttpRequest) => repushHandler(r, context(), userActor());
+        expectAnswer('RepushReconciledRecord', 202, await repush(post('x', { sourceRecordId: 'r2' }, {})));
         // Queued again: on its way, so a second re-push is refused.
-        expectAnswer('RepushReconciledRecord', 409, await repush(post('x', { sourceRecordId: 'r2' }, { by: 'fc' })));
-        expectAnswer('RepushReconciledRecord', 404, await repush(post('x', { sourceRecordId: 'r9' }, { by: 'fc' })));
-        expectAnswer('RepushReconciledRecord', 400, await repush(post('x', { sourceRecordId: 'r2' }, {})));
+        expectAnswer('RepushReconciledRecord', 409, await repush(post('x', { sourceRecordId: 'r2' }, {})));
+        expectAnswer('RepushReconciledRecord', 404, await repush(post('x', { sourceRecordId: 'r9' }, {})));
+        expectAnswer('RepushReconciledRecord', 400, await repush(post('x', { sourceRecordId: 'r2' }, { who: 'x' })));
 
         failing = true;
-        expectAnswer(
-            'RunReconciliation',
-            503,
-            await runReconciliation(post('x', { period: '2026-11' }, { by: 'fc' }), context()),
-        );
+        expectAnswer('RunReconciliation', 503, await runReconciliation(post('x', { period: '2026-11' }, {})));
     });
 
     it('the conformance check itself catches a field the schema does not declare', () => {

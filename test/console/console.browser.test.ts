@@ -10,6 +10,7 @@ import { openStates } from '../../src/domain/transactionRecord';
 import { envelope } from '../contract/transactionStore.contract';
 import { anyState } from '../support/anyState';
 import { localTestSettings } from '../support/localTestSettings';
+import { openAlert } from '../support/openAlert';
 
 /** The console in real headless Chromium (Debian's), against the whole local runtime after the sample launch. */
 // The picture docs show is taken here, into a temporary folder; `npm run console:screenshot` names docs/console.png.
@@ -66,27 +67,7 @@ beforeAll(async () => {
     );
     // An open alert, as the alert pass groups failures (acknowledged below from the page).
     const at = new Date().toISOString();
-    await runtime.services.notifications.alerts.create({
-        id: alertId,
-        groupKey: 'erpPosting|defect|LOOKUP_MISSING',
-        title: 'ERP postings refused: mapping row missing',
-        point: 'erpPosting',
-        failureClass: 'defect',
-        code: 'LOOKUP_MISSING',
-        owner: 'integration',
-        contact: 'integration team',
-        action: 'add the mapping row, then retry from the review queue',
-        samples: ['RCT-1'],
-        count: 3,
-        firstAt: at,
-        lastAt: at,
-        state: 'open',
-        level: 0,
-        levelSince: at,
-        email: false,
-        postedCount: 0,
-        version: 0,
-    });
+    await runtime.services.notifications.alerts.create(openAlert(alertId, at));
     browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'chromium-')), {
         executablePath: '/usr/bin/chromium',
         headless: true,

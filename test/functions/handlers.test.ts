@@ -6,6 +6,7 @@ import { createProcessTransactionHandler } from '../../functions/handlers/proces
 import { createReviewActionHandler, createReviewListHandler } from '../../functions/handlers/review';
 import { createTransactionsHandler } from '../../functions/handlers/transactions';
 import { QueueUnavailableError } from '../../src/ports/sessionQueue';
+import { userActor } from '../support/actors';
 import { anyState } from '../support/anyState';
 import { memoryServices } from '../support/memoryServices';
 
@@ -95,6 +96,33 @@ describe('dataverse-events handler', () => {
         expect(s.sent).toHaveLength(1);
     });
 
+    it('during a rotation accepts the current and the next header secret, and nothing else', async () => {
+        const next = 'the-next-header-secret-of-32-chars';
+        const s = services({
+            settings: {
+                INTAKE_AUTH_MODE: 'header',
+                WEBHOOK_HEADER_NAME: 'x-webhook-key',
+                WEBHOOK_HEADER_SECRET: secret,
+                WEBHOOK_HEADER_SECRET_NEXT: next,
+                MAX_DELIVERY_COUNT: 10,
+                TRANSACTIONS_QUEUE_NAME: 'q',
+            },
+        });
+        const handler = createDataverseEventsHandler(async () => s);
+        const send = async (name: string, key?: string) => {
+            const { body, headers: h } = fixture(name);
+            return (await handler(post(body, key === undefined ? h : { ...h, 'x-webhook-key': key }), context()))
+                .status;
+        };
+        expect(await send('contact-create.json', secret)).toBe(202);
+        expect(await send('reservation-create.json', next)).toBe(202);
+        // Neither one's prefix, nor the two joined, nor nothing.
+        for (const wrong of [secret.slice(0, -1), next.slice(1), `${secret}${next}`, '', undefined]) {
+            expect([wrong, await send('receipt-create.json', wrong)]).toEqual([wrong, 401]);
+        }
+        expect(s.sent).toHaveLength(2);
+    });
+
     it('answers 413 for a body far beyond what Dataverse sends', async () => {
         const s = services();
         const res = await createDataverseEventsHandler(async () => s)(post('x'.repeat(1024 * 1024 + 1), {}), context());
@@ -148,7 +176,8 @@ describe('transactions handlers', () => {
         const { body, headers: h } = fixture('contact-create.json');
         await createDataverseEventsHandler(async () => s)(post(body, h), context());
         const id = s.sent[0]?.messageId ?? '';
-        const act = createReviewActionHandler(async () => s);
+        const handler = createReviewActionHandler(async () => s);
+        const act = (request: HttpRequest) => handler(request, context(), userActor('ops@contoso'));
         const request = (action: string, payload: unknown) =>
             new HttpRequest({
                 method: 'POST',
@@ -172,9 +201,9 @@ describe('transactions handlers', () => {
                 (i) => [i.transactionId, i.code, i.owner],
             ),
         ).toEqual([[id, 'LOOKUP_MISSING', 'integration']]);
-        const bad = await act(request('resolve', { by: 'ops' }));
+        const bad = await act(request('resolve', {}));
         expect([bad.status, (bad.jsonBody as { error: { field: string } }).error.field]).toEqual([400, 'erpReference']);
-        const res = await act(request('resolve', { by: 'ops@contoso', erpReference: 'ERP-777' }));
+        const res = await act(request('resolve', { erpReference: 'ERP-777' }));
         expect([res.status, res.jsonBody]).toEqual([202, { transactionId: id, state: 'resolved' }]);
         expect((await s.store.get(id))?.erpPostingId).toBe('ERP-777');
         expect((await s.store.listAudit(id)).at(-1)?.payload).toEqual({ by: 'ops@contoso', erpReference: 'ERP-777' });

@@ -63,6 +63,13 @@ describe('no keys: every connection is identity-based', () => {
         }
     });
 
+    it('the webhook header secrets, current and next, are only ever Key Vault references', () => {
+        const main = readFileSync(join(root, 'infra/main.bicep'), 'utf8');
+        const settings = [...main.matchAll(/\b(WEBHOOK_HEADER_SECRET\w*): '([^']*)'/g)];
+        expect(settings.map(([, key]) => key).sort()).toEqual(['WEBHOOK_HEADER_SECRET', 'WEBHOOK_HEADER_SECRET_NEXT']);
+        for (const [, key, value] of settings) expect(value, key).toMatch(/^@Microsoft\.KeyVault\(VaultName=/);
+    });
+
     it('no app setting carries a key', () => {
         const [cfg] = deployed('Microsoft.Web/sites/config');
         const settings = valueAt(cfg?.body, ['properties']);

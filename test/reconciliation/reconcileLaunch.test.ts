@@ -45,7 +45,7 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
     let stdout = '';
     let stderr = '';
     const code = await reconcileCli(
-        [...args, '--url', runtime.host.url, '--key', runtime.functionKey],
+        [...args, '--url', runtime.host.url],
         {},
         {
             stdout: (t) => {

@@ -12,6 +12,7 @@ import type { BackupRun } from '../../../src/backup/backupRun';
 import { BlobStoreError } from '../../../src/ports/blobStore';
 import type { MailMessage } from '../../../src/ports/notifier';
 import { FakeTableReader } from '../../backup/fakeTableReader';
+import { userActor } from '../../support/actors';
 import { memoryServices } from '../../support/memoryServices';
 
 const context = () => new InvocationContext({ functionName: 'test', logHandler: () => {} });
@@ -45,10 +46,11 @@ function services(overrides: Partial<Services> = {}) {
 describe('POST /api/backups', () => {
     it('runs a backup now and answers 201 with its record and where to read it again', async () => {
         const { provider, files } = services();
-        const res = await createBackupRunHandler(provider)(post('{"by":"ops@contoso.example"}'), context());
+        const res = await createBackupRunHandler(provider)(post('{"by":"someone else"}'), context(), userActor());
         expect(res.status).toBe(201);
         const run = res.jsonBody as BackupRun;
         expect(res.headers).toMatchObject({ location: `/api/backups/${run.id}` });
+        // Who asked is the signed-in actor, not the body's (deprecated) `by`.
         expect(run).toMatchObject({ trigger: 'http', requestedBy: 'ops@contoso.example', status: 'complete' });
         expect(run.tables.find((t) => t.file === 'contacts')).toMatchObject({ expected: 1, exported: 1 });
         expect(await files.read(`${run.id}/contacts.csv`)).toContain('a@buyer.example');
@@ -56,16 +58,20 @@ describe('POST /api/backups', () => {
 
     it('accepts an empty body', async () => {
         const { provider } = services();
-        const res = await createBackupRunHandler(provider)(post(), context());
+        const res = await createBackupRunHandler(provider)(post(), context(), userActor());
         expect(res.status).toBe(201);
     });
 
     it('refuses a body it does not understand, naming the field, and runs nothing', async () => {
         const { provider, files } = services();
-        const bad = await createBackupRunHandler(provider)(post('{"by":"x","tables":["contacts"]}'), context());
+        const bad = await createBackupRunHandler(provider)(
+            post('{"by":"x","tables":["contacts"]}'),
+            context(),
+            userActor(),
+        );
         expect(bad.status).toBe(400);
         expect(bad.jsonBody).toMatchObject({ error: { code: 'INVALID_BODY' } });
-        const notJson = await createBackupRunHandler(provider)(post('{by'), context());
+        const notJson = await createBackupRunHandler(provider)(post('{by'), context(), userActor());
         expect(notJson.status).toBe(400);
         expect(files.files.size).toBe(0);
     });
@@ -75,7 +81,7 @@ describe('POST /api/backups', () => {
         s.backup.files = async () => {
             throw new BlobStoreError('Blob Storage opening container crm-backups: 403 AuthorizationFailure');
         };
-        const res = await createBackupRunHandler(provider)(post(), context());
+        const res = await createBackupRunHandler(provider)(post(), context(), userActor());
         expect(res.status).toBe(503);
         expect(res.jsonBody).toMatchObject({ error: { code: 'BACKUP_STORAGE_UNAVAILABLE' } });
     });
@@ -85,9 +91,9 @@ describe('GET /api/backups and /api/backups/{id}', () => {
     it('lists past runs newest first and gives one with its files and counts', async () => {
         const { s, provider } = services();
         const run = createBackupRunHandler(provider);
-        const first = (await run(post(), context())).jsonBody as BackupRun;
+        const first = (await run(post(), context(), userActor())).jsonBody as BackupRun;
         s.clock = { now: () => new Date('2026-11-17T09:00:00Z') };
-        const second = (await run(post(), context())).jsonBody as BackupRun;
+        const second = (await run(post(), context(), userActor())).jsonBody as BackupRun;
 
         const list = await createBackupListHandler(provider)(get('backups'));
         expect(list.status).toBe(200);

@@ -3,9 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { buildRegistrations, type HttpRegistration } from '../../../functions/registrations';
 import type { Services } from '../../../functions/services';
 import { principal } from '../../console/clientPrincipal';
-import { envelope } from '../../contract/transactionStore.contract';
-import { anyState } from '../../support/anyState';
 import { memoryServices } from '../../support/memoryServices';
+import { withReviewItem } from '../../support/reviewItem';
 
 const context = () => new InvocationContext({ functionName: 'test', logHandler: () => {} });
 
@@ -18,9 +17,18 @@ function consoleOf(s: Services) {
         if (!r) throw new Error(`no registration ${name}`);
         return r;
     };
+    /** A request as the page makes it: from the same origin, actions with the console's header (unless told otherwise). */
     const call = (
         name: string,
-        init: { method?: string; path?: string; file?: string; body?: unknown; user?: string },
+        init: {
+            method?: string;
+            path?: string;
+            file?: string;
+            body?: unknown;
+            user?: string;
+            /** Replaces the page's headers; null removes one. */
+            headers?: Record<string, string | null>;
+        },
     ) =>
         by(name).handler(
             new HttpRequest({
@@ -30,20 +38,20 @@ function consoleOf(s: Services) {
                     ...(init.path !== undefined ? { path: init.path } : {}),
                     ...(init.file ? { file: init.file } : {}),
                 },
-                headers: init.user ? { 'x-ms-client-principal': init.user } : {},
+                headers: Object.fromEntries(
+                    Object.entries({
+                        host: 'localhost',
+                        'sec-fetch-site': 'same-origin',
+                        ...((init.method ?? 'GET') !== 'GET' ? { 'x-console-csrf': '1' } : {}),
+                        ...(init.user ? { 'x-ms-client-principal': init.user } : {}),
+                        ...init.headers,
+                    }).filter((e): e is [string, string] => e[1] !== null),
+                ),
                 ...(init.body !== undefined ? { body: { string: JSON.stringify(init.body) } } : {}),
             }),
             context(),
         );
     return { by, call };
-}
-
-async function withReviewItem(s: Services) {
-    const e = envelope({ transactionId: 'in-review', sessionId: 'unit-9' });
-    await s.store.recordAccepted(e, e.acceptedAt);
-    const failure = { class: 'defect', code: 'LOOKUP_MISSING', message: 'no row', owner: 'integration' } as const;
-    await s.store.updateState(e.transactionId, { from: anyState, state: 'review', lastFailure: failure }, e.acceptedAt);
-    return e.transactionId;
 }
 
 describe('console handlers', () => {
@@ -96,12 +104,39 @@ describe('console handlers', () => {
         const body = { by: 'someone else', reason: 'entered twice' };
         expect((await call('console-api', { method: 'POST', path, body, user: viewer })).status).toBe(403);
         expect((await s.store.get(id))?.state).toBe('review');
-        const actor = principal('Bo', ['Console.Act']);
+        const actor = principal('Bo', ['Console.Act'], { upn: 'bo@contoso.example' });
         const res = await call('console-api', { method: 'POST', path, body, user: actor });
         expect([res.status, (res.jsonBody as { state: string }).state]).toEqual([202, 'discarded']);
         const audit = await s.store.listAudit(id);
-        expect(JSON.stringify(audit.at(-1))).toContain('Bo');
+        expect(audit.at(-1)?.payload).toEqual({ by: 'bo@contoso.example', reason: 'entered twice' });
         expect(JSON.stringify(audit)).not.toContain('someone else');
+    });
+
+    it('refuses an action without the console header or from another site (CSRF), changing nothing', async () => {
+        const s = memoryServices();
+        const id = await withReviewItem(s);
+        const { call } = consoleOf(s);
+        const path = `review/${id}/discard`;
+        const user = principal('Bo', ['Console.Act'], { upn: 'bo@contoso.example' });
+        const body = { reason: 'entered twice' };
+        const forged: Record<string, string | null>[] = [
+            { 'x-console-csrf': null }, // a form or a no-cors fetch cannot add the header
+            { 'sec-fetch-site': 'cross-site' },
+            { 'sec-fetch-site': 'same-site' }, // a sibling app on the same parent domain is another site for us
+            { 'sec-fetch-site': null, origin: 'https://evil.example' }, // a browser without fetch metadata
+        ];
+        for (const headers of forged) {
+            const res = await call('console-api', { method: 'POST', path, body, user, headers });
+            const code = (res.jsonBody as { error: { code: string } }).error.code;
+            expect([JSON.stringify(headers), res.status, code]).toEqual([
+                JSON.stringify(headers),
+                403,
+                'CROSS_SITE_REQUEST',
+            ]);
+        }
+        expect((await s.store.get(id))?.state).toBe('review');
+        const fine = await call('console-api', { method: 'POST', path, body, user });
+        expect(fine.status).toBe(202);
     });
 
     it('answers NOT_AVAILABLE for what the console may not call or nothing serves', async () => {

@@ -13,6 +13,7 @@ import {
 import { createSummaryHandler, summaryResponseSchema } from '../../../functions/handlers/summary';
 import type { ChannelMessage, MailMessage } from '../../../src/ports/notifier';
 import { envelope } from '../../contract/transactionStore.contract';
+import { userActor } from '../../support/actors';
 import { anyState } from '../../support/anyState';
 import { memoryServices } from '../../support/memoryServices';
 
@@ -118,18 +119,19 @@ describe('notification handlers', () => {
         );
     });
 
-    it('POST /api/alerts/{id}/acknowledge records who, answers the alert, and is idempotent', async () => {
+    it('POST /api/alerts/{id}/acknowledge records the signed-in actor, answers the alert, and is idempotent', async () => {
         const { s } = await withFailures();
         const [alert] = await s.notifications.alerts.list({ max: 1 });
         const id = alert?.id ?? '';
-        const res = await createAcknowledgeHandler(async () => s)(post(id, '{"by": "ops@contoso"}'));
+        const ops = userActor('ops@contoso');
+        const res = await createAcknowledgeHandler(async () => s)(post(id, '{"by": "someone else"}'), context(), ops);
         expect(res.status).toBe(200);
         expect(res.jsonBody).toMatchObject({ id, state: 'acknowledged', count: 3 });
         expect(await s.notifications.alerts.get(id)).toMatchObject({
             acknowledgedBy: 'ops@contoso',
             acknowledgedAt: '2026-11-10T09:00:00.000Z',
         });
-        const again = await createAcknowledgeHandler(async () => s)(post(id));
+        const again = await createAcknowledgeHandler(async () => s)(post(id), context(), userActor('other@contoso'));
         expect(again.status).toBe(200);
         expect((await s.notifications.alerts.get(id))?.acknowledgedBy).toBe('ops@contoso');
     });
@@ -137,7 +139,8 @@ describe('notification handlers', () => {
     it('acknowledge: 404 for an unknown id, 400 for a body it cannot use, changing nothing', async () => {
         const { s } = await withFailures();
         const [alert] = await s.notifications.alerts.list({ max: 1 });
-        const ack = createAcknowledgeHandler(async () => s);
+        const handler = createAcknowledgeHandler(async () => s);
+        const ack = (request: HttpRequest) => handler(request, context(), userActor());
         const unknown = await ack(post('nope'));
         expect(unknown.status).toBe(404);
         expect(unknown.jsonBody).toEqual({ error: { code: 'NOT_FOUND', message: 'no alert nope' } });

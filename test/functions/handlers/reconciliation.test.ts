@@ -12,6 +12,7 @@ import { MemoryBlobStore } from '../../../src/adapters/memory/memoryBlobStore';
 import type { ChannelMessage } from '../../../src/ports/notifier';
 import { ReportArchive } from '../../../src/reconciliation/reportArchive';
 import { crmRows, erpBooks, fakeReader, fakeReporting } from '../../reconciliation/support/fakeBooks';
+import { userActor } from '../../support/actors';
 import { memoryServices } from '../../support/memoryServices';
 
 const logs: string[] = [];
@@ -55,8 +56,9 @@ describe('POST /api/reconciliations/{period}', () => {
     it('reconciles, stores the report, posts the channel summary and says balanced', async () => {
         const { provider, posted, archive } = services();
         const response = await createReconciliationRunHandler(provider)(
-            request('POST', 'reconciliations/2026-11', { period: '2026-11' }, { by: 'fc' }),
+            request('POST', 'reconciliations/2026-11', { period: '2026-11' }, {}),
             context(),
+            userActor('fc@contoso.example'),
         );
         expect(response.status).toBe(200);
         expect(response.jsonBody).toMatchObject({ status: 'balanced', findings: [], posted: true });
@@ -74,21 +76,26 @@ describe('POST /api/reconciliations/{period}', () => {
 
     it('refuses a bad period or body without running, and answers 503 when the ERP cannot answer', async () => {
         const { provider, archive } = services();
-        const run = createReconciliationRunHandler(provider);
-        const bad = await run(request('POST', 'x', { period: '2026-1' }, { by: 'fc' }), context());
+        const handler = createReconciliationRunHandler(provider);
+        const run = (r: HttpRequest) => handler(r, context(), userActor());
+        const bad = await run(request('POST', 'x', { period: '2026-1' }, {}));
         expect([bad.status, bad.jsonBody]).toEqual([
             400,
             { error: { code: 'INVALID_PERIOD', message: 'period must be YYYY-MM, got "2026-1"', field: 'period' } },
         ]);
-        const noBy = await run(request('POST', 'x', { period: '2026-11' }, { project: 'MARINA' }), context());
-        expect(noBy).toMatchObject({ status: 400, jsonBody: { error: { code: 'INVALID_BODY', field: 'by' } } });
-        const notJson = await run(request('POST', 'x', { period: '2026-11' }, 'nope'), context());
+        const badProject = await run(request('POST', 'x', { period: '2026-11' }, { project: 7 }));
+        expect(badProject).toMatchObject({
+            status: 400,
+            jsonBody: { error: { code: 'INVALID_BODY', field: 'project' } },
+        });
+        const notJson = await run(request('POST', 'x', { period: '2026-11' }, 'nope'));
         expect(notJson.status).toBe(400);
         expect(await archive.list()).toEqual([]);
         const down = services({ failing: true });
         const unavailable = await createReconciliationRunHandler(down.provider)(
-            request('POST', 'x', { period: '2026-11' }, { by: 'fc' }),
+            request('POST', 'x', { period: '2026-11' }, {}),
             context(),
+            userActor(),
         );
         expect(unavailable).toMatchObject({
             status: 503,
@@ -107,8 +114,9 @@ describe('GET /api/reconciliations[/{period}]', () => {
                 .status,
         ).toBe(404);
         await createReconciliationRunHandler(provider)(
-            request('POST', 'x', { period: '2026-11' }, { by: 'fc' }),
+            request('POST', 'x', { period: '2026-11' }, undefined),
             context(),
+            userActor(),
         );
         const list = await createReconciliationListHandler(provider)(request('GET', 'reconciliations', {}, undefined));
         expect((list.jsonBody as { reports: Array<{ period: string }> }).reports.map((r) => r.period)).toEqual([
@@ -134,11 +142,12 @@ describe('GET /api/reconciliations[/{period}]', () => {
 });
 
 describe('POST /api/reconciliations/repush/{sourceRecordId}', () => {
-    it('answers 404 for a record never accepted and 400 without who', async () => {
+    it('answers 404 for a record never accepted and 400 for a body it does not understand', async () => {
         const { provider, s } = services();
-        const repush = createRepushHandler(provider);
-        expect((await repush(request('POST', 'x', { sourceRecordId: 'r9' }, { by: 'fc' }))).status).toBe(404);
-        expect((await repush(request('POST', 'x', { sourceRecordId: 'r9' }, {}))).status).toBe(400);
+        const handler = createRepushHandler(provider);
+        const repush = (r: HttpRequest) => handler(r, context(), userActor());
+        expect((await repush(request('POST', 'x', { sourceRecordId: 'r9' }, undefined))).status).toBe(404);
+        expect((await repush(request('POST', 'x', { sourceRecordId: 'r9' }, { note: 'x' }))).status).toBe(400);
         expect(s.sent).toEqual([]);
     });
 });
