@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { sandboxGraphTokens } from '../../local/sandboxIdentity';
 import { type SandboxGraph, startSandboxGraph } from '../../sandbox/graph/sandboxGraphServer';
 import { GraphNotifier } from '../../src/adapters/graph/graphNotifier';
 import { runNotifications } from '../../src/notifications/notificationRun';
@@ -25,7 +26,7 @@ describe('Teams app not installed in the owning team', () => {
         const notifier = new GraphNotifier({
             baseUrl: `${graph.url}/`,
             sharedMailbox: 'handover@contoso-developments.example',
-            getToken: async () => 'token',
+            ...sandboxGraphTokens(graph),
         });
         const refused = await notifier
             .postToChannel({ teamId: salesOps, channelId: 'c', card: { type: 'AdaptiveCard' }, summary: 's' })
@@ -40,7 +41,7 @@ describe('Teams app not installed in the owning team', () => {
         expect(graph.mailbox.map((m) => m.to)).toEqual([['sales-ops@contoso-developments.example']]);
         const [alert] = await w.alerts.list({ max: 1 });
         expect(alert?.lastDeliveryError).toContain(
-            "403 Forbidden: Missing role permissions on the request. API requires one of 'ChannelMessage.Send.Group'",
+            "403 Forbidden: Missing role permissions on the request. API requires one of 'ChannelMessage.Send.Group, Teamwork.Migrate.All'. Roles on the request ''. Resource specific consent grants on the request ''.",
         );
         expect(w.logs.some((l) => l.level === 'error' && l.message === 'alert not delivered')).toBe(true);
         expect(graph.channelMessages).toHaveLength(0);
