@@ -17,6 +17,7 @@ import {
 } from '../api/reconciliationSchemas';
 import { jsonOf } from '../api/typedJson';
 import type { ServicesProvider } from '../services';
+import { contextLogger } from './contextLogger';
 import { problem } from './jsonResponse';
 
 const formats: Record<string, ReportFormat> = { json: 'json', md: 'markdown', markdown: 'markdown', csv: 'csv' };
@@ -86,7 +87,10 @@ export function createReconciliationRunHandler(services: ServicesProvider) {
         }
         const s = await services();
         try {
-            const result = await runReconciliation(period, parsed.data.project, s);
+            const result = await runReconciliation(period, parsed.data.project, {
+                ...s,
+                logger: contextLogger(context),
+            });
             context.log(
                 `reconciliation ${result.report.id} by ${parsed.data.by}: ${result.report.balanced ? 'balanced' : 'not balanced'}, ${result.report.findings.length} finding(s)`,
             );
@@ -153,9 +157,9 @@ export function createReconciliationTimerHandler(services: ServicesProvider) {
     return async (_timer: unknown, context: InvocationContext): Promise<void> => {
         const s = await services();
         const period = previousPeriod(s.clock.now());
-        const result = await runReconciliation(period, undefined, s);
+        const result = await runReconciliation(period, undefined, { ...s, logger: contextLogger(context) });
         context.log(
-            `reconciliation ${result.report.id}: ${result.report.balanced ? 'balanced' : 'not balanced'}, ${result.report.findings.length} finding(s), channel ${result.posted ? 'posted' : `not posted${result.postError ? ` (${result.postError})` : ''}`}`,
+            `reconciliation ${result.report.id}: ${result.report.balanced ? 'balanced' : 'not balanced'}, ${result.report.findings.length} finding(s), channel ${result.posted ? 'posted' : `not posted${result.postError ? ` (${result.postError}; summary ${result.fallback === 'mailed' ? 'mailed to its owner' : 'not mailed either'})` : ''}`}`,
         );
     };
 }

@@ -104,8 +104,11 @@ export async function startSandboxGraph(
     const host = options.host ?? '127.0.0.1';
     const now = options.now ?? (() => new Date());
     const directory = options.directory ?? defaultDirectory;
-    const signer = new TokenSigner(now);
-    const authority = await startSandboxAuthority({ host, directory, signer, now });
+    // Token lifetimes run on the real clock, as the credentials that cache them do (MSAL, the identity endpoint);
+    // `now` is the business time a test may move, which would expire every cached token at once.
+    const realTime = () => new Date();
+    const signer = new TokenSigner(realTime);
+    const authority = await startSandboxAuthority({ host, directory, signer, now: realTime });
     const state: State = {
         faults: options.failureRate === undefined ? {} : { failureRate: options.failureRate },
         random: mulberry32(options.seed ?? 1),

@@ -93,7 +93,10 @@ class Parser {
                 const known = extensions[name];
                 if (!known) {
                     const list = Object.keys(extensions).join(', ');
-                    return this.fail(nameToken, `extension '${name}' is outside the subset this reader accepts (${list})`);
+                    return this.fail(
+                        nameToken,
+                        `extension '${name}' is outside the subset this reader accepts (${list})`,
+                    );
                 }
                 this.#extensionVersions.set(known.namespace, known.versions);
                 return { kind: 'extension', name, ...pos };
