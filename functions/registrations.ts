@@ -29,6 +29,7 @@ import { createReviewActionHandler, createReviewListHandler } from './handlers/r
 import { createStatsHandler } from './handlers/stats';
 import { createSubscribeHandler, createUnsubscribeHandler } from './handlers/subscriptions';
 import { createSummaryHandler, createSummaryTimerHandler } from './handlers/summary';
+import { createTeamsTestCardHandler } from './handlers/teamsTestCard';
 import { createTransactionsHandler } from './handlers/transactions';
 import type { ServicesProvider } from './services';
 
@@ -218,6 +219,14 @@ export function buildRegistrations(services: ServicesProvider, intakeAuth: 'func
             methods: ['GET'],
             authLevel: 'function',
             handler: createSummaryHandler(services),
+        },
+        {
+            kind: 'http',
+            name: 'teams-test-card',
+            route: 'teams/test-card',
+            methods: ['POST'],
+            authLevel: 'function',
+            handler: createTeamsTestCardHandler(services),
         },
         {
             kind: 'http',
