@@ -34,7 +34,7 @@ export function createAzureServicesProvider(env: Record<string, string | undefin
  * federated identity credential (no client secret). Without the registration's settings every post is refused
  * with a code that says so, so the owner's mail fallback and the alert still happen.
  */
-function channelToken(settings: Settings, managedIdentity: DefaultAzureCredential): () => Promise<string> {
+export function channelToken(settings: Settings, managedIdentity: DefaultAzureCredential): () => Promise<string> {
     const { TEAMS_APP_CLIENT_ID: clientId, TEAMS_APP_TENANT_ID: tenantId } = settings;
     if (!clientId || !tenantId) {
         return async () => {
