@@ -2,15 +2,9 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { describe, expect, it } from 'vitest';
 import { channelToken } from '../../functions/azureServices';
 import { loadSettings } from '../../src/config/settings';
+import { requiredSettings } from '../support/requiredSettings';
 
-const required = {
-    ServiceBusConnection__fullyQualifiedNamespace: 'x.servicebus.windows.net',
-    STORAGE_TABLE_ENDPOINT: 'https://x.table.core.windows.net/',
-    ERP_BASE_URL: 'https://erp.example/',
-    ERP_SCOPE: 'api://erp/.default',
-    DATAVERSE_URL: 'https://x.crm.dynamics.com/',
-    GRAPH_SHARED_MAILBOX: 'a@b.example',
-};
+const required = requiredSettings;
 
 describe('the Teams app settings', () => {
     it('are set together or not at all, naming the one missing', () => {

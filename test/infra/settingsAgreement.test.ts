@@ -7,6 +7,7 @@ import { BicepProject, type ResourceView } from '../../src/infra/bicep/bicepProj
 import { isObjectValue, isUnresolved, valueAt } from '../../src/infra/bicep/bicepValue';
 import { possibleKeys } from '../../src/infra/bicep/possibleKeys';
 import { isoDurationMs, timeSpanMs } from '../../src/infra/duration';
+import { requiredSettings } from '../support/requiredSettings';
 import { isOptionalSetting, parsesAs, readCodeSettings } from './codeSettings';
 
 const root = process.cwd();
@@ -139,14 +140,7 @@ describe('settings the code reads are provided by the Bicep', () => {
 });
 
 describe('queue, code and host.json agree', () => {
-    const schemaDefaults = loadSettings({
-        ServiceBusConnection__fullyQualifiedNamespace: 'x.servicebus.windows.net',
-        STORAGE_TABLE_ENDPOINT: 'https://x.table.core.windows.net/',
-        ERP_BASE_URL: 'https://erp.example/',
-        ERP_SCOPE: 'api://erp/.default',
-        DATAVERSE_URL: 'https://x.crm.dynamics.com/',
-        GRAPH_SHARED_MAILBOX: 'a@b.example',
-    });
+    const schemaDefaults = loadSettings(requiredSettings);
 
     it('the queue name is the same in the Bicep queue, its app setting, and the code default', () => {
         const setting = code.bindingSettings.find((b) => b.kind === 'queueName')?.setting as string;
