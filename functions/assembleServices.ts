@@ -58,7 +58,8 @@ export async function assembleServices(parts: {
     queue: Pick<SessionQueue, 'send'>;
     dataverse: { url: string; getToken: GetToken; timeoutMs: number };
     erp: { url: string; getToken: GetToken; timeoutMs: number };
-    graph: { url: string; sharedMailbox: string; getToken: GetToken };
+    /** Mail as the managed identity (`getToken`), channel messages as the Teams app (`getChannelToken`). */
+    graph: { url: string; sharedMailbox: string; getToken: GetToken; getChannelToken: GetToken };
     backup: { blobs: BlobConnection; container: string; options: BackupOptions };
     /** Let flows subscribe plain-HTTP loopback callbacks: the local runtime only, never Azure. */
     allowLoopbackCallbacks?: boolean;
@@ -126,6 +127,7 @@ export async function assembleServices(parts: {
                 baseUrl: parts.graph.url,
                 sharedMailbox: parts.graph.sharedMailbox,
                 getToken: parts.graph.getToken,
+                getChannelToken: parts.graph.getChannelToken,
             }),
             tracer,
         ),

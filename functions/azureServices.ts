@@ -1,6 +1,8 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { ServiceBusSessionQueue } from '../src/adapters/azure/serviceBusSessionQueue';
+import { accessToken, graphScope, teamsAppCredential } from '../src/adapters/graph/teamsAppCredential';
 import { backupBlobEndpoint, loadSettings, type Settings } from '../src/config/settings';
+import { GraphRequestError } from '../src/ports/graphErrors';
 import { assembleServices } from './assembleServices';
 import { type LoadedConfig, loadConfigFiles } from './configFiles';
 import type { Services, ServicesProvider } from './services';
@@ -27,15 +29,31 @@ export function createAzureServicesProvider(env: Record<string, string | undefin
     return { settings, services };
 }
 
+/**
+ * Channel messages as the Teams app: its registration reached from the managed identity through the registration's
+ * federated identity credential (no client secret). Without the registration's settings every post is refused
+ * with a code that says so, so the owner's mail fallback and the alert still happen.
+ */
+export function channelToken(settings: Settings, managedIdentity: DefaultAzureCredential): () => Promise<string> {
+    const { TEAMS_APP_CLIENT_ID: clientId, TEAMS_APP_TENANT_ID: tenantId } = settings;
+    if (!clientId || !tenantId) {
+        return async () => {
+            throw new GraphRequestError(
+                'TEAMS_APP_CLIENT_ID and TEAMS_APP_TENANT_ID are not set: channel messages are posted as the Teams app registration (infra/app/teamsApp.bicep)',
+                401,
+                'TeamsAppNotConfigured',
+            );
+        };
+    }
+    const teamsApp = teamsAppCredential({ tenantId, clientId, managedIdentity });
+    return () => accessToken(teamsApp, graphScope);
+}
+
 async function buildServices(settings: Settings, config: LoadedConfig): Promise<Services> {
     const credential = new DefaultAzureCredential(
         settings.AZURE_CLIENT_ID ? { managedIdentityClientId: settings.AZURE_CLIENT_ID } : {},
     );
-    const tokenFor = (scope: string) => async () => {
-        const token = await credential.getToken(scope);
-        if (!token) throw new Error(`no token for ${scope}`);
-        return token.token;
-    };
+    const tokenFor = (scope: string) => () => accessToken(credential, scope);
     return assembleServices({
         settings,
         config,
@@ -53,7 +71,8 @@ async function buildServices(settings: Settings, config: LoadedConfig): Promise<
         graph: {
             url: settings.GRAPH_BASE_URL,
             sharedMailbox: settings.GRAPH_SHARED_MAILBOX,
-            getToken: tokenFor('https://graph.microsoft.com/.default'),
+            getToken: tokenFor(graphScope),
+            getChannelToken: channelToken(settings, credential),
         },
         backup: {
             blobs: { endpoint: backupBlobEndpoint(settings), credential },

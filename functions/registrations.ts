@@ -31,6 +31,7 @@ import { createReviewActionHandler, createReviewListHandler } from './handlers/r
 import { createStatsHandler } from './handlers/stats';
 import { createSubscribeHandler, createUnsubscribeHandler } from './handlers/subscriptions';
 import { createSummaryHandler, createSummaryTimerHandler } from './handlers/summary';
+import { createTeamsTestCardHandler } from './handlers/teamsTestCard';
 import { createTransactionsHandler } from './handlers/transactions';
 import type { ServicesProvider } from './services';
 
@@ -197,6 +198,12 @@ export function buildRegistrations(services: ServicesProvider, intakeAuth: 'func
             route: 'summary',
             methods: ['GET'],
             handler: createSummaryHandler(services),
+        }),
+        operator('act', {
+            name: 'teams-test-card',
+            route: 'teams/test-card',
+            methods: ['POST'],
+            handler: (request, context) => createTeamsTestCardHandler(services)(request, context),
         }),
         operator('read', {
             name: 'reconciliations-list',

@@ -96,6 +96,17 @@ module identity './app/identity.bicep' = {
   }
 }
 
+// The Teams app's Entra registration, reached from the identity above through a federated credential (no secret).
+module teamsApp './app/teamsApp.bicep' = {
+  name: 'teamsApp'
+  scope: rg
+  params: {
+    uniqueName: 'integration-teams-${resourceToken}'
+    displayName: 'CRM-ERP integration alerts (${environmentName})'
+    managedIdentityPrincipalId: identity.outputs.principalId
+  }
+}
+
 module monitoring './app/monitoring.bicep' = {
   name: 'monitoring'
   scope: rg
@@ -173,6 +184,9 @@ var integrationSettings = {
   GRAPH_BASE_URL: 'https://graph.microsoft.com/'
   GRAPH_SHARED_MAILBOX: graphSharedMailbox
   AZURE_CLIENT_ID: identity.outputs.clientId
+  // Channel messages are posted as the Teams app registration (mail stays with the managed identity).
+  TEAMS_APP_CLIENT_ID: teamsApp.outputs.clientId
+  TEAMS_APP_TENANT_ID: teamsApp.outputs.tenantId
   PROBE_SCHEDULE: '0 */1 * * * *'
   // The operator APIs and the console trust App Service Authentication (Entra ID, app roles Console.Read/Console.Act);
   // the code refuses `none` in Azure.
@@ -263,3 +277,6 @@ output TRANSACTIONS_QUEUE_NAME string = transactionsQueue.name
 output STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
 output BACKUP_BLOB_ENDPOINT string = storage.outputs.backupBlobEndpoint
 output KEY_VAULT_NAME string = keyVault.outputs.name
+// `npm run teams:package` writes this into the Teams app manifest (webApplicationInfo.id and the app id).
+output TEAMS_APP_CLIENT_ID string = teamsApp.outputs.clientId
+output TEAMS_APP_TENANT_ID string = teamsApp.outputs.tenantId

@@ -85,7 +85,7 @@ export async function startLocalRuntime(
             queue,
             erpUrl: erp.url,
             dataverseUrl: dataverse.url,
-            graphUrl: `${graph.url}/`,
+            graph,
         });
         const registrations = buildRegistrations(async () => services, 'functionKey');
         const host = await startLocalHost({ registrations, functionKey, port: settings.LOCAL_HOST_PORT, log });

@@ -18,6 +18,7 @@ import {
 import { jsonOf } from '../api/typedJson';
 import { type Actor, actingAs } from '../auth/operatorAccess';
 import type { ServicesProvider } from '../services';
+import { contextLogger } from './contextLogger';
 import { problem } from './jsonResponse';
 import { optionalJsonBody } from './optionalJsonBody';
 
@@ -89,7 +90,10 @@ export function createReconciliationRunHandler(services: ServicesProvider) {
         }
         const s = await services();
         try {
-            const result = await runReconciliation(period, parsed.data.project, s);
+            const result = await runReconciliation(period, parsed.data.project, {
+                ...s,
+                logger: contextLogger(context),
+            });
             // The actor's object id, never a name or an e-mail, goes to the log.
             context.log(
                 `reconciliation ${result.report.id} by ${actor.kind} ${actor.id}: ${result.report.balanced ? 'balanced' : 'not balanced'}, ${result.report.findings.length} finding(s)`,
@@ -158,9 +162,9 @@ export function createReconciliationTimerHandler(services: ServicesProvider) {
     return async (_timer: unknown, context: InvocationContext): Promise<void> => {
         const s = await services();
         const period = previousPeriod(s.clock.now());
-        const result = await runReconciliation(period, undefined, s);
+        const result = await runReconciliation(period, undefined, { ...s, logger: contextLogger(context) });
         context.log(
-            `reconciliation ${result.report.id}: ${result.report.balanced ? 'balanced' : 'not balanced'}, ${result.report.findings.length} finding(s), channel ${result.posted ? 'posted' : `not posted${result.postError ? ` (${result.postError})` : ''}`}`,
+            `reconciliation ${result.report.id}: ${result.report.balanced ? 'balanced' : 'not balanced'}, ${result.report.findings.length} finding(s), channel ${result.posted ? 'posted' : `not posted${result.postError ? ` (${result.postError}; summary ${result.fallback === 'mailed' ? 'mailed to its owner' : 'not mailed either'})` : ''}`}`,
         );
     };
 }

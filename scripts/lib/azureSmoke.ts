@@ -4,6 +4,7 @@ import { createAzureServicesProvider } from '../../functions/azureServices';
 import { ServiceBusSessionQueue } from '../../src/adapters/azure/serviceBusSessionQueue';
 import { CONTRACT_PATH, loadContract } from '../../src/contract/loadContract';
 import { diffOpenApi } from '../../src/contract/openapiDiff';
+import type { TestCardOutcome } from '../../src/notifications/teamsTestCard';
 import type { EnvironmentConfig } from '../../src/smoke/environmentConfig';
 import { integrationChecks } from '../../src/smoke/integrationChecks';
 import { runSmokeChecks, type SmokeResult } from '../../src/smoke/smokeCheck';
@@ -25,7 +26,17 @@ export class SmokeUnreachableError extends Error {
 export async function smokeAzure(
     name: string,
     config: EnvironmentConfig,
-    options: { timeoutMs: number; credential?: TokenCredential },
+    options: {
+        timeoutMs: number;
+        credential?: TokenCredential;
+        /** The channel of the test card: a contact of the owner registry or `<teamId>/<channelId>`. */
+        channel?: string;
+        /**
+         * An Entra ID access token for the app's registration of a user with Console.Act (SMOKE_TOKEN): the test card
+         * is posted by the app itself, behind the operator roles like every operator API.
+         */
+        token?: string;
+    },
 ): Promise<SmokeResult[]> {
     const credential =
         options.credential ??
@@ -72,6 +83,7 @@ export async function smokeAzure(
                     : {}),
                 notifier: built.notifier,
                 sharedMailbox: config.graph.sharedMailbox,
+                teams: teamsThroughApp(functionAppUrl, options.token, options.channel ?? 'integration'),
                 queue,
                 store: built.store,
                 ...(functionAppUrl
@@ -85,4 +97,59 @@ export async function smokeAzure(
     } finally {
         await queue.close().catch(() => undefined);
     }
+}
+
+/**
+ * The test card is posted by the function app (POST /api/teams/test-card): only its managed identity is trusted by
+ * the Teams app registration's federated credential, so a developer's own sign-in cannot act as the Teams app.
+ */
+export function teamsThroughApp(
+    functionAppUrl: string | undefined,
+    token: string | undefined,
+    channel: string,
+): { channel: string; post: () => Promise<TestCardOutcome> } | { channel: string; unavailable: string } {
+    if (!functionAppUrl) {
+        return {
+            channel,
+            unavailable: 'this environment names no functionAppUrl: the function app posts the test card',
+        };
+    }
+    if (!token) {
+        return {
+            channel,
+            unavailable:
+                'set SMOKE_TOKEN to an Entra ID token of a user with Console.Act (az account get-access-token --resource api://<CONSOLE_APP_CLIENT_ID> --query accessToken -o tsv): the app posts the test card as the Teams app, which only its managed identity can act as',
+        };
+    }
+    return {
+        channel,
+        post: async () => {
+            const res = await fetch(new URL('api/teams/test-card', functionAppUrl), {
+                method: 'POST',
+                headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+                body: JSON.stringify({ channel }),
+            });
+            const body = (await res.json().catch(() => ({}))) as Record<string, unknown> & {
+                error?: Record<string, unknown>;
+            };
+            if (res.status === 201) {
+                return {
+                    ok: true,
+                    channel: { teamId: String(body.teamId), channelId: String(body.channelId) },
+                    messageId: String(body.messageId),
+                };
+            }
+            const e = body.error ?? {};
+            if (res.status !== 502)
+                throw new Error(`POST api/teams/test-card answered ${res.status}: ${String(e.message ?? '')}`);
+            return {
+                ok: false,
+                channel: { teamId: String(e.teamId), channelId: String(e.channelId) },
+                status: typeof e.graphStatus === 'number' ? e.graphStatus : undefined,
+                graphCode: typeof e.graphCode === 'string' ? e.graphCode : undefined,
+                message: String(e.message ?? ''),
+                hint: String(e.hint ?? ''),
+            };
+        },
+    };
 }

@@ -42,6 +42,13 @@ export const settingsSchema = z
         GRAPH_SHARED_MAILBOX: z.email(),
         /** Client id of the user-assigned managed identity (DefaultAzureCredential picks it up). */
         AZURE_CLIENT_ID: z.string().optional(),
+        /**
+         * The Teams app's Entra registration (client id) and its tenant: channel messages are posted as that app,
+         * reached from the managed identity through its federated credential (no secret). Unset: channel posts fail
+         * as rejected (mail fallback and an alert), mail still goes.
+         */
+        TEAMS_APP_CLIENT_ID: z.uuid().optional(),
+        TEAMS_APP_TENANT_ID: z.uuid().optional(),
         /** NCRONTAB schedule of the condition probe (frozen periods, ERP outage). */
         PROBE_SCHEDULE: z.string().min(1).default('0 */1 * * * *'),
         /** NCRONTAB schedule of the reconciliation at close; it reconciles the previous month (default the 3rd, 06:00 UTC). */
@@ -116,6 +123,13 @@ export const settingsSchema = z
                 path: ['BACKUP_BLOB_ENDPOINT'],
                 message:
                     'required when STORAGE_TABLE_ENDPOINT is not an Azure Table endpoint (…table.core.windows.net)',
+            });
+        }
+        if ((s.TEAMS_APP_CLIENT_ID === undefined) !== (s.TEAMS_APP_TENANT_ID === undefined)) {
+            ctx.addIssue({
+                code: 'custom',
+                path: [s.TEAMS_APP_CLIENT_ID === undefined ? 'TEAMS_APP_CLIENT_ID' : 'TEAMS_APP_TENANT_ID'],
+                message: 'TEAMS_APP_CLIENT_ID and TEAMS_APP_TENANT_ID are set together (the Teams app registration)',
             });
         }
         if (s.INTAKE_AUTH_MODE === 'header' && !s.WEBHOOK_HEADER_SECRET) {

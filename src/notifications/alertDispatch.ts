@@ -1,12 +1,15 @@
-import { createHash } from 'node:crypto';
 import type { Alert, AlertStore } from '../ports/alertStore';
 import type { Clock } from '../ports/clock';
 import { isGraphThrottledError } from '../ports/graphErrors';
 import type { Logger } from '../ports/logger';
 import type { Notifier } from '../ports/notifier';
 import { alertChannelMessage, alertMail, type CardReason } from './alertCards';
+import { raiseAlert, update } from './alertRecords';
 import type { AlertSignal, CollectedSignals } from './alertSignals';
-import { contactOf, type OwnerRegistry, routeFor } from './ownerRegistry';
+import { recordChannelFailure, recordChannelSuccess } from './channelFailures';
+import { contactOf, type OwnerRegistry } from './ownerRegistry';
+
+export { update };
 
 export interface AlertDeps {
     alerts: AlertStore;
@@ -28,9 +31,6 @@ export interface AlertRunReport {
     throttledUntil?: string;
 }
 
-/** Conflicting writers (an acknowledgement racing the dispatcher) re-read and re-apply at most this often. */
-const maxWriteAttempts = 5;
-
 /**
  * Turns the signals of one scan into grouped alerts and tells the owners: one alert per group key with a count
  * (members are counted once, so re-scanning changes nothing), resolved when its group is no longer seen, escalated
@@ -45,10 +45,11 @@ export async function dispatchAlerts(deps: AlertDeps, collected: CollectedSignal
         if (group) group.push(s);
         else groups.set(s.groupKey, [s]);
     }
-    for (const [groupKey, signals] of groups) await raise(deps, groupKey, signals, report);
+    for (const [groupKey, signals] of groups) await raiseAlert(deps, groupKey, signals, report);
     const unresolved = await deps.alerts.list({ unresolvedOnly: true, max: 10_000 });
     for (const alert of unresolved) {
-        if (!groups.has(alert.groupKey) && !collected.truncated) {
+        // A channel failure is not found by the scan: the next post to that channel that succeeds resolves it.
+        if (!groups.has(alert.groupKey) && !collected.truncated && alert.point !== 'teamsChannel') {
             const resolved = await update(deps.alerts, alert.id, (a) => ({
                 ...a,
                 state: 'resolved',
@@ -61,59 +62,6 @@ export async function dispatchAlerts(deps: AlertDeps, collected: CollectedSignal
         await escalateAndDeliver(deps, alert.id, report);
     }
     return report;
-}
-
-async function raise(deps: AlertDeps, groupKey: string, signals: AlertSignal[], report: AlertRunReport) {
-    const now = deps.clock.now().toISOString();
-    const first = signals[0];
-    if (!first) return;
-    let alert = await deps.alerts.findUnresolved(groupKey);
-    if (!alert) {
-        const route = routeFor(deps.owners, first.point, first.failureClass, first.ruleOwner);
-        const id = `${createHash('sha256').update(groupKey).digest('hex').slice(0, 12)}-${Date.parse(now).toString(36)}`;
-        const created: Alert = {
-            id,
-            groupKey,
-            title: first.title,
-            point: first.point,
-            failureClass: first.failureClass,
-            code: first.code,
-            owner: route.owner,
-            contact: route.owner,
-            action: route.action,
-            samples: [],
-            count: 0,
-            firstAt: now,
-            lastAt: now,
-            state: 'open',
-            level: 0,
-            levelSince: now,
-            email: signals.some((s) => s.email),
-            postedCount: 0,
-            version: 0,
-            ...(deps.consoleBaseUrl ? { consoleLink: `${deps.consoleBaseUrl.split('#')[0]}#alert=${id}` } : {}),
-        };
-        if ((await deps.alerts.create(created)) === 'created') report.raised += 1;
-        alert = (await deps.alerts.get(id)) ?? created;
-    }
-    const known = await deps.alerts.listMembers(alert.id);
-    const fresh = signals.filter((s) => !known.has(s.member));
-    const addedMembers = new Set(
-        await deps.alerts.addMembers(
-            alert.id,
-            fresh.map((s) => s.member),
-        ),
-    );
-    const added = fresh.filter((s) => addedMembers.delete(s.member));
-    if (added.length === 0) return;
-    const samples = deps.owners.alerting.samples;
-    const grown = await update(deps.alerts, alert.id, (a) => ({
-        ...a,
-        count: a.count + added.length,
-        lastAt: now,
-        samples: [...a.samples, ...added.map((s) => s.object)].slice(0, samples),
-    }));
-    if (grown && alert.count > 0) report.grown += 1;
 }
 
 async function escalateAndDeliver(deps: AlertDeps, id: string, report: AlertRunReport): Promise<void> {
@@ -153,8 +101,8 @@ async function escalateAndDeliver(deps: AlertDeps, id: string, report: AlertRunR
 
 /**
  * The card (new, update or escalation) and, for record failures, the e-mail of the current level: each is tried on
- * its own (a channel the Teams app cannot post to must not keep the owner's e-mail back) and recorded once Graph
- * accepted it, so a failure of one is retried on the next pass without repeating the other. A crash between Graph's
+ * its own (a channel the Teams app cannot post to must not keep the owner's e-mail back; for other alerts the
+ * e-mail is then the fallback, once per level) and recorded once Graph accepted it, so a failure of one is retried on the next pass without repeating the other. A crash between Graph's
  * answer and the record repeats that one message: for alerts a repeat is better than a miss (the opposite choice
  * from the owner's notice).
  */
@@ -168,6 +116,7 @@ async function deliver(
     const contact = contactOf(deps.owners, alert.contact);
     const now = deps.clock.now();
     const failures: unknown[] = [];
+    let mailNow = mail;
     if (reason !== undefined) {
         try {
             const { messageId } = await deps.notifier.postToChannel(alertChannelMessage(alert, reason, contact));
@@ -178,11 +127,18 @@ async function deliver(
                 lastPostedAt: now.toISOString(),
                 lastMessageId: messageId,
             }));
+            await recordChannelSuccess(deps, contact);
         } catch (e) {
             failures.push(e);
+            if (!isGraphThrottledError(e)) {
+                // The owner hears by e-mail (once per level) while the channel cannot be posted to; the card is
+                // still retried every pass, and the channel's failure is an alert of its own.
+                mailNow ||= alert.mailedLevel !== alert.level;
+                await recordChannelFailure(deps, contact, e, `alert ${alert.id} level ${alert.level}`);
+            }
         }
     }
-    if (mail) {
+    if (mailNow) {
         try {
             await deps.notifier.sendMail(alertMail(alert, alert.level > 0 ? 'escalation' : 'new', contact));
             report.mailsSent += 1;
@@ -208,15 +164,4 @@ async function deliver(
     await update(deps.alerts, alert.id, (a) => ({ ...a, deliverAfter, lastDeliveryError: error }));
     if (throttled.length > 0) report.throttledUntil = deliverAfter;
     deps.logger.error('alert not delivered', { alertId: alert.id, contact: alert.contact, error });
-}
-
-/** Read, change, write with the version read; re-applied when someone else wrote in between. */
-export async function update(store: AlertStore, id: string, change: (a: Alert) => Alert): Promise<Alert | undefined> {
-    for (let attempt = 0; attempt < maxWriteAttempts; attempt++) {
-        const current = await store.get(id);
-        if (!current) return undefined;
-        const next = change(current);
-        if (await store.replace(next, current.version)) return { ...next, version: current.version + 1 };
-    }
-    throw new Error(`alert ${id} kept changing under ${maxWriteAttempts} writes`);
 }

@@ -8,6 +8,7 @@ import { isGraphThrottledError } from '../ports/graphErrors';
 import type { Logger } from '../ports/logger';
 import type { Notifier } from '../ports/notifier';
 import type { TransactionStore } from '../ports/transactionStore';
+import { recordChannelFailure, recordChannelSuccess } from './channelFailures';
 import { escapeHtml } from './noticeTemplates';
 import { contactOf, type OwnerRegistry } from './ownerRegistry';
 
@@ -134,40 +135,41 @@ export async function sendDailySummary(
     const scope = `summary/${date}`;
     for (const name of deps.owners.summary.contacts) {
         const contact = contactOf(deps.owners, name);
-        const deliveries: [string, () => Promise<unknown>][] = [
-            [
-                `${name}/teams`,
-                () =>
-                    deps.notifier.postToChannel({
-                        teamId: contact.teamId,
-                        channelId: contact.channelId,
-                        card: summaryCard(summary),
-                        summary: `Integration summary ${date}`,
-                    }),
-            ],
-            [
-                `${name}/mail`,
-                () =>
-                    deps.notifier.sendMail({
-                        to: [contact.email],
-                        subject: `Integration summary ${date}`,
-                        html: summaryHtml(summary),
-                    }),
-            ],
+        const channelPost = async () => {
+            await deps.notifier.postToChannel({
+                teamId: contact.teamId,
+                channelId: contact.channelId,
+                card: summaryCard(summary),
+                summary: `Integration summary ${date}`,
+            });
+        };
+        const mail = () =>
+            deps.notifier.sendMail({
+                to: [contact.email],
+                subject: `Integration summary ${date}`,
+                html: summaryHtml(summary),
+            });
+        const deliveries = [
+            { key: `${name}/teams`, send: channelPost, channel: true },
+            { key: `${name}/mail`, send: mail, channel: false },
         ];
-        for (const [key, send] of deliveries) {
+        for (const { key, send, channel } of deliveries) {
             if (await deps.alerts.hasMember(scope, key)) continue;
             for (let attempt = 1; ; attempt++) {
                 try {
                     await send();
                     await deps.alerts.addMember(scope, key);
                     sent.push(key);
+                    if (channel) await recordChannelSuccess(deps, contact);
                     break;
                 } catch (e) {
                     const error = e instanceof Error ? e.message : String(e);
                     if (attempt >= options.attempts) {
                         failed.push(key);
                         deps.logger.error('daily summary not delivered', { date, delivery: key, error });
+                        // The same summary also goes to the contact's mailbox (the other delivery): the channel's
+                        // failure is an alert of its own.
+                        if (channel) await recordChannelFailure(deps, contact, e, `summary ${date}`);
                         break;
                     }
                     const wait = isGraphThrottledError(e) ? (e.retryAfterMs ?? options.maxWaitMs) : 1000;

@@ -3,7 +3,13 @@ import type { Owner } from '../domain/failure';
 import type { AlertClass, IntegrationPoint } from '../ports/alertStore';
 
 const owners = ['integration', 'finance', 'project', 'salesOperations'] as const satisfies readonly Owner[];
-const points = ['erpPosting', 'crmWriteBack', 'handoverNotice', 'condition'] as const satisfies IntegrationPoint[];
+const points = [
+    'erpPosting',
+    'crmWriteBack',
+    'handoverNotice',
+    'condition',
+    'teamsChannel',
+] as const satisfies IntegrationPoint[];
 const classes = ['transient', 'defect', 'blocked', 'duplicate', 'deadLettered'] as const satisfies AlertClass[];
 
 const contactSchema = z

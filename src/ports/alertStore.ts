@@ -1,7 +1,10 @@
 import type { Owner } from '../domain/failure';
 
-/** Where an alert failed (an integration point of the owner registry). */
-export type IntegrationPoint = 'erpPosting' | 'crmWriteBack' | 'handoverNotice' | 'condition';
+/**
+ * Where an alert failed (an integration point of the owner registry). `teamsChannel`: a Teams channel the app could
+ * not post to (raised by the delivery that failed, resolved by the next one that succeeds).
+ */
+export type IntegrationPoint = 'erpPosting' | 'crmWriteBack' | 'handoverNotice' | 'condition' | 'teamsChannel';
 
 /** A failure class of the taxonomy, or `deadLettered` (nothing classified it: the infrastructure gave up). */
 export type AlertClass = 'transient' | 'defect' | 'blocked' | 'duplicate' | 'deadLettered';

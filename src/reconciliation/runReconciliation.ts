@@ -1,6 +1,11 @@
+import { channelOwner, recordChannelFailure, recordChannelSuccess } from '../notifications/channelFailures';
+import { escapeHtml } from '../notifications/noticeTemplates';
+import { contactOf, type OwnerRegistry } from '../notifications/ownerRegistry';
+import type { AlertStore } from '../ports/alertStore';
 import type { CrmTableReader } from '../ports/crmClient';
 import type { ErpReporting } from '../ports/erpReporting';
-import type { ChannelMessage, Notifier } from '../ports/notifier';
+import type { Logger } from '../ports/logger';
+import type { ChannelMessage, MailMessage, Notifier } from '../ports/notifier';
 import type { RecognitionRule } from './recognitionRule';
 import { type ReconcileDeps, reconcilePeriod } from './reconcilePeriod';
 import type { ReconciliationReport } from './reconciliationReport';
@@ -19,8 +24,14 @@ export interface ReconciliationServices {
 
 export type RunDeps = Omit<ReconcileDeps, 'crmTables' | 'erpReporting' | 'recognitionRule'> & {
     reconciliation: ReconciliationServices;
-    notifier: Pick<Notifier, 'postToChannel'>;
+    notifier: Pick<Notifier, 'postToChannel' | 'sendMail'>;
+    /** Where a channel post that failed is recorded as an alert, and who gets the summary by mail instead. */
+    notifications: { alerts: AlertStore; owners: OwnerRegistry; consoleBaseUrl?: string };
+    logger: Logger;
 };
+
+/** The registry contact the reconciliation channel's summary is mailed to when the channel cannot be posted to. */
+const reconciliationOwner = 'finance';
 
 export interface RunResult {
     report: ReconciliationReport;
@@ -28,6 +39,8 @@ export interface RunResult {
     /** Whether the channel summary went out (`false` without a channel or when Graph refused; the report is stored either way). */
     posted: boolean;
     postError?: string;
+    /** When the post failed: the summary was mailed to the channel's owner instead (or that failed too). */
+    fallback?: 'mailed' | 'mailFailed';
 }
 
 /** Reconciles a period, stores the report (Markdown, CSV, JSON) and posts its summary to the end-of-day channel. */
@@ -45,12 +58,47 @@ export async function runReconciliation(
     });
     const stored = await (await r.reports()).save(report);
     if (!r.channel) return { report, stored, posted: false };
+    const alertDeps = { ...deps.notifications, clock: deps.clock, logger: deps.logger };
+    const message = channelSummary(report, r.channel);
     try {
-        await deps.notifier.postToChannel(channelSummary(report, r.channel));
-        return { report, stored, posted: true };
+        await deps.notifier.postToChannel(message);
     } catch (e) {
-        return { report, stored, posted: false, postError: e instanceof Error ? e.message : String(e) };
+        const postError = e instanceof Error ? e.message : String(e);
+        await recordChannelFailure(alertDeps, r.channel, e, `reconciliation ${report.id}`);
+        const owner =
+            channelOwner(deps.notifications.owners, r.channel) ??
+            contactOf(deps.notifications.owners, reconciliationOwner);
+        try {
+            await deps.notifier.sendMail(summaryMail(message, owner.email, report.id));
+            return { report, stored, posted: false, postError, fallback: 'mailed' };
+        } catch (mailError) {
+            deps.logger.error('reconciliation summary not delivered', {
+                reportId: report.id,
+                error: mailError instanceof Error ? mailError.message : String(mailError),
+            });
+            return { report, stored, posted: false, postError, fallback: 'mailFailed' };
+        }
     }
+    await recordChannelSuccess(alertDeps, r.channel);
+    return { report, stored, posted: true };
+}
+
+/** The channel summary as an e-mail: the same facts, for when the channel cannot be posted to. */
+function summaryMail(message: ChannelMessage, to: string, reportId: string): MailMessage {
+    const body = (message.card.body ?? []) as {
+        type: string;
+        text?: string;
+        facts?: { title: string; value: string }[];
+    }[];
+    const facts = body.flatMap((b) => b.facts ?? []);
+    const rows = facts.map((f) => `<tr><td>${escapeHtml(f.title)}</td><td>${escapeHtml(f.value)}</td></tr>`).join('');
+    return {
+        to: [to],
+        subject: message.summary,
+        html:
+            `<p><strong>${escapeHtml(message.summary)}</strong></p><table>${rows}</table>` +
+            `<p>Report ${escapeHtml(reportId)}. Sent by e-mail because the Teams channel could not be posted to.</p>`,
+    };
 }
 
 const money = (n: number) => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });

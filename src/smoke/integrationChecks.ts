@@ -1,4 +1,5 @@
 import type { ContractChange } from '../contract/openapiDiff';
+import type { TestCardOutcome } from '../notifications/teamsTestCard';
 import type { CrmClient } from '../ports/crmClient';
 import type { ErpClient } from '../ports/erpClient';
 import type { Notifier } from '../ports/notifier';
@@ -16,6 +17,11 @@ export interface SmokeTargets {
     contractChanges?: () => Promise<ContractChange[]>;
     notifier: Notifier;
     sharedMailbox: string;
+    /**
+     * Posts one test card to the named channel as the app's Teams identity (locally in-process; in Azure through
+     * the function app, the only holder of that identity), or says why it cannot be tried.
+     */
+    teams: { channel: string; post: () => Promise<TestCardOutcome> } | { channel: string; unavailable: string };
     queue: Pick<SessionQueue, 'peekDeadLetters'>;
     store: Pick<TransactionStore, 'get'>;
     /** GET of the function app's health endpoint: its HTTP status. */
@@ -104,6 +110,18 @@ export function integrationChecks(t: SmokeTargets): SmokeCheck[] {
                     html: '<p>Sent by <code>npm run smoke</code>: Graph mail works. No action needed.</p>',
                 });
                 return 'mail accepted (to the shared mailbox itself)';
+            },
+        },
+        {
+            name: `post a test card to the Teams channel '${t.teams.channel}'`,
+            point: 'teams',
+            async run() {
+                if ('unavailable' in t.teams) throw new Error(t.teams.unavailable);
+                const o = await t.teams.post();
+                const where = `${o.channel.teamId}/${o.channel.channelId}`;
+                if (o.ok) return `message ${o.messageId} in ${where}`;
+                const answer = [o.status ?? 'no answer', o.graphCode].filter(Boolean).join(' ');
+                throw new Error(`${answer}: ${o.hint} [${o.message}]`);
             },
         },
         {

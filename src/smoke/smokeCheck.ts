@@ -1,5 +1,5 @@
 /** One integration point exercised against an environment; what it proved or why it could not. */
-export type IntegrationPoint = 'dataverse' | 'erp' | 'graph' | 'serviceBus' | 'tables' | 'functionApp';
+export type IntegrationPoint = 'dataverse' | 'erp' | 'graph' | 'teams' | 'serviceBus' | 'tables' | 'functionApp';
 
 export interface SmokeCheck {
     name: string;

@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { backupBlobEndpoint, loadSettings } from '../../src/config/settings';
+import { requiredSettings } from '../support/requiredSettings';
 
-const base = {
-    ServiceBusConnection__fullyQualifiedNamespace: 'sb-contoso.servicebus.windows.net',
-    STORAGE_TABLE_ENDPOINT: 'https://stcontoso.table.core.windows.net',
-    ERP_BASE_URL: 'https://erp.contoso.example',
-    ERP_SCOPE: 'api://contoso-erp/.default',
-    DATAVERSE_URL: 'https://contoso.crm15.dynamics.com',
-    GRAPH_SHARED_MAILBOX: 'integration@contoso.example',
-};
+const base = requiredSettings;
 
 describe('backup settings', () => {
     it('defaults to a weekly run into a private container of the state storage account', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BicepProject } from '../../tools/infra/bicep/bicepProject';
 import type { Expr } from '../../tools/infra/bicep/bicepSyntax';
-import { isObjectValue, valueAt } from '../../tools/infra/bicep/bicepValue';
+import { isObjectValue, isUnresolved, valueAt } from '../../tools/infra/bicep/bicepValue';
 
 const root = process.cwd();
 const project = BicepProject.load(root, 'infra/main.bicep', 'infra/main.parameters.json');
@@ -240,5 +240,40 @@ describe('alerts and the workbook watch what the code logs', () => {
         expect((workbook as unknown as { version: string }).version).toBe('Notebook/1.0');
         expect(workbook.items.filter((i) => i.type === 3).length).toBeGreaterThanOrEqual(5);
         expect(JSON.stringify(workbook)).toContain('__SERVICE_BUS_ID__');
+    });
+});
+
+describe('the Teams app registration (Microsoft Graph Bicep extension)', () => {
+    const [app] = deployed('Microsoft.Graph/applications');
+    const credentials = deployed('Microsoft.Graph/applications/federatedIdentityCredentials');
+    const reason = (v: unknown) => (isUnresolved(v) ? v.reason : String(v));
+
+    it('has no secret or certificate: its one credential is federated, trusting the managed identity', () => {
+        expect(app).toBeDefined();
+        expect(valueAt(app?.body, ['passwordCredentials'])).toBeUndefined();
+        expect(valueAt(app?.body, ['keyCredentials'])).toBeUndefined();
+        expect(credentials).toHaveLength(1);
+        const [fic] = credentials;
+        expect(valueAt(fic?.body, ['audiences'])).toEqual(['api://AzureADTokenExchange']);
+        expect(reason(valueAt(fic?.body, ['name']))).toMatch(/^app\.uniqueName/);
+        // The subject is the principal id of the identity module's managed identity, as main.bicep passes it.
+        expect(reason(valueAt(fic?.body, ['subject']))).toMatch(/^identity\.properties/);
+        expect(fic?.file).toBe('infra/app/teamsApp.bicep');
+    });
+
+    it('gives the function app the registration as TEAMS_APP_CLIENT_ID / TEAMS_APP_TENANT_ID', () => {
+        const main = readFileSync(join(root, 'infra/main.bicep'), 'utf8');
+        expect(main).toMatch(/^\s+TEAMS_APP_CLIENT_ID: teamsApp\.outputs\.clientId$/m);
+        expect(main).toMatch(/^\s+TEAMS_APP_TENANT_ID: teamsApp\.outputs\.tenantId$/m);
+        expect(main).toMatch(/^\s+managedIdentityPrincipalId: identity\.outputs\.principalId$/m);
+    });
+
+    it('names the Graph extension in bicepconfig.json (the Bicep CLI needs it to compile the module)', () => {
+        const config = JSON.parse(readFileSync(join(root, 'infra/bicepconfig.json'), 'utf8')) as {
+            extensions: Record<string, string>;
+        };
+        expect(config.extensions.microsoftGraphV1).toMatch(
+            /^br:mcr\.microsoft\.com\/bicep\/extensions\/microsoftgraph\/v1\.0:/,
+        );
     });
 });

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sandboxGraphTokens } from '../../local/sandboxIdentity';
+import { GraphNotifier } from '../../src/adapters/graph/graphNotifier';
 import { MemoryCallMeter } from '../../src/adapters/memory/memoryCallMeter';
 import { buildDailySummary, sendDailySummary } from '../../src/notifications/dailySummary';
 import { anyState } from '../support/anyState';
@@ -114,5 +116,30 @@ describe('end-of-day summary', () => {
         expect(w.logs.filter((l) => l.message === 'daily summary not delivered')).toHaveLength(6);
         await w.setFaults({});
         expect((await sendDailySummary(deps(), '2026-11-10')).sent).toHaveLength(6);
+    });
+
+    it('a channel that refuses the app (wrong identity) is an alert per channel; the mail goes; the next run posts', async () => {
+        const tokens = sandboxGraphTokens(w.graph);
+        // Posting with the managed identity's own token is what Graph refuses (403): the Teams app is not used.
+        const asManagedIdentity = new GraphNotifier({
+            baseUrl: `${w.graph.url}/`,
+            sharedMailbox: 'handover@contoso-developments.example',
+            getToken: tokens.getToken,
+            getChannelToken: tokens.getToken,
+        });
+        const refused = await sendDailySummary(
+            { ...deps(), notifier: asManagedIdentity, sleep: async () => {} },
+            '2026-11-10',
+        );
+        expect(refused.failed).toEqual(['integration/teams', 'finance/teams', 'salesOperations/teams']);
+        expect(w.graph.mailbox).toHaveLength(3);
+        const channelAlerts = (await w.alerts.list({ max: 10 })).filter((a) => a.point === 'teamsChannel');
+        expect(channelAlerts.map((a) => [a.code, a.failureClass, a.samples])).toEqual(
+            Array(3).fill(['TEAMS_FORBIDDEN', 'blocked', ['summary 2026-11-10']]),
+        );
+        const again = await sendDailySummary(deps(), '2026-11-10');
+        expect(again.sent).toEqual(['integration/teams', 'finance/teams', 'salesOperations/teams']);
+        const resolved = (await w.alerts.list({ max: 10 })).filter((a) => a.point === 'teamsChannel');
+        expect(resolved.map((a) => a.state)).toEqual(['resolved', 'resolved', 'resolved']);
     });
 });

@@ -209,6 +209,7 @@ describe('a send whose outcome is unknown', () => {
             baseUrl: `http://127.0.0.1:${port}/`,
             sharedMailbox: 'handover@contoso-developments.example',
             getToken: async () => 'token',
+            getChannelToken: async () => 'token',
             timeoutMs: 200,
         });
         try {

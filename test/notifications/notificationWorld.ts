@@ -1,3 +1,4 @@
+import { sandboxGraphTokens } from '../../local/sandboxIdentity';
 import { type SandboxGraph, startSandboxGraph } from '../../sandbox/graph/sandboxGraphServer';
 import { GraphNotifier } from '../../src/adapters/graph/graphNotifier';
 import { MemoryAlertStore } from '../../src/adapters/memory/memoryAlertStore';
@@ -71,7 +72,7 @@ export async function notificationWorld(start = '2026-11-10T09:00:00.000Z'): Pro
     const notifier = new GraphNotifier({
         baseUrl: `${graph.url}/`,
         sharedMailbox: 'handover@contoso-developments.example',
-        getToken: async () => 'token',
+        ...sandboxGraphTokens(graph),
     });
     return {
         deps: {

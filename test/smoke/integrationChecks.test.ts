@@ -28,6 +28,10 @@ function targets(overrides: Partial<SmokeTargets> = {}): SmokeTargets {
             postToChannel: async () => ({ messageId: 'x' }),
         },
         sharedMailbox: 'integration@contoso.example',
+        teams: {
+            channel: 'integration',
+            post: async () => ({ ok: true, channel: { teamId: 't1', channelId: 'c1' }, messageId: '1700000000000' }),
+        },
         queue: { peekDeadLetters: async () => [] },
         store: { get: async () => undefined },
         now: () => new Date('2026-11-30T10:00:00Z'),
@@ -46,6 +50,7 @@ describe('integrationChecks', () => {
             'pass look up postings by business reference',
             'skip published contract has no breaking change',
             'pass send mail from the shared mailbox',
+            "pass post a test card to the Teams channel 'integration'",
             'pass read the dead-letter queue',
             'pass read the transaction store',
         ]);
@@ -80,7 +85,7 @@ describe('integrationChecks', () => {
             'erp: ERP_UNAVAILABLE: HTTP 401 from the ERP',
             'serviceBus: Unauthorized: missing Listen claim',
         ]);
-        expect(renderSmokeReport('test', results)).toMatch(/3 of 8 failed: do not go live/);
+        expect(renderSmokeReport('test', results)).toMatch(/3 of 9 failed: do not go live/);
     });
 
     it('fails the write-back when the column does not read back what was written', async () => {
@@ -117,7 +122,7 @@ describe('integrationChecks', () => {
             { timeoutMs: 20 },
         );
         expect(results.at(-1)).toMatchObject({ point: 'tables', status: 'fail', detail: 'no answer within 20 ms' });
-        expect(results).toHaveLength(8);
+        expect(results).toHaveLength(9);
     });
 
     it('skips the row checks without a smoke record, and adds the health check with a function URL', async () => {
@@ -130,5 +135,34 @@ describe('integrationChecks', () => {
             detail: 'GET /api/health answered 503',
         });
         expect(results.filter((r) => r.status === 'skip').map((r) => r.name)).toContain('read the smoke row');
+    });
+
+    it('a test card Graph refuses fails with Graph status and code and what to do; one that cannot be tried says why', async () => {
+        const refused = targets({
+            teams: {
+                channel: 'finance',
+                post: async () => ({
+                    ok: false,
+                    channel: { teamId: 't9', channelId: 'c9' },
+                    status: 403,
+                    graphCode: 'Forbidden',
+                    message: 'POST channel message answered 403 Forbidden: Missing role permissions on the request.',
+                    hint: 'the Teams app is not installed in team t9',
+                }),
+            },
+        });
+        const [card] = (await runSmokeChecks(integrationChecks(refused), { timeoutMs: 1000 })).filter(
+            (r) => r.point === 'teams',
+        );
+        expect(card).toMatchObject({
+            name: "post a test card to the Teams channel 'finance'",
+            status: 'fail',
+            detail: '403 Forbidden: the Teams app is not installed in team t9 [POST channel message answered 403 Forbidden: Missing role permissions on the request.]',
+        });
+        const untried = targets({ teams: { channel: 'integration', unavailable: 'set SMOKE_TOKEN' } });
+        const [skipped] = (await runSmokeChecks(integrationChecks(untried), { timeoutMs: 1000 })).filter(
+            (r) => r.point === 'teams',
+        );
+        expect(skipped).toMatchObject({ status: 'fail', detail: 'set SMOKE_TOKEN' });
     });
 });

@@ -1,6 +1,5 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
 import { GraphRequestError, GraphThrottledError, GraphUnavailableError, isGraphFault } from '../../ports/graphErrors';
-import { tokenErrorName } from './bearerTokenMiddleware';
 
 // Graph's messages can name a recipient ("… 'jane@contoso.com' …"); errors end up in logs, addresses must not.
 const address = /[^\s'"<>()@,;:]+@[^\s'"<>()@,;:]+/g;
@@ -17,7 +16,6 @@ export function translateGraphError(e: unknown, label: string, timeoutMs: number
     }
     const status = e.statusCode;
     const message = scrub(e.message);
-    if (e.code === tokenErrorName) return new GraphUnavailableError(`${label}: ${message}`, undefined, { cause: e });
     if (status <= 0) {
         // No HTTP response: the SDK wraps the fetch failure (abort, refused connection) with status -1.
         const reason = e.code === 'TimeoutError' ? `got no answer within ${timeoutMs} ms` : `failed: ${message}`;
@@ -29,6 +27,25 @@ export function translateGraphError(e: unknown, label: string, timeoutMs: number
     }
     if (status >= 500) return new GraphUnavailableError(text, status, { cause: e });
     return new GraphRequestError(text, status, e.code ?? undefined, { cause: e });
+}
+
+// OAuth errors with which Entra refuses the request itself (unknown app, no matching federated credential, bad
+// scope): asking again changes nothing until someone fixes the registration, so they are rejections, not outages.
+const refusedGrant =
+    /\b(invalid_client|unauthorized_client|invalid_request|invalid_grant|invalid_scope|unsupported_grant_type)\b/;
+
+/**
+ * Maps a failed token acquisition to our faults: Entra refusing (an OAuth error, e.g. AADSTS70021 no matching
+ * federated identity record) → rejected with the AADSTS code as `graphCode` and status 401 (Graph was never
+ * called); anything else (the managed identity endpoint or Entra unreachable) → unavailable.
+ */
+export function translateTokenError(e: unknown, label: string, identity: string): Error {
+    if (isGraphFault(e)) return e;
+    const reason = scrub((e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '');
+    const text = `${label}: no token for ${identity}: ${reason}`;
+    const oauth = refusedGrant.exec(reason)?.[1];
+    if (oauth) return new GraphRequestError(text, 401, /AADSTS\d+/.exec(reason)?.[0] ?? oauth, { cause: e });
+    return new GraphUnavailableError(text, undefined, { cause: e });
 }
 
 /** `Retry-After` in seconds (Graph's form); an HTTP date is accepted too. */

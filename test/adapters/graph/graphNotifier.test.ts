@@ -1,9 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type SandboxGraph, startSandboxGraph } from '../../../sandbox/graph/sandboxGraphServer';
+import { sandboxGraphTokens } from '../../../local/sandboxIdentity';
+import { defaultDirectory, type SandboxGraph, startSandboxGraph } from '../../../sandbox/graph/sandboxGraphServer';
 import { GraphNotifier } from '../../../src/adapters/graph/graphNotifier';
 import { isGraphRequestError, isGraphThrottledError, isGraphUnavailableError } from '../../../src/ports/graphErrors';
 
 let sandbox: SandboxGraph;
+// Issued once through the real chain (managed identity; Teams app via ClientAssertionCredential), so the tests that
+// count requests count Graph calls only.
+let mailToken: string;
+let channelToken: string;
 const card = {
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
@@ -16,7 +21,8 @@ function notifier(overrides: Partial<ConstructorParameters<typeof GraphNotifier>
     return new GraphNotifier({
         baseUrl: `${sandbox.url}/`,
         sharedMailbox: 'handover@contoso.example',
-        getToken: async () => 'graph-token',
+        getToken: async () => mailToken,
+        getChannelToken: async () => channelToken,
         ...overrides,
     });
 }
@@ -37,6 +43,9 @@ async function caught(promise: Promise<unknown>): Promise<unknown> {
 
 beforeAll(async () => {
     sandbox = await startSandboxGraph({ now: () => new Date('2026-03-02T10:00:00.000Z') });
+    const tokens = sandboxGraphTokens(sandbox);
+    mailToken = await tokens.getToken();
+    channelToken = await tokens.getChannelToken();
 });
 
 afterAll(async () => {
@@ -123,7 +132,7 @@ describe('GraphNotifier.sendMail', () => {
         const e = await caught(notifier({ getToken }).sendMail({ to: ['owner@example.org'], subject: 's', html: 'h' }));
         expect(isGraphUnavailableError(e)).toBe(true);
         expect((e as Error).message).toBe(
-            'POST sendMail: no Graph token: ManagedIdentityCredential: no identity endpoint',
+            'POST sendMail: no token for the managed identity: ManagedIdentityCredential: no identity endpoint',
         );
     });
 
@@ -173,6 +182,66 @@ describe('GraphNotifier.postToChannel', () => {
             },
         });
         expect(messageId).toBe(String(Date.parse('2026-03-02T10:00:00.000Z')));
+    });
+
+    it('posts as the Teams app: the managed identity token (the mail token) is refused 403 Forbidden, as Graph does', async () => {
+        const e = await caught(notifier({ getChannelToken: async () => mailToken }).postToChannel(channelMessage));
+        expect(isGraphRequestError(e)).toBe(true);
+        expect(e).toMatchObject({ status: 403, graphCode: 'Forbidden' });
+        expect((e as Error).message).toBe(
+            "POST channel message answered 403 Forbidden: Missing role permissions on the request. API requires one of 'ChannelMessage.Send.Group, Teamwork.Migrate.All'. Roles on the request 'Mail.Send'. Resource specific consent grants on the request ''.",
+        );
+    });
+
+    it('sends mail as the managed identity: the Teams app token has no Mail.Send and is refused 403', async () => {
+        const e = await caught(
+            notifier({ getToken: async () => channelToken }).sendMail({
+                to: ['a@example.org'],
+                subject: 's',
+                html: 'h',
+            }),
+        );
+        expect(e).toMatchObject({ status: 403, graphCode: 'ErrorAccessDenied' });
+    });
+
+    it('a Teams app token Entra refuses (no matching federated credential) is a rejection with the AADSTS code', async () => {
+        // The registration trusts another identity than the one the app runs as.
+        const other = await startSandboxGraph({
+            directory: {
+                ...defaultDirectory,
+                teamsApp: {
+                    ...defaultDirectory.teamsApp,
+                    federatedCredential: { ...defaultDirectory.teamsApp.federatedCredential, subject: 'someone-else' },
+                },
+            },
+        });
+        try {
+            const tokens = sandboxGraphTokens(other);
+            const e = await caught(
+                new GraphNotifier({
+                    baseUrl: `${other.url}/`,
+                    sharedMailbox: 'handover@contoso.example',
+                    ...tokens,
+                }).postToChannel(channelMessage),
+            );
+            expect(isGraphRequestError(e)).toBe(true);
+            expect(e).toMatchObject({ status: 401, graphCode: 'AADSTS70021' });
+            expect((e as Error).message).toMatch(
+                /^POST channel message: no token for the Teams app: .*AADSTS70021: No matching federated identity record found for presented assertion/,
+            );
+            expect(other.channelMessages).toHaveLength(0);
+        } finally {
+            await other.close();
+        }
+    });
+
+    it('an unreachable Entra authority is unavailable (retried), not a rejection', async () => {
+        const closed = await startSandboxGraph();
+        const tokens = sandboxGraphTokens(closed);
+        await closed.close();
+        const e = await caught(notifier({ getChannelToken: tokens.getChannelToken }).postToChannel(channelMessage));
+        expect(isGraphUnavailableError(e)).toBe(true);
+        expect((e as Error).message).toMatch(/^POST channel message: no token for the Teams app: /);
     });
 
     it('throws GraphThrottledError with retryAfterMs 2000 on 429', async () => {

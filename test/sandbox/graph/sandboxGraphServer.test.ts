@@ -1,8 +1,14 @@
+import type { TokenCredential } from '@azure/identity';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SandboxManagedIdentityCredential, sandboxGraphTokens } from '../../../local/sandboxIdentity';
 import { type SandboxGraph, startSandboxGraph } from '../../../sandbox/graph/sandboxGraphServer';
+import { accessToken, graphScope, teamsAppCredential } from '../../../src/adapters/graph/teamsAppCredential';
 
 let sandbox: SandboxGraph;
-const auth = { Authorization: 'Bearer graph-token', 'Content-Type': 'application/json' };
+const json = { 'Content-Type': 'application/json' };
+/** Mail as the managed identity, channel messages as the Teams app (tokens issued by the sandbox's Entra). */
+let mailAuth: Record<string, string>;
+let channelAuth: Record<string, string>;
 const mail = {
     message: {
         subject: 'Handover',
@@ -18,8 +24,9 @@ const chatMessage = {
     summary: 'Notice',
 };
 
-async function post(path: string, body: unknown, headers: Record<string, string> = auth): Promise<Response> {
-    return fetch(`${sandbox.url}/v1.0/${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+async function post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response> {
+    const h = headers ?? (path.startsWith('teams/') ? channelAuth : mailAuth);
+    return fetch(`${sandbox.url}/v1.0/${path}`, { method: 'POST', headers: h, body: JSON.stringify(body) });
 }
 
 async function errorOf(res: Response): Promise<{ code: string; message: string }> {
@@ -34,6 +41,9 @@ async function setFaults(faults: unknown): Promise<Response> {
 
 beforeAll(async () => {
     sandbox = await startSandboxGraph({ now: () => new Date('2026-03-02T10:00:00.000Z') });
+    const tokens = sandboxGraphTokens(sandbox);
+    mailAuth = { ...json, Authorization: `Bearer ${await tokens.getToken()}` };
+    channelAuth = { ...json, Authorization: `Bearer ${await tokens.getChannelToken()}` };
 });
 
 afterAll(async () => {
@@ -63,9 +73,29 @@ describe('sandbox Graph: sendMail', () => {
     });
 
     it('answers 401 InvalidAuthenticationToken without a bearer token', async () => {
-        const res = await post('users/x@contoso.example/sendMail', mail, { 'Content-Type': 'application/json' });
+        const res = await post('users/x@contoso.example/sendMail', mail, json);
         expect(res.status).toBe(401);
         expect(await errorOf(res)).toEqual({ code: 'InvalidAuthenticationToken', message: 'Access token is empty.' });
+    });
+
+    it('answers 401 to a token it did not issue, and to one for another audience', async () => {
+        const forged = `${mailAuth.Authorization?.slice(0, -4)}AAAA`;
+        const res = await post('users/x@contoso.example/sendMail', mail, { ...json, Authorization: forged });
+        expect(res.status).toBe(401);
+        expect(await errorOf(res)).toEqual({
+            code: 'InvalidAuthenticationToken',
+            message: 'Access token validation failure. Invalid signature.',
+        });
+        const exchange = await fetch(`${sandbox.managedIdentityEndpoint}?resource=api://AzureADTokenExchange`);
+        const { access_token } = (await exchange.json()) as { access_token: string };
+        const wrongAudience = await post('users/x@contoso.example/sendMail', mail, {
+            ...json,
+            Authorization: `Bearer ${access_token}`,
+        });
+        expect(await errorOf(wrongAudience)).toEqual({
+            code: 'InvalidAuthenticationToken',
+            message: 'Access token validation failure. Invalid audience.',
+        });
     });
 
     it('refuses bad shapes with Graph error JSON', async () => {
@@ -91,7 +121,7 @@ describe('sandbox Graph: sendMail', () => {
         );
         const notJson = await fetch(`${sandbox.url}/v1.0/users/x@contoso.example/sendMail`, {
             method: 'POST',
-            headers: auth,
+            headers: mailAuth,
             body: '{',
         });
         expect(notJson.status).toBe(400);
@@ -164,6 +194,7 @@ describe('sandbox Graph: faults', () => {
     it('fails the same share of requests on every run with a seed', async () => {
         const outcomes = async () => {
             const seeded = await startSandboxGraph({ failureRate: 0.5, seed: 7 });
+            const auth = { ...json, Authorization: `Bearer ${await sandboxGraphTokens(seeded).getToken()}` };
             const statuses: number[] = [];
             for (let i = 0; i < 8; i++) {
                 const res = await fetch(`${seeded.url}/v1.0/users/x@contoso.example/sendMail`, {
@@ -184,5 +215,75 @@ describe('sandbox Graph: faults', () => {
     it('refuses malformed faults', async () => {
         expect((await setFaults({ failureRate: 2 })).status).toBe(400);
         expect((await setFaults({ throttle: 'yes' })).status).toBe(400);
+    });
+});
+
+describe('sandbox Entra ID: the Teams app is reached only from the managed identity', () => {
+    const teamsApp = (managedIdentity: TokenCredential, clientId = sandbox.directory.teamsApp.clientId) =>
+        teamsAppCredential({
+            tenantId: sandbox.directory.tenantId,
+            clientId,
+            managedIdentity,
+            authority: { host: sandbox.authorityHost, ca: sandbox.authorityCa },
+        });
+    const refusal = async (credential: TokenCredential) => {
+        try {
+            await accessToken(credential, graphScope);
+        } catch (e) {
+            return (e as Error).message;
+        }
+        throw new Error('expected Entra to refuse');
+    };
+
+    it('issues the Teams app a Graph token for the managed identity token (audience api://AzureADTokenExchange)', async () => {
+        const token = await accessToken(
+            teamsApp(new SandboxManagedIdentityCredential(sandbox.managedIdentityEndpoint)),
+            graphScope,
+        );
+        const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+            string,
+            unknown
+        >;
+        expect(claims).toMatchObject({
+            aud: 'https://graph.microsoft.com',
+            appid: sandbox.directory.teamsApp.clientId,
+        });
+    });
+
+    it('refuses an assertion for another audience (the managed identity Graph token) with AADSTS70021', async () => {
+        const graphTokenAsAssertion: TokenCredential = {
+            getToken: () => new SandboxManagedIdentityCredential(sandbox.managedIdentityEndpoint).getToken(graphScope),
+        };
+        expect(await refusal(teamsApp(graphTokenAsAssertion))).toMatch(
+            /invalid_client.*AADSTS70021: No matching federated identity record found for presented assertion\. Assertion Issuer: '.*'\. Assertion Subject: '8c1b2a39-4d5e-4f60-9a7b-c8d9e0f1a2b3'\. Assertion Audience: 'https:\/\/graph\.microsoft\.com'/,
+        );
+    });
+
+    it('refuses an assertion it did not sign, and an app it does not know', async () => {
+        const forged: TokenCredential = { getToken: async () => ({ token: 'a.b.c', expiresOnTimestamp: 0 }) };
+        expect(await refusal(teamsApp(forged))).toMatch(/AADSTS50027: JWT token is invalid or malformed/);
+        const mi = new SandboxManagedIdentityCredential(sandbox.managedIdentityEndpoint);
+        expect(await refusal(teamsApp(mi, '11111111-2222-4333-8444-555555555555'))).toMatch(
+            /unauthorized_client.*AADSTS700016: Application with identifier '11111111-2222-4333-8444-555555555555' was not found/,
+        );
+    });
+
+    it('refuses a channel post in a team the app is not installed in, until it is', async () => {
+        const install = (teams: string[] | null) =>
+            fetch(`${sandbox.url}/sandbox/installations`, { method: 'PUT', body: JSON.stringify({ teams }) });
+        expect((await install(['t-installed'])).status).toBe(204);
+        try {
+            const refused = await post('teams/t-other/channels/c1/messages', chatMessage);
+            expect(refused.status).toBe(403);
+            expect(await errorOf(refused)).toEqual({
+                code: 'Forbidden',
+                message:
+                    "Missing role permissions on the request. API requires one of 'ChannelMessage.Send.Group, Teamwork.Migrate.All'. Roles on the request ''. Resource specific consent grants on the request ''.",
+            });
+            expect((await post('teams/t-installed/channels/c1/messages', chatMessage)).status).toBe(201);
+        } finally {
+            expect((await install(null)).status).toBe(204);
+        }
+        expect((await install(['ok', 3] as unknown as string[])).status).toBe(400);
     });
 });

@@ -49,6 +49,13 @@ export function callFunction(name: string, args: BicepValue[], file: string): Bi
             if (typeof a0 === 'string') return a0.includes(String(args[1]));
             if (Array.isArray(a0)) return a0.some((v) => JSON.stringify(v) === JSON.stringify(args[1]));
             return isObjectValue(a0) ? String(args[1]) in a0 : false;
+        case 'tenant':
+        case 'subscription':
+        case 'resourceGroup':
+        case 'environment':
+        case 'deployer':
+            // The deployment's context: only Azure knows it, like a resource's id.
+            return new Unresolved(`${name}() (known after deployment)`);
         default:
             return new Unresolved(`${name}(…)`);
     }

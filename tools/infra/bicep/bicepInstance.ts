@@ -40,7 +40,7 @@ export class BicepInstance {
         this.file = project.file(absolutePath);
         for (const d of this.file.declarations) {
             // Outputs have their own namespace (`param name` and `output name` may coexist).
-            if (d.kind === 'targetScope' || d.kind === 'output') continue;
+            if (d.kind === 'targetScope' || d.kind === 'output' || d.kind === 'extension') continue;
             if (this.#byName.has(d.name)) this.fail(d, `'${d.name}' is declared twice`);
             this.#byName.set(d.name, d);
         }

@@ -2,8 +2,15 @@ import { lexBicep, type Token } from './bicepLexer';
 import type { BicepFile, Declaration, Decorator, Expr, Property } from './bicepSyntax';
 import { BicepSyntaxError } from './bicepSyntaxError';
 
+/** The extensions the reader knows, with the API versions their resource types are written with. */
+const extensions: Record<string, { namespace: string; versions: string[] }> = {
+    // The Microsoft Graph Bicep extension: Entra app registrations, service principals, federated credentials.
+    microsoftGraphV1: { namespace: 'Microsoft.Graph', versions: ['v1.0'] },
+};
+
 /**
- * A strict reader for the Bicep subset this project writes: `targetScope`, `param`, `var`, `resource` (with
+ * A strict reader for the Bicep subset this project writes: `targetScope`, `extension microsoftGraphV1` (then
+ * `Microsoft.Graph/…@v1.0` resource types), `param`, `var`, `resource` (with
  * `existing`, `= if (…)` and `= [for …]`), `module`, `output`, decorators, and expressions (literals, interpolated
  * and multi-line strings, objects, arrays, calls, member and index access incl. `.?` and `[?…]`, unary, binary, ternary).
  * Anything else (`type`, `func`, `import`, nested child resources, lambdas) is refused with its position rather than
@@ -35,6 +42,8 @@ class Parser {
     #at = 0;
     /** Inside parentheses line breaks are not separators. */
     #parenDepth = 0;
+    /** API versions of the extensions declared so far, by namespace (`Microsoft.Graph` → `v1.0`). */
+    readonly #extensionVersions = new Map<string, string[]>();
 
     constructor(
         private readonly tokens: Token[],
@@ -78,6 +87,20 @@ class Parser {
             case 'targetScope':
                 this.expectPunct('=');
                 return { kind: 'targetScope', value: this.expression(), ...pos };
+            case 'extension': {
+                const nameToken = this.peek();
+                const name = this.identText();
+                const known = extensions[name];
+                if (!known) {
+                    const list = Object.keys(extensions).join(', ');
+                    return this.fail(
+                        nameToken,
+                        `extension '${name}' is outside the subset this reader accepts (${list})`,
+                    );
+                }
+                this.#extensionVersions.set(known.namespace, known.versions);
+                return { kind: 'extension', name, ...pos };
+            }
             case 'param': {
                 const name = this.identText();
                 const type = this.typeName();
@@ -103,7 +126,9 @@ class Parser {
                 const name = this.identText();
                 const typeToken = this.next();
                 const typeText = this.plainString(typeToken, 'a resource type');
-                const m = /^([A-Za-z0-9.]+\/[A-Za-z0-9/]+)@(\d{4}-\d{2}-\d{2}(-preview)?)$/.exec(typeText);
+                const m =
+                    /^([A-Za-z0-9.]+\/[A-Za-z0-9/]+)@(\d{4}-\d{2}-\d{2}(-preview)?)$/.exec(typeText) ??
+                    this.extensionType(typeText);
                 if (!m)
                     return this.fail(typeToken, `resource type must be 'Namespace/type@yyyy-mm-dd', not '${typeText}'`);
                 const existing = this.peek().kind === 'ident' && (this.peek() as { text: string }).text === 'existing';
@@ -133,6 +158,14 @@ class Parser {
             default:
                 return this.fail(keyword, `'${keyword.text}' declarations are outside the subset this reader accepts`);
         }
+    }
+
+    /** `Microsoft.Graph/applications@v1.0`, once the file has declared the extension of that namespace. */
+    private extensionType(typeText: string): RegExpExecArray | null {
+        const m = /^(([A-Za-z0-9.]+)\/[A-Za-z0-9/]+)@([A-Za-z0-9.]+)$/.exec(typeText);
+        const versions = m ? this.#extensionVersions.get(m[2] as string) : undefined;
+        if (!m || !versions?.includes(m[3] as string)) return null;
+        return /^([^@]+)@(.+)$/.exec(typeText);
     }
 
     /** `{…}`, `if (cond) {…}` or `[for x in y: {…}]`. */

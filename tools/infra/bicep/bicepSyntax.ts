@@ -38,6 +38,7 @@ export interface Decorator extends Position {
 
 export type Declaration = Position & { decorators: Decorator[] } & (
         | { kind: 'targetScope'; value: Expr }
+        | { kind: 'extension'; name: string }
         | { kind: 'param'; name: string; type: string; defaultValue?: Expr }
         | { kind: 'var'; name: string; value: Expr }
         | { kind: 'resource'; name: string; type: string; apiVersion: string; existing: boolean; value: Expr }

@@ -50,6 +50,20 @@ describe('parseBicep: the subset', () => {
         expect(c).toMatchObject({ value: { kind: 'for', item: 'r', index: 'i' } });
     });
 
+    it('reads Microsoft Graph resource types (@v1.0) after `extension microsoftGraphV1`, and only then', () => {
+        const graph = ["resource app 'Microsoft.Graph/applications@v1.0' = {", "  uniqueName: 'x'", '}'].join('\n');
+        const [ext, app] = decls(`extension microsoftGraphV1\n${graph}\n`);
+        expect(ext).toMatchObject({ kind: 'extension', name: 'microsoftGraphV1' });
+        expect(app).toMatchObject({ kind: 'resource', type: 'Microsoft.Graph/applications', apiVersion: 'v1.0' });
+        expect(refusal(graph).message).toContain("resource type must be 'Namespace/type@yyyy-mm-dd'");
+        expect(refusal('extension kubernetes\n').message).toContain(
+            "extension 'kubernetes' is outside the subset this reader accepts (microsoftGraphV1)",
+        );
+        expect(
+            refusal("extension microsoftGraphV1\nresource s 'Microsoft.Storage/storageAccounts@v1.0' = {}\n").message,
+        ).toContain("not 'Microsoft.Storage/storageAccounts@v1.0'");
+    });
+
     it('reads objects separated by line breaks or commas, and computed keys', () => {
         const v = varValue("var o = {\n  a: 1, b: 'x'\n  '${id}': {}\n  'quoted-key': true\n}\n");
         expect(v.kind === 'object' && v.properties.map((p) => p.key)).toEqual(['a', 'b', '${id}', 'quoted-key']);
