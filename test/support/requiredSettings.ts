@@ -1,9 +1,9 @@
-/** The settings without a default: with these alone the schema parses, everything else at its default. */
+/** The app settings without a default (src/config/settings.ts), with example values: a start for settings tests. */
 export const requiredSettings = {
-    ServiceBusConnection__fullyQualifiedNamespace: 'x.servicebus.windows.net',
-    STORAGE_TABLE_ENDPOINT: 'https://x.table.core.windows.net/',
-    ERP_BASE_URL: 'https://erp.example/',
-    ERP_SCOPE: 'api://erp/.default',
-    DATAVERSE_URL: 'https://x.crm.dynamics.com/',
-    GRAPH_SHARED_MAILBOX: 'a@b.example',
+    ServiceBusConnection__fullyQualifiedNamespace: 'sb-contoso.servicebus.windows.net',
+    STORAGE_TABLE_ENDPOINT: 'https://stcontoso.table.core.windows.net',
+    ERP_BASE_URL: 'https://erp.contoso.example',
+    ERP_SCOPE: 'api://contoso-erp/.default',
+    DATAVERSE_URL: 'https://contoso.crm15.dynamics.com',
+    GRAPH_SHARED_MAILBOX: 'integration@contoso.example',
 };
