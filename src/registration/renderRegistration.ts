@@ -87,6 +87,8 @@ export function renderRegistration(report: RegistrationReport, environment: stri
 }
 
 function stepLines(step: StepPlan): string[] {
+    const quiet = step.action === 'unchanged' && step.images.every((i) => i.action === 'unchanged');
+    if (quiet) return [`  ${'unchanged'.padEnd(10)}${step.name}  (${count(step.images.length, 'image')} unchanged)`];
     const lines = [`  ${step.action.padEnd(10)}${step.name}${step.reason ? `  (${step.reason})` : ''}`];
     if (step.action === 'create' && step.filteringattributes) {
         lines.push(`              filteringattributes ${step.filteringattributes}`);
@@ -98,7 +100,8 @@ function stepLines(step: StepPlan): string[] {
 
 function imageLines(image: ImagePlan): string[] {
     const type = imageTypes[image.imagetype] ?? String(image.imagetype);
-    const lines = [`    ${image.action.padEnd(10)}image ${image.entityalias} (${type})  ${image.attributes}`];
+    const alias = image.entityalias === type ? type : `${image.entityalias} (${type})`;
+    const lines = [`    ${image.action.padEnd(10)}image ${alias}  ${image.attributes}`];
     lines.push(...changeLines(image.changes, '                '));
     return lines;
 }
