@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/configFile';
 import { entityMapSchema } from '../../src/mapping/entityMapSchema';
@@ -69,6 +70,31 @@ describe('desired registration from the entity map', () => {
         expect(authValue({ type: 'webhookKey' }, 'abc&"<>')).toBe('abc&"<>');
         expect(authValue({ type: 'httpHeader', headerName: 'x-webhook-key' }, 'a"b&<c>')).toBe(
             '<settings><setting name="x-webhook-key" value="a&quot;b&amp;&lt;c&gt;" /></settings>',
+        );
+    });
+});
+
+describe('docs/dataverse-setup.md', () => {
+    it('lists the steps, filtering attributes and image columns the active map registers', () => {
+        const doc = readFileSync('docs/dataverse-setup.md', 'utf8');
+        const names = (cell: string) => [...cell.matchAll(/`([a-z_0-9]+)`/g)].map((m) => m[1]);
+        const rows = doc
+            .split('\n')
+            .filter((line) => /^\| `[a-z_]+` \| (Create|Update|Delete)/.test(line))
+            .map((line) => line.split('|').map((c) => c.trim()));
+        const documented = rows.map(([, table, steps, filtering, images]) => {
+            const name = names(table ?? '')[0] ?? '';
+            const columns = images === 'the same' ? names(filtering ?? '') : names(images ?? '');
+            return { table: name, steps: steps?.split(', '), filtering: names(filtering ?? ''), images: columns };
+        });
+        const tables = [...new Set(desired.steps.map((s) => s.table))];
+        expect(documented).toEqual(
+            tables.map((table) => ({
+                table,
+                steps: desired.steps.filter((s) => s.table === table).map((s) => s.message),
+                filtering: step('Update', table).filteringattributes,
+                images: step('Update', table).images[0]?.attributes,
+            })),
         );
     });
 });
