@@ -1,5 +1,20 @@
-import type { RegistrationPlan, StepPlan } from './registrationPlan';
+import type { FieldChange, RegistrationPlan, StepPlan } from './registrationPlan';
 import type { RegistrationWriter } from './registrationPort';
+
+/** Plan fields whose write goes to other properties: look-ups by id, the state with its status reason. */
+const writtenAs: Record<string, string[]> = {
+    eventhandler: ['eventHandlerId'],
+    sdkmessageid: ['messageId'],
+    sdkmessagefilterid: ['filterId'],
+    statecode: ['statecode', 'statuscode'],
+    authvalue: [],
+};
+
+/** An update sends only what differs, like a PATCH by hand: columns Dataverse fixes after creation stay untouched. */
+function changed<T extends object>(write: T, changes: FieldChange[]): Partial<T> {
+    const keys = changes.flatMap((c) => writtenAs[c.field] ?? [c.field]);
+    return Object.fromEntries(Object.entries(write).filter(([k]) => keys.includes(k))) as Partial<T>;
+}
 
 export interface AppliedChange {
     kind: 'endpoint' | 'step' | 'image';
@@ -40,7 +55,10 @@ export async function applyRegistration(
             endpointId = await writer.createServiceEndpoint({ ...endpoint.write, ...(authvalue ? { authvalue } : {}) });
             applied.push({ kind: 'endpoint', action: 'create', name: endpoint.name, id: endpointId });
         } else if (endpoint.action === 'update' && endpointId) {
-            await writer.updateServiceEndpoint(endpointId, { ...endpoint.write, ...(authvalue ? { authvalue } : {}) });
+            await writer.updateServiceEndpoint(endpointId, {
+                ...changed(endpoint.write, endpoint.changes),
+                ...(authvalue ? { authvalue } : {}),
+            });
             applied.push({ kind: 'endpoint', action: 'update', name: endpoint.name, id: endpointId });
         }
         if (endpointId === undefined) throw new Error('the service endpoint has no id');
@@ -62,7 +80,7 @@ export async function applyRegistration(
                     const id = await writer.createImage({ ...image.write, stepId });
                     applied.push({ kind: 'image', action: 'create', name: current.name, id });
                 } else if (image.action === 'update' && image.write && image.id) {
-                    await writer.updateImage(image.id, { ...image.write, stepId });
+                    await writer.updateImage(image.id, changed(image.write, image.changes));
                     applied.push({ kind: 'image', action: 'update', name: current.name, id: image.id });
                 }
             }
@@ -94,7 +112,7 @@ async function writeStep(
     }
     if (!step.id) throw new Error('the step has no id');
     if (step.action === 'update') {
-        await writer.updateStep(step.id, write);
+        await writer.updateStep(step.id, changed(write, step.changes));
         applied.push({ kind: 'step', action: 'update', name: step.name, id: step.id });
     }
     return step.id;
