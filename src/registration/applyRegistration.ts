@@ -1,4 +1,5 @@
-import type { FieldChange, RegistrationPlan, StepPlan } from './registrationPlan';
+import type { FieldChange } from './planChange';
+import type { RegistrationPlan, StepPlan } from './registrationPlan';
 import type { RegistrationWriter } from './registrationPort';
 
 /** Plan fields whose write goes to other properties: look-ups by id, the state with its status reason. */

@@ -1,14 +1,8 @@
-import {
-    authTypeNames,
-    type DesiredEndpoint,
-    type DesiredImage,
-    type DesiredRegistration,
-    type DesiredStep,
-    isOwnedStepName,
-} from './desiredRegistration';
+import { type DesiredImage, type DesiredRegistration, type DesiredStep, isOwnedStepName } from './desiredRegistration';
+import { type EndpointPlan, planEndpoint } from './endpointPlan';
+import { type Action, columnSet, compare, type FieldChange } from './planChange';
 import { error, type Finding, warning } from './preflight';
 import type {
-    EndpointWrite,
     ImageRecord,
     ImageWrite,
     SdkMessageFilterRecord,
@@ -17,27 +11,6 @@ import type {
     StepRecord,
     StepWrite,
 } from './registrationPort';
-
-export type Action = 'create' | 'update' | 'delete' | 'unchanged';
-
-/** One column that differs, as shown in the plan. `authvalue` is always shown as `***`. */
-export interface FieldChange {
-    field: string;
-    from: string;
-    to: string;
-}
-
-export interface EndpointPlan {
-    action: Action;
-    name: string;
-    id: string | undefined;
-    url: string;
-    auth: string;
-    changes: FieldChange[];
-    /** The secret goes with this change (creation, new auth type, none set, or --rotate-secret). */
-    sendsSecret: boolean;
-    write: Omit<EndpointWrite, 'authvalue'>;
-}
 
 export interface ImagePlan {
     action: Action;
@@ -85,37 +58,7 @@ export function planRegistration(
     actual: ActualRegistration,
     options: { rotateSecret: boolean; secretAvailable: boolean; missingTables: ReadonlySet<string> },
 ): RegistrationPlan {
-    const findings: Finding[] = [];
-    const existing = [...actual.endpoints].sort((a, b) => a.id.localeCompare(b.id));
-    if (existing.length > 1) {
-        findings.push(
-            error(
-                'ENDPOINT_CONFLICT',
-                desired.endpoint.name,
-                `${existing.length} service endpoints are named ${desired.endpoint.name}; delete the ones not in use (ids ${existing.map((e) => e.id).join(', ')})`,
-            ),
-        );
-    }
-    const current = existing[0];
-    if (current && current.contract !== 8) {
-        findings.push(
-            error(
-                'ENDPOINT_CONFLICT',
-                desired.endpoint.name,
-                `service endpoint ${desired.endpoint.name} has contract ${current.contract}, not 8 (Webhook): rename or delete it`,
-            ),
-        );
-    }
-    const endpoint = planEndpoint(desired.endpoint, current, options.rotateSecret);
-    if (endpoint.sendsSecret && !options.secretAvailable) {
-        findings.push(
-            error(
-                'SECRET_MISSING',
-                desired.endpoint.name,
-                `the endpoint needs its ${endpoint.auth} secret (${endpoint.action === 'create' ? 'new endpoint' : 'none set, auth type changed or --rotate-secret'}) and none was given`,
-            ),
-        );
-    }
+    const { endpoint, findings } = planEndpoint(desired.endpoint, actual.endpoints, options);
 
     const owned = new Map<string, StepRecord[]>();
     for (const step of [...actual.steps].sort((a, b) => a.id.localeCompare(b.id))) {
@@ -165,52 +108,6 @@ export function planRegistration(
             0,
         );
     return { endpoint, steps, findings, changes };
-}
-
-function planEndpoint(
-    want: DesiredEndpoint,
-    have: ServiceEndpointRecord | undefined,
-    rotateSecret: boolean,
-): EndpointPlan {
-    const auth = authTypeNames[want.authtype] ?? String(want.authtype);
-    const write = {
-        name: want.name,
-        contract: want.contract,
-        url: want.url,
-        authtype: want.authtype,
-        description: want.description,
-    };
-    if (!have) {
-        return {
-            action: 'create',
-            name: want.name,
-            id: undefined,
-            url: want.url,
-            auth,
-            changes: [],
-            sendsSecret: true,
-            write,
-        };
-    }
-    const changes: FieldChange[] = [];
-    compare(changes, 'url', have.url, want.url);
-    compare(changes, 'authtype', named(have.authtype), auth);
-    const sendsSecret = rotateSecret || have.authtype !== want.authtype || !have.isauthvalueset;
-    if (sendsSecret) changes.push({ field: 'authvalue', from: have.isauthvalueset ? '***' : '(not set)', to: '***' });
-    return {
-        action: changes.length > 0 ? 'update' : 'unchanged',
-        name: want.name,
-        id: have.id,
-        url: want.url,
-        auth,
-        changes,
-        sendsSecret,
-        write,
-    };
-}
-
-function named(authtype: number | null): string {
-    return authtype === null ? '(none)' : (authTypeNames[authtype] ?? String(authtype));
 }
 
 function planStep(
@@ -321,18 +218,4 @@ function deletion(step: StepRecord, images: ImageRecord[], reason: string): Step
         write: undefined,
         images: images.filter((i) => i.stepId === step.id).map(imageDeletion),
     };
-}
-
-function compare(changes: FieldChange[], field: string, from: unknown, to: unknown): void {
-    if (from !== to) changes.push({ field, from: from === null ? '(none)' : String(from), to: String(to) });
-}
-
-/** Column lists compare as sets: Dataverse keeps the order it was given, which means nothing. */
-function columnSet(list: string | null): string {
-    return (list ?? '')
-        .split(',')
-        .map((c) => c.trim().toLowerCase())
-        .filter(Boolean)
-        .sort()
-        .join(',');
 }

@@ -1,5 +1,6 @@
+import type { FieldChange } from './planChange';
 import type { RegistrationReport } from './registerDataverse';
-import type { FieldChange, ImagePlan, StepPlan } from './registrationPlan';
+import type { ImagePlan, StepPlan } from './registrationPlan';
 
 const imageTypes: Record<number, string> = { 0: 'PreImage', 1: 'PostImage', 2: 'Both' };
 
