@@ -29,7 +29,9 @@ async function main(argv: string[]): Promise<number> {
     say(`  health             GET  ${api}/api/health`);
     say(`  Azurite            tables ${runtime.azurite.tableUrl}   blobs ${runtime.azurite.blobUrl}`);
     say(`  sandbox ERP        ${runtime.erp.url}   ledger: GET ${runtime.erp.url}/sandbox/ledger`);
-    say(`  sandbox Dataverse  ${runtime.dataverse.url}/api/data/v9.2`);
+    say(
+        `  sandbox Dataverse  ${runtime.dataverse.url}/api/data/v9.2   register the webhook: npm run dataverse:register`,
+    );
     say(`  sandbox Graph      ${runtime.graph.url}/v1.0   mailbox: GET ${runtime.graph.url}/sandbox/mailbox`);
     say(`  embedded queue     ${join(runtime.stateDir, 'queue')} (journaled; a restart loses nothing)`);
     say('');

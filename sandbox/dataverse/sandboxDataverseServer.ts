@@ -3,8 +3,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { SandboxDataverseError } from './columnValues';
 import { DataverseRecords } from './dataverseRecords';
+import { serveEntityDefinitions } from './entityDefinitions';
+import { isRegistrationSet, serveRegistration } from './registrationApi';
+import type { RuleContext } from './registrationRules';
+import { RegistrationStore } from './registrationStore';
 import { type SandboxDataverseState as State, sandboxControl } from './sandboxControl';
-import { referenceAlternateKeys, tableBySet } from './sandboxSchema';
+import { referenceAlternateKeys, referenceTables, type TableSchema, tableBySet } from './sandboxSchema';
+import { SdkMessageCatalog } from './sdkMessageCatalog';
 import { serveCollection } from './webApiCollection';
 import { formatRow, parseWriteBody } from './webApiFormat';
 import { filterAnnotations, readJson, sendJson } from './webApiHttp';
@@ -15,6 +20,8 @@ export interface SandboxDataverse {
     url: string;
     close(): Promise<void>;
     records: DataverseRecords;
+    /** Service endpoints, steps and images registered through the Web API. */
+    registration: RegistrationStore;
 }
 
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,22 +30,41 @@ const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  * A Dataverse Web API subset on node:http for tests and the local launch: GET one row ($select, annotations),
  * GET a table in pages ($select, $count, odata.maxpagesize, @odata.nextLink),
  * PATCH (If-Match: * = update only), POST (create), bearer auth, service-protection faults, and `/sandbox/*`
- * routes to seed and read rows. Rows follow the reference schema (sandboxSchema.ts).
+ * routes to seed and read rows. Rows follow the reference schema (sandboxSchema.ts), or the `tables` given.
+ * It also serves the table definitions (`EntityDefinitions`) and the webhook registration tables (service
+ * endpoints, SDK messages and filters, steps, images) with Dataverse's validation.
  */
 export async function startSandboxDataverse(
-    options: { port?: number; host?: string; dataFile?: string; now?: () => Date } = {},
+    options: {
+        port?: number;
+        host?: string;
+        dataFile?: string;
+        now?: () => Date;
+        /** The schema to serve (default: the reference schema); tests give one with a table or column missing. */
+        tables?: readonly TableSchema[];
+    } = {},
 ): Promise<SandboxDataverse> {
     const host = options.host ?? '127.0.0.1';
+    const tables = options.tables ?? referenceTables;
     const state: State = {
         records: new DataverseRecords({
+            tables,
             ...(options.dataFile ? { dataFile: options.dataFile } : {}),
             ...(options.now ? { now: options.now } : {}),
         }),
         faults: {},
         requests: 0,
     };
+    const registration: RuleContext = {
+        tables,
+        catalog: new SdkMessageCatalog(tables),
+        store: new RegistrationStore({
+            ...(options.dataFile ? { dataFile: `${options.dataFile.replace(/\.json$/, '')}-registration.json` } : {}),
+            ...(options.now ? { now: options.now } : {}),
+        }),
+    };
     const server = createServer((req, res) => {
-        handle(req, res, state).catch((e: unknown) => {
+        handle(req, res, state, registration).catch((e: unknown) => {
             if (e instanceof SandboxDataverseError) {
                 sendJson(res, e.status, { error: { code: e.dataverseCode, message: e.message } });
                 return;
@@ -55,6 +81,7 @@ export async function startSandboxDataverse(
     return {
         url: `http://${host}:${port}`,
         records: state.records,
+        registration: registration.store,
         close: () =>
             new Promise<void>((resolve) => {
                 state.records.saveSnapshot();
@@ -64,14 +91,20 @@ export async function startSandboxDataverse(
     };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, state: State): Promise<void> {
+async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    state: State,
+    registration: RuleContext,
+): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     if (url.pathname.startsWith('/sandbox/')) {
         await sandboxControl(req, res, url, state);
         return;
     }
+    const metadata = /^\/api\/data\/(v9\.\d+)\/EntityDefinitions(.*)$/.exec(decodeURIComponent(url.pathname));
     const api = /^\/api\/data\/(v9\.\d+)\/([A-Za-z_]\w*)(?:\(([^)]*)\))?$/.exec(url.pathname);
-    if (!api?.[1] || !api[2]) {
+    if (!metadata && (!api?.[1] || !api[2])) {
         sendJson(res, 404, { error: { code: '0x8006088a', message: `Resource not found for ${url.pathname}.` } });
         return;
     }
@@ -96,7 +129,18 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: State): 
         });
         return;
     }
-    const apiUrl = `http://${req.headers.host}/api/data/${api[1]}/`;
+    const apiUrl = `http://${req.headers.host}/api/data/${metadata?.[1] ?? api?.[1]}/`;
+    if (metadata) {
+        if (req.method !== 'GET')
+            throw new SandboxDataverseError(405, '0x80060888', 'The sandbox serves table definitions read-only.');
+        sendJson(res, 200, serveEntityDefinitions(registration.tables, apiUrl, metadata[2] ?? '', url.searchParams));
+        return;
+    }
+    if (!api?.[2]) return;
+    if (isRegistrationSet(api[2])) {
+        await serveRegistration(req, res, registration, apiUrl, url, api[2], api[3]);
+        return;
+    }
     await serveApi(req, res, state.records, apiUrl, url, api[2], api[3]);
 }
 

@@ -1,8 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startSandboxDataverse } from '../../sandbox/dataverse/sandboxDataverseServer';
 
 // The CLIs run compiled code; this builds it once and runs them the way a newcomer does (npm start on free ports).
 beforeAll(() => {
@@ -74,5 +76,28 @@ describe('npm run inspect (compiled)', () => {
         const run = inspect();
         expect(run.status).toBe(2);
         expect(run.stderr).toContain('usage: npm run inspect -- <payload.json>');
+    });
+});
+
+describe('npm run dataverse:register (compiled)', () => {
+    it('plans the registration against a Dataverse and prints it as JSON with a changes count', async () => {
+        const dataverse = await startSandboxDataverse();
+        try {
+            // Asynchronous: the sandbox answers from this process while the script runs.
+            const { stdout } = await promisify(execFile)(
+                process.execPath,
+                [
+                    'dist/scripts/dataverse-register.js',
+                    ...['--environment', dataverse.url, '--function-url', 'http://127.0.0.1:7071/api/dataverse/events'],
+                    ...['--dry-run', '--json'],
+                ],
+                { env: { ...process.env, DATAVERSE_WEBHOOK_KEY: 'compiled-cli-key-0123456789' } },
+            );
+            const plan = JSON.parse(stdout) as { changes: number; findings: unknown[] };
+            expect([plan.changes, plan.findings]).toEqual([38, []]);
+            expect(stdout).not.toContain('compiled-cli-key-0123456789');
+        } finally {
+            await dataverse.close();
+        }
     });
 });

@@ -8,9 +8,10 @@ import type {
     CrmTableReader,
     CrmWriteValue,
 } from '../../ports/crmClient';
-import { CrmAuthError, CrmFieldNotOwnedError, CrmRequestError } from '../../ports/crmErrors';
+import { CrmFieldNotOwnedError, CrmRequestError } from '../../ports/crmErrors';
 import { faultFromResponse, faultFromStatus, faultFromThrown, readDataverseError } from './dataverseFault';
 import { referenceEntitySets, referenceLookupColumns } from './referenceEntities';
+import { sendWebApi } from './webApiRequest';
 import { normalizeWebApiRow } from './webApiRow';
 
 export interface DataverseWebApiClientOptions {
@@ -210,30 +211,13 @@ export class DataverseWebApiClient implements CrmClient, CrmKeyedClient, CrmTabl
         };
     }
 
-    async #send(label: string, path: string, init: { method: string; headers: Record<string, string>; body?: string }) {
-        let token: string;
-        try {
-            token = await this.#getToken();
-        } catch (e) {
-            const reason = e instanceof Error ? e.message : String(e);
-            throw new CrmAuthError(`${label}: no Dataverse token: ${reason}`, undefined, { cause: e });
-        }
-        try {
-            return await fetch(`${this.#apiUrl}${path}`, {
-                method: init.method,
-                headers: {
-                    Accept: 'application/json',
-                    'OData-MaxVersion': '4.0',
-                    'OData-Version': '4.0',
-                    Authorization: `Bearer ${token}`,
-                    ...init.headers,
-                },
-                ...(init.body === undefined ? {} : { body: init.body }),
-                signal: AbortSignal.timeout(this.#timeoutMs),
-            });
-        } catch (e) {
-            throw faultFromThrown(e, label, this.#timeoutMs);
-        }
+    #send(label: string, path: string, init: { method: string; headers: Record<string, string>; body?: string }) {
+        return sendWebApi(
+            { apiUrl: this.#apiUrl, getToken: this.#getToken, timeoutMs: this.#timeoutMs },
+            label,
+            path,
+            init,
+        );
     }
 
     #rowPath(entity: string, id: string): string {
