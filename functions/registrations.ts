@@ -29,6 +29,7 @@ import {
 } from './handlers/reconciliation';
 import { createReviewActionHandler, createReviewListHandler } from './handlers/review';
 import { createStatsHandler } from './handlers/stats';
+import { createStuckSweepHandler } from './handlers/stuckSweep';
 import { createSubscribeHandler, createUnsubscribeHandler } from './handlers/subscriptions';
 import { createSummaryHandler, createSummaryTimerHandler } from './handlers/summary';
 import { createTeamsTestCardHandler } from './handlers/teamsTestCard';
@@ -66,6 +67,7 @@ export interface TimerRegistration {
     /** App setting holding the NCRONTAB schedule (`%PROBE_SCHEDULE%` in Azure). */
     scheduleSetting:
         | 'PROBE_SCHEDULE'
+        | 'STUCK_SWEEP_SCHEDULE'
         | 'BACKUP_SCHEDULE'
         | 'NOTIFY_SCHEDULE'
         | 'SUMMARY_SCHEDULE'
@@ -167,6 +169,12 @@ export function buildRegistrations(services: ServicesProvider, intakeAuth: 'func
             name: 'probe-conditions',
             scheduleSetting: 'PROBE_SCHEDULE',
             handler: createProbeHandler(services),
+        },
+        {
+            kind: 'timer',
+            name: 'sweep-stuck',
+            scheduleSetting: 'STUCK_SWEEP_SCHEDULE',
+            handler: createStuckSweepHandler(services),
         },
         {
             kind: 'timer',

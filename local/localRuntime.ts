@@ -102,6 +102,8 @@ export async function startLocalRuntime(
         // run on demand over HTTP locally (on their schedules they would fire every few seconds here).
         const localTimerMs: Record<string, number> = {
             'probe-conditions': settings.LOCAL_PROBE_TIMER_MS,
+            // The sweep only acts on what has not moved for stuckAfterMs (the retry policy), so looking often is cheap.
+            'sweep-stuck': settings.LOCAL_PROBE_TIMER_MS * 6,
             'dispatch-notifications': settings.LOCAL_NOTIFY_TIMER_MS,
         };
         for (const registration of registrations) {

@@ -51,6 +51,8 @@ export const settingsSchema = z
         TEAMS_APP_TENANT_ID: z.uuid().optional(),
         /** NCRONTAB schedule of the condition probe (frozen periods, ERP outage). */
         PROBE_SCHEDULE: z.string().min(1).default('0 */1 * * * *'),
+        /** NCRONTAB schedule of the stuck-transaction sweep (transactions nothing moves any more go to review). */
+        STUCK_SWEEP_SCHEDULE: z.string().min(1).default('0 */10 * * * *'),
         /** NCRONTAB schedule of the reconciliation at close; it reconciles the previous month (default the 3rd, 06:00 UTC). */
         RECONCILIATION_SCHEDULE: z.string().min(1).default('0 0 6 3 * *'),
         /** Private container of the reconciliation reports, in the state's storage account. */

@@ -649,3 +649,63 @@ describe('a host killed between releasing the gate and running what it held', ()
         expect(ledgerKeys(w)).toEqual(['seed-buyer', reservation.transactionId, instalment.transactionId]);
     });
 });
+
+describe('a transaction whose queue message was lost', () => {
+    it('goes first when the next transaction of its unit arrives, because intake admitted it to the unit backlog', async () => {
+        const w = await world();
+        const lost = unitTransaction('L', 'reservation', 1, { date: '2026-11-10T08:00:00.000Z' });
+        const next = unitTransaction('L', 'instalment', 2, { date: '2026-11-10T08:00:05.000Z' });
+        await w.accept(lost); // recorded and in the backlog; its message never reached the queue
+        await w.accept(next);
+        await w.send(next);
+        await w.run();
+        expect(await states(w, [lost, next])).toEqual(['confirmed', 'confirmed']);
+        expect(ledgerKeys(w)).toEqual(['seed-buyer', lost.transactionId, next.transactionId]);
+        expect((await w.gates.get('unit-L')).backlog).toEqual([]);
+        expect((await w.store.listAudit(lost.transactionId)).map((a) => a.action)).toContain('resume');
+    });
+
+    it('is not run twice when its message turns up after all', async () => {
+        const w = await world();
+        const late = unitTransaction('M', 'reservation', 1, { date: '2026-11-10T08:00:00.000Z' });
+        const next = unitTransaction('M', 'receipt', 2, { date: '2026-11-10T08:00:05.000Z' });
+        await w.accept(late);
+        await w.accept(next);
+        await w.send(next);
+        await w.send(late); // the queue had it behind after all (intake's enqueue raced)
+        await w.settle();
+        expect(ledgerKeys(w)).toEqual(['seed-buyer', late.transactionId, next.transactionId]);
+    });
+});
+
+describe('the lock budget of one invocation', () => {
+    it('starts no further held transaction once one more attempt would outlive the lock, and continues in a drain message', async () => {
+        const { w, reservation, instalment } = await reservationRetryingInstalmentHeld();
+        const receipt = unitTransaction('A', 'receipt', 3);
+        await w.send(receipt);
+        await w.run();
+        // Each ERP call takes 130 s. The invocation may work 285 s (5 min lock renewal less a margin), and starts a
+        // transaction only while a whole attempt (45 s: ERP + Dataverse timeouts + margin) still fits: after two calls
+        // (260 s) the receipt waits for the next invocation.
+        const post = w.erp.post.bind(w.erp);
+        w.erp.post = async (request) => {
+            w.nowMs += 130_000;
+            return post(request);
+        };
+        const send = w.deps.queue.send;
+        const drains: unknown[] = [];
+        w.deps.queue.send = async (messages) => {
+            for (const m of messages) if ((m.body as { control?: string }).control === 'drain') drains.push(m.body);
+            return send(messages);
+        };
+        await w.advance(); // the reservation's retry: it posts and releases the instalment; then the budget says stop
+        expect(drains).toHaveLength(1); // the receipt continues in a drain message, in the unit's session
+        expect(await states(w, [reservation, instalment, receipt])).toEqual(['confirmed', 'confirmed', 'confirmed']);
+        expect(ledgerKeys(w)).toEqual([
+            'seed-buyer',
+            reservation.transactionId,
+            instalment.transactionId,
+            receipt.transactionId,
+        ]);
+    });
+});

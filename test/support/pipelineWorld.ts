@@ -11,6 +11,7 @@ import { createErpFailureClassifier, erpFailureRulesSchema } from '../../src/cor
 import { workBudget } from '../../src/core/invocation';
 import { probeConditions } from '../../src/core/probeConditions';
 import type { RetryPolicy } from '../../src/core/retryPolicy';
+import { backlogEntry } from '../../src/core/sessionBacklog';
 import { parseSessionMessage } from '../../src/core/sessionMessage';
 import { handleSessionMessage, type SessionDeps } from '../../src/core/sessionProcessor';
 import type { TransactionEnvelope } from '../../src/domain/transaction';
@@ -212,6 +213,12 @@ export class PipelineWorld {
 
     send(envelope: TransactionEnvelope): Promise<void> {
         return this.#enqueue([{ messageId: envelope.transactionId, sessionId: envelope.sessionId, body: envelope }]);
+    }
+
+    /** What intake does before it enqueues: record the transaction and admit it to its unit's backlog. */
+    async accept(envelope: TransactionEnvelope): Promise<void> {
+        await this.store.recordAccepted(envelope, new Date(this.nowMs).toISOString());
+        await this.gates.admit(envelope.sessionId, backlogEntry(envelope));
     }
 
     /** Delivers messages until none is visible; `pick` chooses the next session (interleavings), `crash` a replay. */
