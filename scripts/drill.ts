@@ -8,7 +8,7 @@ import { type Scenario, scenarioSchema } from '../sim/scenarioSchema';
 import { loadSessionTriggerSettings } from '../src/config/hostSettings';
 
 /**
- * npm run drill [-- <name>]   names: kill-host, erp-outage, azurite-restart, graph-failure (default: all)
+ * npm run drill [-- <name>]   names: kill-host, erp-outage, crm-outage, azurite-restart, graph-failure (default: all)
  * Each drill runs a small launch with one fault and prints PASS or FAIL with its figures; exit 1 if any failed.
  */
 type Verdict = { status: 'PASS' | 'FAIL' | 'NOT YET CHECKABLE'; figures: Record<string, unknown> };
@@ -80,6 +80,51 @@ const drills: Record<string, () => Promise<Verdict>> = {
                 callBound: bound,
                 erpCallsPerPosting: r.erpCallsPerPosting,
                 erpCallBreakdown: r.erpCallBreakdown,
+                durationMs: r.durationMs,
+            },
+        };
+    },
+
+    // Seed 004's 72-hour CRM outage, scaled to seconds: the ERP keeps posting, nothing goes to review, and when
+    // Dataverse is back every CRM row is written, in each unit's order, with no ERP post made twice.
+    'crm-outage': async () => {
+        const seconds = 12;
+        const scenario = small({
+            erp: { latencyMs: 5, transientErrorRate: 0.03, rateLimitPerSec: 20 },
+            crmOutage: { start: { fraction: 0.3 }, length: { seconds } },
+        });
+        const r = await runLaunch(scenario, say);
+        const crm = r.crmOutage;
+        const ok =
+            crm !== null &&
+            crm.erpPostingsDuringOutage > 0 &&
+            crm.rowsInUnitOrder &&
+            r.inReview === 0 &&
+            r.deadLettered === 0 &&
+            r.unconfirmed === 0 &&
+            r.lost === 0 &&
+            r.duplicatePostings === 0 &&
+            r.orderViolations === 0;
+        return {
+            status: ok ? 'PASS' : 'FAIL',
+            figures: {
+                accepted: r.accepted,
+                confirmed: r.posted,
+                unconfirmed: r.unconfirmed,
+                inReview: r.inReview,
+                deadLettered: r.deadLettered,
+                lost: r.lost,
+                duplicatePostings: r.duplicatePostings,
+                orderViolations: r.orderViolations,
+                outageSeconds: crm?.seconds,
+                erpPostingsDuringOutage: crm?.erpPostingsDuringOutage,
+                erpPostsPerSecondDuringOutage: crm
+                    ? Math.round((crm.erpPostingsDuringOutage / crm.seconds) * 10) / 10
+                    : null,
+                rateLimitPerSec: scenario.erp.rateLimitPerSec,
+                rowsWrittenAfterReturn: crm?.rowsWrittenAfterReturn,
+                rowsInUnitOrder: crm?.rowsInUnitOrder,
+                erpCallsPerPosting: r.erpCallsPerPosting,
                 durationMs: r.durationMs,
             },
         };

@@ -29,7 +29,50 @@ export interface FaultRecord {
     parkedAtReopen: string[];
     reopenAt: number | undefined;
     erpCallsDuringOutage: number | null;
+    /** When Dataverse was down (crmOutage), and how many of its writes there were when it came back. */
+    crmDown?: { from: number; to: number; writesBefore: number };
     log: (line: string) => void;
+}
+
+/**
+ * The CRM outage's figures from the two ground truths: the ERP's ledger (postings made while Dataverse was down) and
+ * the sandbox Dataverse's write log (rows written after it came back, and each unit's rows in ERP order).
+ */
+function crmOutageFigures(runtime: LocalRuntime, run: RunRecord & FaultRecord): LaunchReport['crmOutage'] {
+    const down = run.crmDown;
+    if (!down) return null;
+    const postings = runtime.erp.books.postings;
+    const during = postings.filter((p) => {
+        const at = Date.parse(p.receivedAt);
+        return at >= down.from && at < down.to;
+    }).length;
+    const writes = runtime.dataverse.records.writes;
+    const session = new Map(run.accepted.map((a) => [a.id, a.session] as const));
+    // Per unit: CRM records in the order they first reached the ERP, and in the order their rows first said posted.
+    const erpOrder = new Map<string, string[]>();
+    for (const p of postings) {
+        const unit = session.get(p.integrationReference);
+        if (!unit) continue;
+        const list = erpOrder.get(unit) ?? [];
+        if (!list.includes(p.sourceRecordId.toLowerCase())) list.push(p.sourceRecordId.toLowerCase());
+        erpOrder.set(unit, list);
+    }
+    const written: string[] = [];
+    for (const w of writes) {
+        if (w.fields.re_erpsyncstatus !== 'posted') continue;
+        const id = w.id.toLowerCase();
+        if (!written.includes(id)) written.push(id);
+    }
+    const inOrder = [...erpOrder.values()].every((records) => {
+        const positions = records.map((r) => written.indexOf(r));
+        return positions.every((x, i) => x >= 0 && (i === 0 || x > (positions[i - 1] ?? -1)));
+    });
+    return {
+        seconds: Math.round((down.to - down.from) / 100) / 10,
+        erpPostingsDuringOutage: during,
+        rowsWrittenAfterReturn: writes.length - down.writesBefore,
+        rowsInUnitOrder: inOrder,
+    };
 }
 
 /**
@@ -112,6 +155,8 @@ export async function oursReport(
                 : null,
         parkedAtReopen: run.parkedAtReopen.length,
         erpCallsDuringOutage: run.erpCallsDuringOutage,
+        unconfirmed: await stateCount('posted'),
+        crmOutage: crmOutageFigures(runtime, run),
         // The meter records posts and probes; what else the ERP counted were look-ups before re-pushes.
         erpCallBreakdown: {
             firstPosts: erpFirst,
@@ -179,6 +224,8 @@ export function baselineReport(
         erpUtilization: null,
         parkedAtReopen: 0,
         erpCallsDuringOutage: null,
+        unconfirmed: 0,
+        crmOutage: null,
         erpCallBreakdown: {
             firstPosts: baseline.erpCalls.first,
             retryPosts: baseline.erpCalls.retry,

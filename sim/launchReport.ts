@@ -24,6 +24,18 @@ export interface LaunchReport {
     parkedAtReopen: number;
     /** ERP calls (posts, look-ups, probes) between the outage's start and its end; null without an outage. */
     erpCallsDuringOutage: number | null;
+    /** Posted to the ERP, their CRM rows not yet written (the CRM sync waits for Dataverse). */
+    unconfirmed: number;
+    /**
+     * With a CRM outage: ERP postings made while Dataverse was down, the CRM rows written after it came back, and
+     * whether each unit's rows were written in the order its transactions reached the ERP; null without one.
+     */
+    crmOutage: {
+        seconds: number;
+        erpPostingsDuringOutage: number;
+        rowsWrittenAfterReturn: number;
+        rowsInUnitOrder: boolean;
+    } | null;
     /** The ERP calls by kind: first posts, re-posts after a failure or a wait, condition probes, look-ups. */
     erpCallBreakdown: { firstPosts: number; retryPosts: number; probes: number; lookUps: number };
     reprocessAfterReopenMs: number | null;

@@ -202,6 +202,7 @@ async function drive(
             at(w) !== undefined
                 ? emitted >= (at(w) ?? 0)
                 : atSeconds(w) !== undefined && elapsed >= (atSeconds(w) ?? 0);
+        await crmTimeline(reached);
         // freezeStarted is set before any await: concurrent sends must not freeze the period a second time while the
         // reopen is still awaiting (a run logged "period frozen" twice).
         if (scenario.periodFreeze && !freezeStarted && reached(scenario.periodFreeze.start)) {
@@ -231,6 +232,32 @@ async function drive(
             emitted >= (at(outage.start) ?? 0) + (at(outage.length) ?? 0)
         )
             endOutage();
+    };
+    // A CRM outage: Dataverse refuses every Web API call, and sends no webhooks (the launch pauses) until it is back.
+    let crmDown: { from: number; to: number; writesBefore: number } | undefined;
+    let crmBack: Promise<void> = Promise.resolve();
+    const setCrmDown = (down: boolean) =>
+        fetch(`${runtime.dataverse.url}/sandbox/faults`, { method: 'PUT', body: JSON.stringify({ down }) });
+    const crmTimeline = async (reached: (w: When | undefined) => boolean) => {
+        const outage = scenario.crmOutage;
+        if (!outage || crmDown || !reached(outage.start)) return;
+        const from = Date.now();
+        crmDown = { from, to: from, writesBefore: 0 };
+        let resume = () => {};
+        crmBack = new Promise<void>((r) => {
+            resume = r;
+        });
+        await setCrmDown(true);
+        log('Dataverse down');
+        setTimeout(async () => {
+            await setCrmDown(false);
+            if (crmDown) {
+                crmDown.to = Date.now();
+                crmDown.writesBefore = runtime.dataverse.records.writes.length;
+            }
+            log('Dataverse back');
+            resume();
+        }, outage.length.seconds * 1000);
     };
     const endOutage = () => {
         if (!outageOn) return;
@@ -283,6 +310,7 @@ async function drive(
         const previous = chains.get(key) ?? Promise.resolve();
         await slot();
         const next = previous.then(async () => {
+            await crmBack;
             try {
                 const result: EmitResult =
                     event.kind === 'create'
@@ -312,7 +340,8 @@ async function drive(
 
     // Drain: until nothing waits that can still move on by itself (what is held behind a review item waits for a person).
     const deadline = Date.now() + scenario.drainTimeoutMs;
-    const waiting: TransactionState[] = ['queued', 'processing', 'retrying', 'parked'];
+    // 'posted' moves by itself too: its CRM row is written when Dataverse answers.
+    const waiting: TransactionState[] = ['queued', 'processing', 'retrying', 'parked', 'posted'];
     for (;;) {
         await runtime.pump.idle();
         const counts = baseline
@@ -344,6 +373,7 @@ async function drive(
         parkedAtReopen,
         reopenAt,
         erpCallsDuringOutage,
+        ...(crmDown ? { crmDown } : {}),
         log,
     });
 }

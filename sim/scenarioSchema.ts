@@ -28,6 +28,14 @@ export const scenarioSchema = z
             .strict()
             .default({ latencyMs: 0, rateLimitPerSec: 0, transientErrorRate: 0, idempotencyKeys: true }),
         periodFreeze: z.object({ start: when, end: when }).strict().optional(),
+        /**
+         * Dataverse refuses every Web API call for a stretch (seed 004's 72-hour CRM outage, scaled). While it is down
+         * it sends no webhooks either, so the launch pauses: its length is in seconds.
+         */
+        crmOutage: z
+            .object({ start: when, length: z.object({ seconds: z.number().positive() }).strict() })
+            .strict()
+            .optional(),
         /** Share of milestone instalments whose construction progress is reported only at the end of the launch. */
         milestoneLag: z.number().min(0).max(1).default(0),
         graph: z

@@ -5,7 +5,16 @@ export const conditionSchema = z
     .object({
         key: z.string().describe('The condition, e.g. period 2026-11 frozen.').meta({ 'x-ms-summary': 'Condition' }),
         kind: z
-            .enum(['period', 'milestone', 'dependency', 'activePlan', 'erpUnavailable', 'retryBudget', 'other'])
+            .enum([
+                'period',
+                'milestone',
+                'dependency',
+                'activePlan',
+                'erpUnavailable',
+                'crmUnavailable',
+                'retryBudget',
+                'other',
+            ])
             .describe('Kind of condition.')
             .meta({ 'x-ms-summary': 'Kind' }),
         owner: z

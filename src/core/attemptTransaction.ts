@@ -13,7 +13,6 @@ import type { MappingLookup } from '../ports/mappingLookup';
 import { TransactionNotFoundError, type TransactionStore } from '../ports/transactionStore';
 import type { CircuitBreaker } from './circuitBreaker';
 import { erpUnavailable } from './conditionKeys';
-import { classifyCrmFailure } from './crmFailure';
 import { describeError } from './describeError';
 import type { Invocation, WorkBudget } from './invocation';
 import type { RetryPolicy } from './retryPolicy';
@@ -36,7 +35,7 @@ export interface AttemptDeps {
 }
 
 export type AttemptOutcome =
-    | { kind: 'confirmed'; postingId: string; replayed: boolean }
+    | { kind: 'posted'; postingId: string; replayed: boolean }
     /** erpMayHoldIt: no definite answer yet from an ERP call for it, so the next attempt looks it up first. */
     | { kind: 'failed'; failure: Failure; erpMayHoldIt: boolean }
     /** Another handler's ERP call for it may still be in flight (its session changed hands mid-call) until then. */
@@ -51,7 +50,8 @@ function answerSettlesIt(status: number | undefined): boolean {
 }
 
 /**
- * One attempt to bring a transaction into the ERP and confirm it in the CRM, exactly once in effect:
+ * One attempt to bring a transaction into the ERP, exactly once in effect (the CRM row is brought up to date by the
+ * CRM sync, a step of its own: src/core/crmSync.ts):
  * - a transaction the store already holds a posting id for is only confirmed again in the CRM (no second post);
  * - before calling, the attempt claims the call in the store (state `processing`, conditional on the revision it
  *   read): of two handlers that hold the unit's session one after the other (a lock that expired mid-call), only one
@@ -109,7 +109,6 @@ export async function attemptTransaction(
 
     let postingId = record.erpPostingId;
     let replayed = false;
-    let confirmFrom = record.state;
     if (!postingId) {
         const built = await buildErpRequest(envelope, deps.erpMap, deps.lookup);
         if (!built.ok) return failWith(built.error, mayHold);
@@ -160,7 +159,6 @@ export async function attemptTransaction(
             },
             clock.now().toISOString(),
         );
-        confirmFrom = 'posted';
         if (lookUp) {
             try {
                 // By the record and our transaction id on it: an ERP that keeps no keys can still answer this.
@@ -238,25 +236,13 @@ export async function attemptTransaction(
             },
             clock.now().toISOString(),
         );
+    } else if (record.state !== 'posted') {
+        // The ERP already holds it (a review retry of a write-back, a redelivery): posted again, no second post.
+        await store.updateState(
+            id,
+            { state: 'posted', from: [record.state], ifRevision: record.revision ?? 0, lastFailure: null },
+            clock.now().toISOString(),
+        );
     }
-
-    try {
-        await deps.crm.writeBack(envelope.source.entity, envelope.source.recordId, {
-            re_erppostingid: postingId,
-            re_erpsyncstatus: 'posted',
-            re_erpsyncerror: null,
-            re_erpsyncedon: clock.now().toISOString(),
-        });
-    } catch (e) {
-        const failure = classifyCrmFailure(e);
-        await audit({ action: 'writeBack', outcome: 'failed', failure, targetRecordId: postingId });
-        return { kind: 'failed', failure, erpMayHoldIt: false };
-    }
-    await audit({ action: 'writeBack', outcome: 'ok', targetRecordId: postingId });
-    await store.updateState(
-        id,
-        { state: 'confirmed', from: [confirmFrom], lastFailure: null },
-        clock.now().toISOString(),
-    );
-    return { kind: 'confirmed', postingId, replayed };
+    return { kind: 'posted', postingId, replayed };
 }

@@ -5,7 +5,7 @@ import type { Condition, ConditionStore } from '../ports/conditionStore';
 import type { Logger } from '../ports/logger';
 import type { SessionQueue } from '../ports/sessionQueue';
 import type { CircuitBreaker } from './circuitBreaker';
-import { erpUnavailableKey } from './conditionKeys';
+import { crmUnavailableKey, erpUnavailableKey } from './conditionKeys';
 
 export interface ClearingDeps {
     conditions: ConditionStore;
@@ -35,7 +35,8 @@ export async function reprocessCondition(
             sessions.map((sessionId) => ({
                 messageId: `reprocess-${randomUUID()}`,
                 sessionId,
-                body: { control: 'reprocess', reason, condition: key },
+                // What waits for Dataverse is the units' CRM sync, not their ERP blocker.
+                body: { control: key === crmUnavailableKey ? 'sync' : 'reprocess', reason, condition: key },
             })),
         );
     }
@@ -47,8 +48,8 @@ export async function reprocessCondition(
     return { sessions: sessions.length };
 }
 
-/** Conditions a confirmed posting clears: construction progress lifts milestones, a posted record lifts what waited on it. */
-export async function afterConfirmed(envelope: TransactionEnvelope, deps: ClearingDeps): Promise<void> {
+/** Conditions a posting clears (once the ERP holds it; the CRM sync is a step of its own): construction progress lifts milestones, a posted record lifts what waited on it. */
+export async function afterPosted(envelope: TransactionEnvelope, deps: ClearingDeps): Promise<void> {
     if (envelope.type !== 'constructionProgress' && envelope.type !== 'customer' && envelope.type !== 'reservation') {
         const outage = await deps.conditions.get(erpUnavailableKey);
         if (outage?.status === 'active')

@@ -15,6 +15,23 @@ export function erpUnavailable(reason: string): Failure {
     };
 }
 
+export const crmUnavailableKey = 'CRM unavailable';
+
+/**
+ * What a posted transaction waits on while Dataverse cannot take its write-back: the ERP side goes on, the CRM rows
+ * catch up in order when it answers again (the probe asks once per interval).
+ */
+export function crmUnavailable(reason: string): Failure {
+    return {
+        class: 'transient',
+        code: 'CRM_UNAVAILABLE',
+        message: `CRM unavailable: ${reason}`,
+        owner: 'integration',
+        condition: crmUnavailableKey,
+        details: {},
+    };
+}
+
 export function retryBudgetExhausted(day: string): Failure {
     return {
         class: 'transient',
@@ -39,6 +56,8 @@ export function conditionFor(failure: Failure & { condition: string }, since: st
     const kind: ConditionKind =
         failure.condition === erpUnavailableKey
             ? 'erpUnavailable'
-            : (kindsByCode.find(([pattern]) => pattern.test(failure.code))?.[1] ?? 'other');
+            : failure.condition === crmUnavailableKey
+              ? 'crmUnavailable'
+              : (kindsByCode.find(([pattern]) => pattern.test(failure.code))?.[1] ?? 'other');
     return { key: failure.condition, kind, owner: failure.owner, since, details: failure.details ?? {} };
 }

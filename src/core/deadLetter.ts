@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { Failure } from '../domain/failure';
 import { finalStates } from '../domain/transactionRecord';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import { isGateConflictError, type SessionGateStore } from '../ports/sessionGateStore';
+import type { SessionQueue } from '../ports/sessionQueue';
 import type { TransactionStore } from '../ports/transactionStore';
+import { enqueueSync } from './crmSync';
 import { describeError } from './describeError';
 import { haltPatch } from './haltPatch';
 import { auditNote } from './sessionAudit';
@@ -12,6 +15,7 @@ import type { SessionMessage } from './sessionMessage';
 export interface DeadLetterDeps {
     store: TransactionStore;
     gates: SessionGateStore;
+    queue: Pick<SessionQueue, 'send'>;
     clock: Clock;
     logger: Logger;
 }
@@ -49,9 +53,13 @@ export async function recordDeadLetter(
     };
     await deps.store.updateState(id, haltPatch(record, 'deadLettered', failure), deps.clock.now().toISOString());
     for (let tries = 1; ; tries++) {
-        if (gate.blockedBy === id || gate.held.includes(id)) break;
-        if (gate.blockedBy === null) gate.blockedBy = id;
-        else gate.held.push(id);
+        const placed = gate.blockedBy === id || gate.held.includes(id);
+        const synced = gate.syncs?.includes(id) === true;
+        if (placed && synced) break;
+        if (!placed && gate.blockedBy === null) gate.blockedBy = id;
+        else if (!placed) gate.held.push(id);
+        // Its CRM row says so, when the unit's next message (or an operator's action) runs the sync lane.
+        enqueueSync(gate, id);
         try {
             await deps.gates.put(gate);
             break;
@@ -61,6 +69,10 @@ export async function recordDeadLetter(
         }
     }
     await auditNote(deps, record.envelope, 'deadLetter', failure.message);
+    // Best effort: the queue may be what failed. Otherwise the unit's next message writes the row.
+    await deps.queue
+        .send([{ messageId: `sync-${randomUUID()}`, sessionId, body: { control: 'sync', reason: 'dead-lettered' } }])
+        .catch(() => undefined);
     deps.logger.error('transaction dead-lettered after its last delivery; its unit waits behind it', {
         transactionId: id,
         sessionId,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { CallMeter } from '../ports/callMeter';
 import type { ConditionStore } from '../ports/conditionStore';
 import type { ErpClient } from '../ports/erpClient';
@@ -42,6 +43,20 @@ export async function probeConditions(deps: ProbeDeps): Promise<ProbeReport> {
                 await deps.erp.periodStatus(at.slice(0, 7));
                 deps.breaker.succeeded();
                 clear = true;
+            } else if (condition.kind === 'crmUnavailable') {
+                // One unit's pending write-back is the probe: if Dataverse takes it, that unit's session clears the
+                // condition and every other unit catches up; if not, it parks again. No call from here.
+                report.probed.push(condition.key);
+                const [canary] = await deps.conditions.parkedSessions(condition.key);
+                if (canary)
+                    await deps.queue.send([
+                        {
+                            messageId: `sync-${randomUUID()}`,
+                            sessionId: canary,
+                            body: { control: 'sync', reason: 'probe: is Dataverse back?', condition: condition.key },
+                        },
+                    ]);
+                else clear = true;
             } else if (condition.kind === 'retryBudget') {
                 clear = String(condition.details.day) < at.slice(0, 10);
             } else if (condition.kind === 'dependency') {

@@ -142,6 +142,16 @@ export async function actOnReviewItem(
             sessionId: envelope.sessionId,
             body,
         },
+        // Closed by hand: its CRM row says resolved (with the ERP reference) or discarded, in the unit's order.
+        ...(action.action === 'retry'
+            ? []
+            : [
+                  {
+                      messageId: `review-sync-${randomUUID()}`,
+                      sessionId: envelope.sessionId,
+                      body: { control: 'sync', transactionId },
+                  },
+              ]),
     ]);
     return { kind: 'done', state };
 }

@@ -7,10 +7,11 @@ import { transactionEnvelopeSchema } from '../domain/transactionEnvelopeSchema';
  * inside that unit's session (so one consumer at a time changes it): a scheduled retry, a reprocess after a
  * condition cleared or an operator acted, a drain that continues releasing held transactions in batches, a
  * quarantine that sends a parked transaction to review when its condition outlived its grace period, and an
- * escalate from the stuck-transaction sweep that sends a transaction nothing moves any more to review.
+ * escalate from the stuck-transaction sweep that sends a transaction nothing moves any more to review, and a sync
+ * that brings CRM rows up to date (an operator closed a transaction; the probe asks whether Dataverse is back).
  */
 export const controlMessageSchema = z.object({
-    control: z.enum(['retry', 'reprocess', 'drain', 'quarantine', 'escalate']),
+    control: z.enum(['retry', 'reprocess', 'drain', 'quarantine', 'escalate', 'sync']),
     transactionId: z.string().optional(),
     reason: z.string().optional(),
     /** reprocess / quarantine: the condition that ended; the unit takes itself off its list before acting. */

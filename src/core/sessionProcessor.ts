@@ -4,7 +4,9 @@ import type { TransactionEnvelope } from '../domain/transaction';
 import { finalStates, type TransactionRecord } from '../domain/transactionRecord';
 import type { SessionGate } from '../ports/sessionGateStore';
 import { attemptTransaction } from './attemptTransaction';
-import { afterConfirmed } from './conditionClearing';
+import { afterPosted } from './conditionClearing';
+import { crmUnavailableKey } from './conditionKeys';
+import { enqueueSync, syncFields, syncLane } from './crmSync';
 import { recordHandover } from './handoverRecording';
 import { attemptFits, type Invocation, startInvocation } from './invocation';
 import { auditNote } from './sessionAudit';
@@ -44,8 +46,16 @@ export async function handleSessionMessage(
         deps: { ...sharedDeps, ...sessionScopedStores(sharedDeps.store, sharedDeps.gates) },
         invocation,
     };
+    const gate = await run.deps.gates.get(sessionId);
+    await handle(gate, message, run);
+    // The CRM sync lane, after whatever the message did on the ERP side (never before it: the ERP never waits).
+    const probing = message.kind === 'control' && message.control.condition === crmUnavailableKey;
+    if (await syncLane(gate, run.deps, { probing })) await saveGate(gate, run);
+}
+
+async function handle(gate: SessionGate, message: SessionMessage, run: Run): Promise<void> {
     const { deps } = run;
-    const gate = await deps.gates.get(sessionId);
+    const sessionId = gate.sessionId;
     if (message.kind === 'transaction') {
         const envelope = message.envelope;
         const id = envelope.transactionId;
@@ -67,11 +77,10 @@ export async function handleSessionMessage(
             // What the parked blocker waits for (the active plan's cancellation, the reservation a receipt needs) must
             // not queue behind it, or the unit would wait forever.
             const verdict = await runOne(id, run);
+            await noteSync(gate, id, run);
             if (verdict.kind === 'resolved') await leaveBacklog(gate, id, run);
-            else if (!gate.held.includes(id)) {
-                gate.held.unshift(id);
-                await saveGate(gate, run);
-            }
+            else if (!gate.held.includes(id)) gate.held.unshift(id);
+            await saveGate(gate, run);
             return;
         }
         if (gate.blockedBy || gate.held.length > 0) {
@@ -89,14 +98,25 @@ export async function handleSessionMessage(
     // Off the ended condition's list before acting: if the unit parks again it registers again, in this order.
     if (control.condition) await deps.conditions.removeParkedSession(control.condition, sessionId);
     if (control.control === 'drain') return resumeDrain(gate, run);
+    if (control.control === 'sync') {
+        // An operator closed a transaction (its row should say so), or the probe asks whether Dataverse is back.
+        if (control.transactionId) await noteSync(gate, control.transactionId, run);
+        return;
+    }
     if (control.control === 'escalate') {
-        if (await escalateIfStuck(gate, control, deps)) await saveGate(gate, run);
+        const escalated = await escalateIfStuck(gate, control, deps);
+        if (escalated && control.transactionId) await noteSync(gate, control.transactionId, run);
+        if (escalated) await saveGate(gate, run);
         return;
     }
     // retry / reprocess / quarantine act on the transaction that blocks the unit; a stale one is ignored.
     const target = gate.blockedBy;
     if (!target) return resumeDrain(gate, run);
-    if (control.transactionId && control.transactionId !== target) return;
+    if (control.transactionId && control.transactionId !== target) {
+        if (control.control === 'retry' && gate.held.includes(control.transactionId))
+            await retryHeld(gate, control.transactionId, target, run);
+        return;
+    }
     if (control.control === 'quarantine') {
         const record = await deps.store.get(target);
         if (record?.state !== 'parked') return;
@@ -113,9 +133,17 @@ export async function handleSessionMessage(
             deps.clock.now().toISOString(),
         );
         await auditNote(deps, record.envelope, 'quarantine', failure.message);
+        await noteSync(gate, target, run);
+        await saveGate(gate, run);
         return;
     }
     await runAndDrain(gate, target, run);
+}
+
+/** A transaction whose state a salesperson should see in its CRM row joins the unit's sync lane. */
+async function noteSync(gate: SessionGate, id: string, run: Run): Promise<void> {
+    const record = await run.deps.store.get(id);
+    if (record && syncFields(record, '')) enqueueSync(gate, id);
 }
 
 /** Stores the gate under the version it was read with, and keeps the new version for the next write. */
@@ -144,13 +172,15 @@ async function runAndDrain(gate: SessionGate, first: string, run: Run): Promise<
     let next: string | undefined = first;
     let batch = deps.retryPolicy.reprocessBatchSize;
     while (next) {
-        const ahead = await lostAhead(gate, next, run);
+        const ahead = await earlierUnfinished(gate, next, run);
         if (ahead.length > 0) {
-            // Transactions accepted before this one whose messages never came: they go first, then this one.
+            // Transactions accepted before this one and not done go first, then this one: those whose messages never
+            // came, and those the gate holds out of order (a dead-letter or an escalation placed behind a later one).
+            const lost = ahead.filter((id) => id !== gate.blockedBy && !gate.held.includes(id));
             gate.held = [...ahead, next, ...gate.held.filter((id) => id !== next && !ahead.includes(id))];
             gate.blockedBy = null;
             await saveGate(gate, run);
-            for (const id of ahead) {
+            for (const id of lost) {
                 const record = await deps.store.get(id);
                 if (record)
                     await auditNote(deps, record.envelope, 'resume', `its message was lost; runs before ${next}`);
@@ -159,6 +189,7 @@ async function runAndDrain(gate: SessionGate, first: string, run: Run): Promise<
             if (!next) break;
         }
         const verdict = await runOne(next, run);
+        await noteSync(gate, next, run);
         if (verdict.kind !== 'resolved') {
             gate.blockedBy = next;
             await saveGate(gate, run);
@@ -172,6 +203,8 @@ async function runAndDrain(gate: SessionGate, first: string, run: Run): Promise<
         }
         gate.blockedBy = null;
         gate.held = gate.held.filter((id) => id !== next);
+        // The row of what just posted is written now, within this attempt's budget, before the next one starts.
+        await syncLane(gate, deps);
         await saveGate(gate, run);
         await leaveBacklog(gate, next, run);
         if (--batch <= 0 || !attemptFits(invocation, deps.clock.now().getTime(), deps.budget)) break;
@@ -189,24 +222,25 @@ async function runAndDrain(gate: SessionGate, first: string, run: Run): Promise<
 }
 
 /**
- * Earlier transactions of the session's backlog (accepted before `next`) that are neither done nor in the gate: their
- * queue message was never sent or got lost, and nothing else will run them. Entries found done are released.
+ * Earlier transactions of the session's backlog (accepted before `next`), in acceptance order, that are not done: the
+ * unit's order is its backlog's, so they run first, whether their queue message was lost or the gate holds them
+ * behind `next`. Entries found done are released.
  */
-async function lostAhead(gate: SessionGate, next: string, run: Run): Promise<string[]> {
+async function earlierUnfinished(gate: SessionGate, next: string, run: Run): Promise<string[]> {
     const { deps } = run;
     const current = await deps.store.get(next);
     if (!current || !gate.backlog || gate.backlog.length === 0) return [];
     const key = backlogKey(current.envelope);
-    const lost: string[] = [];
+    const ahead: string[] = [];
     for (const entry of gate.backlog) {
         if (entry.key >= key) break;
         const id = entry.transactionId;
-        if (id === next || id === gate.blockedBy || gate.held.includes(id)) continue;
+        if (id === next) continue;
         const record = await deps.store.get(id);
         if (!record || doneForOrder(record.state)) await leaveBacklog(gate, id, run);
-        else lost.push(id);
+        else ahead.push(id);
     }
-    return lost;
+    return ahead;
 }
 
 /** A transaction done for the unit's order leaves the backlog; the stored row is removed at once. */
@@ -220,6 +254,32 @@ async function leaveBacklog(gate: SessionGate, id: string, run: Run): Promise<vo
     // Not in the backlog read with the gate (admitted before the backlog existed, or read before it was admitted).
     const record = await run.deps.store.get(id);
     if (record && doneForOrder(record.state)) await run.deps.gates.release(gate.sessionId, backlogKey(record.envelope));
+}
+
+/**
+ * The retry of a transaction that is held, not the blocker: one that overtook the parked blocker because it provides
+ * what the blocker waits for, and then failed. It runs out of line again while the blocker still waits for it;
+ * otherwise (the blocker went to review meanwhile) it waits in line like the others, as held.
+ */
+async function retryHeld(gate: SessionGate, id: string, blockerId: string, run: Run): Promise<void> {
+    const record = await run.deps.store.get(id);
+    if (record?.state !== 'retrying') return;
+    if (await clearsBlocker(record.envelope, blockerId, run)) {
+        const verdict = await runOne(id, run);
+        await noteSync(gate, id, run);
+        if (verdict.kind === 'resolved') {
+            gate.held = gate.held.filter((x) => x !== id);
+            await leaveBacklog(gate, id, run);
+        }
+        await saveGate(gate, run);
+        return;
+    }
+    await run.deps.store.updateState(
+        id,
+        { state: 'held', from: ['retrying'], ifRevision: record.revision ?? 0 },
+        run.deps.clock.now().toISOString(),
+    );
+    await auditNote(run.deps, record.envelope, 'hold', `waits behind ${blockerId}`);
 }
 
 /** Whether this transaction is what the unit's parked blocker waits for. */
@@ -260,6 +320,7 @@ async function runProviders(gate: SessionGate, blockerId: string, run: Run): Pro
         }
         if (!provider) return;
         const verdict = await runOne(provider, run);
+        await noteSync(gate, provider, run);
         if (verdict.kind !== 'resolved') return;
         gate.held = gate.held.filter((id) => id !== provider);
         await saveGate(gate, run);
@@ -302,8 +363,9 @@ async function runOne(transactionId: string, run: Run): Promise<Verdict> {
     }
     const outcome = await attemptTransaction(envelope, deps, invocation);
     if (outcome.kind === 'inFlight') return outcome;
-    if (outcome.kind === 'confirmed') {
-        await afterConfirmed(envelope, deps);
+    if (outcome.kind === 'posted') {
+        // Once the ERP holds it: what waited for it may go on, whatever the CRM sync does.
+        await afterPosted(envelope, deps);
         await recordHandover(envelope, deps);
         return { kind: 'resolved' };
     }

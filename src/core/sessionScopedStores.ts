@@ -17,7 +17,8 @@ export function sessionScopedStores(
 ): { store: TransactionStore; gates: SessionGateStore } {
     const records = new Map<string, TransactionRecord | undefined>();
     const savedGates = new Map<string, string>();
-    const gateShape = (gate: SessionGate) => JSON.stringify([gate.blockedBy, gate.held, gate.version ?? null]);
+    const gateShape = (gate: SessionGate) =>
+        JSON.stringify([gate.blockedBy, gate.held, gate.syncs ?? [], gate.version ?? null]);
     return {
         store: {
             ...delegatingTransactionStore(store),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Failure } from '../domain/failure';
 import type { TransactionRecord, TransactionState } from '../domain/transactionRecord';
 import type { Clock } from '../ports/clock';
+import type { ConditionStore } from '../ports/conditionStore';
 import type { Logger } from '../ports/logger';
 import type { SessionGate, SessionGateStore } from '../ports/sessionGateStore';
 import type { SessionQueue } from '../ports/sessionQueue';
@@ -32,6 +33,7 @@ const waitingBlockers: ReadonlySet<TransactionState> = new Set([
 
 export interface SweepDeps {
     store: TransactionStore;
+    conditions: Pick<ConditionStore, 'get'>;
     gates: SessionGateStore;
     queue: Pick<SessionQueue, 'send'>;
     clock: Clock;
@@ -71,6 +73,9 @@ export async function sweepStuckTransactions(deps: SweepDeps, max = 1000): Promi
             report.examined++;
             if (now - Date.parse(record.updatedAt) < stuckAfter(record, deps.retryPolicy)) continue;
             if (state === 'held' && (await waitsBehindBlocker(record, deps))) continue;
+            // Posted and waiting for Dataverse to come back: the CRM sync catches up by itself.
+            const waitsFor = record.lastFailure?.condition;
+            if (state === 'posted' && waitsFor && (await deps.conditions.get(waitsFor))?.status === 'active') continue;
             stuck.push(record);
         }
     }
@@ -113,7 +118,8 @@ async function blockerWaits(gate: SessionGate, id: string, store: TransactionSto
 
 /**
  * In the unit's session: sends the transaction to review if it has not moved since the sweep saw it, and makes it
- * the unit's blocker (later transactions wait behind it as behind any review item). Answers whether the gate changed.
+ * the unit's blocker (later transactions wait behind it as behind any review item); a posted one, whose CRM row only
+ * was never written, goes to the sync lane instead. Answers whether it acted.
  */
 export async function escalateIfStuck(
     gate: SessionGate,
@@ -126,6 +132,8 @@ export async function escalateIfStuck(
     if (!record || record.updatedAt !== control.since) return false;
     if (!(movingStates as readonly string[]).includes(record.state)) return false;
     if (record.state === 'held' && (await blockerWaits(gate, id, deps.store))) return false;
+    // The ERP holds it; only its CRM row was never brought up to date: the caller puts it in the sync lane.
+    if (record.state === 'posted') return true;
     const minutes = Math.round((deps.clock.now().getTime() - Date.parse(record.updatedAt)) / 60_000);
     const failure: Failure = {
         class: 'transient',

@@ -10,7 +10,14 @@ export { loadErpMap } from './erpMapSchema';
 
 export type BuiltErpRequest = ErpRequest & { erpMapVersion: string };
 
-const defect = (code: string, message: string): Failure => ({ class: 'defect', code, message, owner: 'integration' });
+/** A map defect names the field it is about (`details.field`): the review queue and the CRM row show it. */
+const defect = (code: string, message: string, field?: string): Failure => ({
+    class: 'defect',
+    code,
+    message,
+    owner: 'integration',
+    ...(field ? { details: { field } } : {}),
+});
 
 /**
  * Turns a domain transaction into the ERP call the map describes. A missing look-up row or data field is a
@@ -42,6 +49,7 @@ export async function buildErpRequest(
                 defect(
                     'MAP_FIELD_MISSING',
                     `${envelope.type}.${placeholder} is needed for the ERP path but is missing`,
+                    placeholder,
                 ),
             );
         }
@@ -52,7 +60,11 @@ export async function buildErpRequest(
     const postingSource = rule.postingDate === '$changedAt' ? envelope.source.changedAt : data[rule.postingDate];
     if (typeof postingSource !== 'string' || Number.isNaN(Date.parse(postingSource))) {
         return err(
-            defect('MAP_FIELD_MISSING', `${envelope.type}.${rule.postingDate} (posting date) is missing or not a date`),
+            defect(
+                'MAP_FIELD_MISSING',
+                `${envelope.type}.${rule.postingDate} (posting date) is missing or not a date`,
+                rule.postingDate,
+            ),
         );
     }
 
@@ -114,6 +126,7 @@ function lookupMissing(mapping: string, key: string, erpField: string): Failure 
     return defect(
         'LOOKUP_MISSING',
         `No ${mapping} mapping for ${key} (needed for ${erpField}); add it to the mappings table and retry`,
+        erpField,
     );
 }
 
@@ -127,10 +140,15 @@ function describeMissing(envelope: TransactionEnvelope, erpField: string, source
         return defect(
             'LOOKUP_MISSING',
             `${envelope.type}.${source.key} is empty, so ${erpField} cannot be looked up in ${source.lookup}`,
+            source.key,
         );
     }
     const from = 'from' in source ? source.from : erpField;
-    return defect('MAP_FIELD_MISSING', `${envelope.type}.${from} is required for ERP field ${erpField} but is missing`);
+    return defect(
+        'MAP_FIELD_MISSING',
+        `${envelope.type}.${from} is required for ERP field ${erpField} but is missing`,
+        from,
+    );
 }
 
 /** Rows for the reviewed field-map document (`npm run map:doc`). */

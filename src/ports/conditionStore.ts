@@ -6,6 +6,7 @@ export type ConditionKind =
     | 'dependency'
     | 'activePlan'
     | 'erpUnavailable'
+    | 'crmUnavailable'
     | 'retryBudget'
     | 'other';
 

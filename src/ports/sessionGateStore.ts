@@ -12,6 +12,11 @@ export interface SessionGate {
     held: string[];
     /** Opaque version of the stored gate (an ETag); absent when no gate has been stored for the session yet. */
     version?: string;
+    /**
+     * The unit's CRM sync lane: transactions whose CRM row must be brought up to date, in the order they moved
+     * (src/core/crmSync.ts). Apart from `blockedBy`/`held`: the ERP side never waits for the CRM.
+     */
+    syncs?: string[];
     /** The session's backlog as read with the gate (`get` always sets it; `put` does not write it). */
     backlog?: readonly BacklogEntry[];
 }

@@ -314,6 +314,7 @@ describe('buildErpRequest', () => {
             message:
                 'No buildingCode mapping for b-404 (needed for buildingCode); add it to the mappings table and retry',
             owner: 'integration',
+            details: { field: 'buildingCode' },
         });
     });
 
@@ -324,6 +325,7 @@ describe('buildErpRequest', () => {
             code: 'LOOKUP_MISSING',
             message: 'reservation.buildingId is empty, so buildingCode cannot be looked up in buildingCode',
             owner: 'integration',
+            details: { field: 'buildingId' },
         });
     });
 
@@ -343,6 +345,7 @@ describe('buildErpRequest', () => {
             message:
                 'No brokerVendor mapping for f-unknown (needed for brokerVendorId); add it to the mappings table and retry',
             owner: 'integration',
+            details: { field: 'brokerVendorId' },
         });
     });
 
@@ -370,6 +373,7 @@ describe('buildErpRequest', () => {
             code: 'MAP_FIELD_MISSING',
             message: 'reservation.currency is required for ERP field currency but is missing',
             owner: 'integration',
+            details: { field: 'currency' },
         });
         expect((await failure('customer', { contactId: 'c-3', firstName: 'Lina' })).message).toBe(
             'customer.lastName is required for ERP field lastName but is missing',
@@ -384,6 +388,7 @@ describe('buildErpRequest', () => {
             code: 'MAP_FIELD_MISSING',
             message: 'receipt.receiptNumber is needed for the ERP path but is missing',
             owner: 'integration',
+            details: { field: 'receiptNumber' },
         });
         expect(
             (

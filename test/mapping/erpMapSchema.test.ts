@@ -89,6 +89,7 @@ describe('what the map says about look-ups', () => {
             message:
                 'No agentVendor mapping for AG-404 (needed for agentVendorId); add it to the mappings table and retry',
             owner: 'integration',
+            details: { field: 'agentVendorId' },
         });
     });
 
@@ -98,6 +99,7 @@ describe('what the map says about look-ups', () => {
             code: 'MAP_FIELD_MISSING',
             message: 'commission.claimNumber is needed for the ERP path but is missing',
             owner: 'integration',
+            details: { field: 'claimNumber' },
         });
     });
 });

@@ -243,6 +243,10 @@ export class FleetWorld {
 
     async #enqueue(messages: OutgoingMessage[]): Promise<void> {
         await this.#point();
+        this.#enqueueNow(messages);
+    }
+
+    #enqueueNow(messages: OutgoingMessage[]): void {
         for (const message of messages) {
             if (this.#seen.has(message.messageId)) continue; // duplicate detection
             this.#seen.add(message.messageId);
@@ -391,12 +395,22 @@ export class FleetWorld {
     /** What an operations team does after the storm: probe, sweep, and retry whatever waits in review. */
     async heal(rounds = 20): Promise<void> {
         this.chaos = calm;
-        const deps = this.#instances[0]?.deps;
-        if (!deps) return;
+        const instance = this.#instances[0]?.deps;
+        if (!instance) return;
+        // The operations team's calls go straight to the shared stores and queue, never through a handler's
+        // scheduling points (nothing would resume them while the fleet is not running).
+        const deps = {
+            ...instance,
+            store: this.store,
+            gates: this.gates,
+            conditions: this.conditions,
+            erp: this.erp,
+            queue: { send: async (messages: OutgoingMessage[]) => this.#enqueueNow(messages) },
+        };
         for (let round = 0; round < rounds; round++) {
             await this.run();
             await this.wait(this.policy.stuckAfterMs + this.policy.default.capMs + 1);
-            await sweepStuckTransactions({ ...deps, store: this.store, gates: this.gates });
+            await sweepStuckTransactions(deps);
             await probeConditions({
                 ...deps,
                 probeIntervalMs: this.policy.probeIntervalMs,
@@ -409,11 +423,7 @@ export class FleetWorld {
             ];
             if (review.length === 0 && (await this.conditions.listActive()).length === 0) return;
             for (const r of review)
-                await actOnReviewItem(
-                    r.envelope.transactionId,
-                    { action: 'retry', by: 'ops@contoso' },
-                    { store: this.store, gates: this.gates, queue: deps.queue, clock: deps.clock },
-                );
+                await actOnReviewItem(r.envelope.transactionId, { action: 'retry', by: 'ops@contoso' }, deps);
         }
     }
 }

@@ -17,6 +17,7 @@ import { handleSessionMessage, type SessionDeps } from '../../src/core/sessionPr
 import type { TransactionEnvelope } from '../../src/domain/transaction';
 import { erpMapSchema } from '../../src/mapping/erpMapSchema';
 import type { CrmClient } from '../../src/ports/crmClient';
+import { CrmRequestError, CrmUnavailableError } from '../../src/ports/crmErrors';
 import type { ErpClient, ErpPosting, ErpPostOutcome, ErpRequest, ErpTarget } from '../../src/ports/erpClient';
 import { silentLogger } from '../../src/ports/logger';
 import type { MappingLookup } from '../../src/ports/mappingLookup';
@@ -149,6 +150,12 @@ export class PipelineWorld {
     readonly meter = new MemoryCallMeter();
     readonly lookup = new MemoryMappingLookup();
     readonly writeBacks: string[] = [];
+    /** Every write-back Dataverse took, in order, with its columns: what a salesperson sees in the row. */
+    readonly crmRows: Array<{ recordId: string; fields: Record<string, string | number | null> }> = [];
+    /** Dataverse answers every write-back 503 (an outage). */
+    crmDown = false;
+    /** Dataverse refuses write-backs of these CRM records for good (the row was deleted). */
+    readonly crmGone = new Set<string>();
     readonly queue: Queued[] = [];
     readonly deps: SessionDeps;
     #seq = 0;
@@ -170,8 +177,12 @@ export class PipelineWorld {
         };
         const crm: CrmClient = {
             retrieve: async () => undefined,
-            writeBack: async (_e, id) => {
+            writeBack: async (_e, id, fields) => {
+                if (this.crmDown) throw new CrmUnavailableError('Dataverse answered 503');
+                if (this.crmGone.has(id))
+                    throw new CrmRequestError(`re_reservation With Id = ${id} Does Not Exist`, 404, '0x80040217');
                 this.writeBacks.push(id);
+                this.crmRows.push({ recordId: id, fields });
             },
         };
         this.deps = {

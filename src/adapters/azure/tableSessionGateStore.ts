@@ -16,7 +16,7 @@ type Row = { partitionKey?: string; rowKey?: string; etag?: string } & Record<st
 
 /**
  * Session gates and backlogs in the `sessionGates` table, one partition per session (PartitionKey = session id):
- * - the gate row (RowKey ''): the first write inserts (409 when someone else inserted first), every later one
+ * - the gate row (RowKey '', with the CRM sync lane beside blockedBy and held): the first write inserts (409 when someone else inserted first), every later one
  *   replaces under the ETag read with it (412 when someone else wrote since). It is kept when the gate opens, so an
  *   ETag is never reused and a late writer cannot mistake a re-created gate for the one it read;
  * - one backlog row per accepted, unfinished transaction (RowKey `b:<key>`), inserted by intake, deleted when done.
@@ -41,6 +41,8 @@ export class TableSessionGateStore implements SessionGateStore {
                 if (rowKey === '') {
                     gate.blockedBy = (row.blockedBy as string) || null;
                     gate.held = JSON.parse(String(row.held)) as string[];
+                    const syncs = typeof row.syncs === 'string' ? (JSON.parse(row.syncs) as string[]) : [];
+                    if (syncs.length > 0) gate.syncs = syncs;
                     gate.version = String(row.etag);
                 } else if (rowKey.startsWith(backlogPrefix)) {
                     gate.backlog.push({
@@ -63,6 +65,7 @@ export class TableSessionGateStore implements SessionGateStore {
             rowKey: '',
             blockedBy: gate.blockedBy ?? '',
             held: JSON.stringify(gate.held),
+            syncs: JSON.stringify(gate.syncs ?? []),
         };
         try {
             const written =

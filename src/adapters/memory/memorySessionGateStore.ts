@@ -26,6 +26,7 @@ export class MemorySessionGateStore implements SessionGateStore {
             sessionId: gate.sessionId,
             blockedBy: gate.blockedBy,
             held: [...gate.held],
+            ...(gate.syncs && gate.syncs.length > 0 ? { syncs: [...gate.syncs] } : {}),
             version,
         });
         return version;
