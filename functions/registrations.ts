@@ -27,6 +27,7 @@ import {
     createReconciliationTimerHandler,
     createRepushHandler,
 } from './handlers/reconciliation';
+import { createRetentionHandler } from './handlers/retention';
 import { createReviewActionHandler, createReviewListHandler } from './handlers/review';
 import { createStatsHandler } from './handlers/stats';
 import { createStuckSweepHandler } from './handlers/stuckSweep';
@@ -68,6 +69,7 @@ export interface TimerRegistration {
     scheduleSetting:
         | 'PROBE_SCHEDULE'
         | 'STUCK_SWEEP_SCHEDULE'
+        | 'RETENTION_SCHEDULE'
         | 'BACKUP_SCHEDULE'
         | 'NOTIFY_SCHEDULE'
         | 'SUMMARY_SCHEDULE'
@@ -175,6 +177,12 @@ export function buildRegistrations(services: ServicesProvider, intakeAuth: 'func
             name: 'sweep-stuck',
             scheduleSetting: 'STUCK_SWEEP_SCHEDULE',
             handler: createStuckSweepHandler(services),
+        },
+        {
+            kind: 'timer',
+            name: 'purge-retention',
+            scheduleSetting: 'RETENTION_SCHEDULE',
+            handler: createRetentionHandler(services),
         },
         {
             kind: 'timer',

@@ -38,6 +38,8 @@ export interface Services {
     > &
         // Optional so a composition root that says nothing gets the safe default (easyAuth: roles required).
         Partial<Pick<Settings, 'CONSOLE_AUTH' | 'CONSOLE_SANDBOX_URL' | 'CONSOLE_BASE_URL'>> &
+        // Optional: the retention purge falls back to 400 days.
+        Partial<Pick<Settings, 'RETENTION_DAYS'>> &
         // Optional: reconciliation falls back to its defaults (container `reconciliations`, rule v1, no channel).
         Partial<Pick<Settings, 'RECONCILIATION_CONTAINER' | 'RECOGNITION_RULE_PATH' | 'RECONCILIATION_CHANNEL'>>;
     queue: Pick<SessionQueue, 'send'>;

@@ -189,6 +189,8 @@ var integrationSettings = {
   TEAMS_APP_TENANT_ID: teamsApp.outputs.tenantId
   PROBE_SCHEDULE: '0 */1 * * * *'
   STUCK_SWEEP_SCHEDULE: '0 */10 * * * *'
+  RETENTION_DAYS: '400'
+  RETENTION_SCHEDULE: '0 30 3 * * *'
   // The operator APIs and the console trust App Service Authentication (Entra ID, app roles Console.Read/Console.Act);
   // the code refuses `none` in Azure.
   CONSOLE_AUTH: 'easyAuth'

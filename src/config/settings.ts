@@ -51,6 +51,10 @@ export const settingsSchema = z
         TEAMS_APP_TENANT_ID: z.uuid().optional(),
         /** NCRONTAB schedule of the condition probe (frozen periods, ERP outage). */
         PROBE_SCHEDULE: z.string().min(1).default('0 */1 * * * *'),
+        /** Days an ended transaction (its state, audit trail and index rows) is kept in Table Storage. */
+        RETENTION_DAYS: positiveInt.default(400),
+        /** NCRONTAB schedule of the retention purge (default daily, 03:30 UTC). */
+        RETENTION_SCHEDULE: z.string().min(1).default('0 30 3 * * *'),
         /** NCRONTAB schedule of the stuck-transaction sweep (transactions nothing moves any more go to review). */
         STUCK_SWEEP_SCHEDULE: z.string().min(1).default('0 */10 * * * *'),
         /** NCRONTAB schedule of the reconciliation at close; it reconciles the previous month (default the 3rd, 06:00 UTC). */

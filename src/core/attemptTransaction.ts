@@ -1,7 +1,8 @@
 import type { Failure } from '../domain/failure';
 import type { TransactionEnvelope } from '../domain/transaction';
 import type { AuditEntry } from '../domain/transactionRecord';
-import { buildErpRequest } from '../mapping/erpMap';
+import type { EntityMap } from '../mapping/entityMapSchema';
+import { buildErpRequest, erpFieldsFrom } from '../mapping/erpMap';
 import type { ErpMap } from '../mapping/erpMapSchema';
 import type { CallMeter } from '../ports/callMeter';
 import type { Clock } from '../ports/clock';
@@ -15,6 +16,7 @@ import type { CircuitBreaker } from './circuitBreaker';
 import { erpUnavailable } from './conditionKeys';
 import { describeError } from './describeError';
 import type { Invocation, WorkBudget } from './invocation';
+import { readPersonalFields, withoutPersonalValues } from './personalData';
 import type { RetryPolicy } from './retryPolicy';
 
 export interface AttemptDeps {
@@ -23,6 +25,8 @@ export interface AttemptDeps {
     crm: CrmClient;
     lookup: MappingLookup;
     erpMap: ErpMap;
+    /** Which fields are personal data, read from the CRM row right before the ERP call (src/core/personalData.ts). */
+    entityMap: EntityMap;
     conditions: ConditionStore;
     meter: CallMeter;
     breaker: CircuitBreaker;
@@ -110,9 +114,20 @@ export async function attemptTransaction(
     let postingId = record.erpPostingId;
     let replayed = false;
     if (!postingId) {
-        const built = await buildErpRequest(envelope, deps.erpMap, deps.lookup);
+        let withPersonal = envelope;
+        if (envelope.personalFields && envelope.personalFields.length > 0) {
+            const personal = await readPersonalFields(envelope, deps);
+            if (!personal.ok) return failWith(personal.error, mayHold);
+            withPersonal = { ...envelope, data: { ...envelope.data, ...personal.value } };
+        }
+        const built = await buildErpRequest(withPersonal, deps.erpMap, deps.lookup);
         if (!built.ok) return failWith(built.error, mayHold);
         const request = built.value;
+        // What the audit keeps of the body: the personal values replaced by a marker.
+        const audited = withoutPersonalValues(
+            request.body,
+            erpFieldsFrom(deps.erpMap, envelope.type, envelope.personalFields ?? []),
+        );
         const period = String(request.body.postingDate ?? '').slice(0, 7);
         for (const key of [`period ${period} frozen`, `period ${period} closed`]) {
             const known = await deps.conditions.get(key);
@@ -209,7 +224,7 @@ export async function attemptTransaction(
                 // An answer that settles it clears what this call added; an earlier uncertain call stays uncertain.
                 return failWith(failure, mayHold || !answerSettlesIt(outcome.status), {
                     erpMapVersion: request.erpMapVersion,
-                    payload: request.body,
+                    payload: audited,
                 });
             }
             deps.breaker.succeeded();
@@ -220,7 +235,7 @@ export async function attemptTransaction(
                 outcome: 'ok',
                 targetRecordId: postingId,
                 erpMapVersion: request.erpMapVersion,
-                payload: request.body,
+                payload: audited,
             });
         }
         await store.updateState(

@@ -141,9 +141,14 @@ export async function syncLane(
         gate.syncs.shift();
         changed = true;
     }
-    // Dataverse answered: whatever waited for it may go on, each unit in its own session.
-    if (down?.status === 'active') await reprocessCondition(crmUnavailableKey, deps, 'Dataverse answered a write-back');
+    if (down?.status === 'active') await crmAnswered(deps, 'Dataverse answered a write-back');
     return changed;
+}
+
+/** Dataverse answered a call while `CRM unavailable` stood: whatever waited for it goes on, each unit in its session. */
+export async function crmAnswered(deps: CrmSyncDeps, reason: string): Promise<void> {
+    const down = await deps.conditions.get(crmUnavailableKey);
+    if (down?.status === 'active') await reprocessCondition(crmUnavailableKey, deps, reason);
 }
 
 /** Dataverse cannot take writes now: the unit's lane waits under the condition, and the probe asks for it. */

@@ -57,8 +57,13 @@ export async function acceptFlowEvent(flow: FlowEvent, deps: IntakeDeps): Promis
         // A flow cannot say which columns changed, and our own write-back changes the row (and its version): without
         // this guard, a flow triggered by every update would post, be written back, fire again, and loop.
         const unchanged = await unchangedSinceLastTransaction(flow.entity, recordId, rule, row, deps);
-        if (unchanged)
-            return { kind: 'ignored', reason: `no mapped column of ${flow.entity} changed since ${unchanged}` };
+        if (unchanged) {
+            const personal = rule.fields.some((f) => f.personal);
+            return {
+                kind: 'ignored',
+                reason: `no mapped column of ${flow.entity} changed since ${unchanged}${personal ? ' (personal columns are not kept to compare: send changedAttributes when only they changed)' : ''}`,
+            };
+        }
     }
     const version = row.versionnumber;
     if (typeof version === 'number' || typeof version === 'string') event.rowVersion = String(version);
@@ -88,7 +93,9 @@ async function unchangedSinceLastTransaction(
     const mapped = mapRecord(entity, rule, row, recordId);
     if (!mapped.ok) return undefined; // let intake report the mapping problem
     const triggers = rule.triggerColumns ?? rule.fields.map((f) => f.source);
-    const compared = rule.fields.filter((f) => triggers.includes(f.source)).map((f) => f.target);
+    // Personal fields are not kept (src/core/personalData.ts), so they cannot be compared: a flow whose row changed
+    // only in personal columns must say so in `changedAttributes` (the connector's action describes it).
+    const compared = rule.fields.filter((f) => triggers.includes(f.source) && !f.personal).map((f) => f.target);
     const same = compared.every(
         (target) => JSON.stringify(mapped.value[target] ?? null) === JSON.stringify(last.envelope.data[target] ?? null),
     );

@@ -12,6 +12,7 @@ import type { SessionQueue } from '../ports/sessionQueue';
 import type { TransactionStore } from '../ports/transactionStore';
 import { describeError } from './describeError';
 import { idempotencyKey } from './idempotencyKey';
+import { leaveOutPersonal } from './personalData';
 import type { RelatedRecords } from './relatedRecords';
 import { backlogEntry } from './sessionBacklog';
 
@@ -142,6 +143,8 @@ async function mapAndEnqueue(event: NormalizedEvent, deps: IntakeDeps): Promise<
             ? `${rule.session.prefix}-${sessionValue}`
             : `${event.entity}-${event.recordId}`;
     const transactionId = idempotencyKey(event, changedAt);
+    // Personal data is read from the CRM row when the ERP needs it: never queued, stored or logged.
+    const { data: kept, personalFields } = leaveOutPersonal(data, rule);
     const version =
         event.rowVersion ??
         (typeof attributes.versionnumber === 'number' ? String(attributes.versionnumber) : undefined);
@@ -160,7 +163,8 @@ async function mapAndEnqueue(event: NormalizedEvent, deps: IntakeDeps): Promise<
         correlationId: event.correlationId,
         entityMapVersion: deps.entityMap.version,
         acceptedAt,
-        data,
+        data: kept,
+        ...(personalFields.length > 0 ? { personalFields } : {}),
     };
 
     try {

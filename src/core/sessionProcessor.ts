@@ -6,7 +6,7 @@ import type { SessionGate } from '../ports/sessionGateStore';
 import { attemptTransaction } from './attemptTransaction';
 import { afterPosted } from './conditionClearing';
 import { crmUnavailableKey } from './conditionKeys';
-import { enqueueSync, syncFields, syncLane } from './crmSync';
+import { crmAnswered, enqueueSync, syncFields, syncLane } from './crmSync';
 import { recordHandover } from './handoverRecording';
 import { attemptFits, type Invocation, startInvocation } from './invocation';
 import { auditNote } from './sessionAudit';
@@ -101,6 +101,10 @@ async function handle(gate: SessionGate, message: SessionMessage, run: Run): Pro
     if (control.control === 'sync') {
         // An operator closed a transaction (its row should say so), or the probe asks whether Dataverse is back.
         if (control.transactionId) await noteSync(gate, control.transactionId, run);
+        // A blocker that waits for Dataverse (it needs the CRM row's personal data for the ERP) is tried again too.
+        const blocker = gate.blockedBy ? await deps.store.get(gate.blockedBy) : undefined;
+        if (blocker?.state === 'parked' && blocker.lastFailure?.condition === crmUnavailableKey && gate.blockedBy)
+            await runAndDrain(gate, gate.blockedBy, run);
         return;
     }
     if (control.control === 'escalate') {
@@ -366,6 +370,9 @@ async function runOne(transactionId: string, run: Run): Promise<Verdict> {
     if (outcome.kind === 'posted') {
         // Once the ERP holds it: what waited for it may go on, whatever the CRM sync does.
         await afterPosted(envelope, deps);
+        // Its personal data was just read from Dataverse: if others wait for Dataverse, it is back.
+        if (envelope.personalFields && envelope.personalFields.length > 0)
+            await crmAnswered(deps, 'Dataverse answered a read');
         await recordHandover(envelope, deps);
         return { kind: 'resolved' };
     }

@@ -48,4 +48,9 @@ export interface TransactionEnvelope {
     acceptedAt: string;
     /** The mapped business fields, keyed by the map's target names. */
     data: Record<string, FieldValue>;
+    /**
+     * Fields the map marks personal (a buyer's name, e-mail, phone, national id), left out of `data`: they never go
+     * into the queue or Table Storage, and are read from the CRM row right before the ERP call that needs them.
+     */
+    personalFields?: string[];
 }

@@ -23,4 +23,5 @@ export const transactionEnvelopeSchema = z.object({
     entityMapVersion: z.string().min(1),
     acceptedAt: z.string().min(1),
     data: z.record(z.string(), fieldValue),
+    personalFields: z.array(z.string().min(1)).optional(),
 }) satisfies z.ZodType<TransactionEnvelope>;

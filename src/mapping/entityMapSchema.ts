@@ -17,6 +17,11 @@ const fieldRuleSchema = z
         required: z.boolean(),
         conflict: z.enum(['crmWins', 'erpWins']),
         direction: z.enum(['crmToErp', 'erpToCrm']),
+        /**
+         * Personal data (a buyer's name, e-mail, phone, national id): it goes to the ERP and nowhere else. It is left
+         * out of the queue message and Table Storage and read from the CRM row right before the ERP call.
+         */
+        personal: z.boolean().default(false),
         note: z.string().optional(),
     })
     .strict()

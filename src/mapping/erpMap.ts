@@ -151,6 +151,19 @@ function describeMissing(envelope: TransactionEnvelope, erpField: string, source
     );
 }
 
+/** The ERP body fields a transaction type fills from these domain fields (e.g. the personal ones, for the audit). */
+export function erpFieldsFrom(
+    map: ErpMap,
+    type: TransactionEnvelope['type'],
+    domainFields: readonly string[],
+): string[] {
+    const rule = map.transactions[type];
+    if (!rule || domainFields.length === 0) return [];
+    return Object.entries(rule.body)
+        .filter(([, source]) => 'from' in source && domainFields.includes(source.from))
+        .map(([erpField]) => erpField);
+}
+
 /** Rows for the reviewed field-map document (`npm run map:doc`). */
 export function describeErpMap(
     map: ErpMap,

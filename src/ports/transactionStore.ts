@@ -80,6 +80,11 @@ export interface TransactionStore {
     /** Every transaction last updated at or after `since` (ISO 8601), oldest accepted first (at most `max`): for trends. */
     listUpdatedSince(since: string, max: number): Promise<TransactionRecord[]>;
     appendAudit(entry: AuditEntry): Promise<void>;
+    /**
+     * Deletes transactions that ended (confirmed, resolved, discarded, stale) and were last updated before `before`
+     * (ISO 8601), with their audit trail and index rows: at most `max` per call. Answers what it deleted.
+     */
+    purgeEnded(before: string, max: number): Promise<{ transactions: number; auditRows: number }>;
     /** The audit trail of one transaction in the order it was written. */
     listAudit(transactionId: string): Promise<AuditEntry[]>;
 }
@@ -97,6 +102,7 @@ export function delegatingTransactionStore(inner: TransactionStore): Transaction
         listByState: (state, max) => inner.listByState(state, max),
         listUpdatedSince: (since, max) => inner.listUpdatedSince(since, max),
         appendAudit: (entry) => inner.appendAudit(entry),
+        purgeEnded: (before, max) => inner.purgeEnded(before, max),
         listAudit: (id) => inner.listAudit(id),
     };
 }

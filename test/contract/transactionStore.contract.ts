@@ -452,6 +452,42 @@ export function runTransactionStoreContract(
             );
         });
 
+        it('purges ended transactions last updated before the cut-off, with their trail and index, and nothing else', async () => {
+            const store = await factory();
+            const old = envelope();
+            const recent = envelope();
+            const waiting = envelope();
+            for (const e of [old, recent, waiting]) await store.recordAccepted(e, '2025-01-01T00:00:00.000Z');
+            await store.updateState(
+                old.transactionId,
+                { from: ['queued'], state: 'confirmed' },
+                '2025-01-02T00:00:00.000Z',
+            );
+            await store.updateState(
+                recent.transactionId,
+                { from: ['queued'], state: 'discarded' },
+                '2026-11-01T00:00:00.000Z',
+            );
+            await store.updateState(
+                waiting.transactionId,
+                { from: ['queued'], state: 'review' },
+                '2025-01-02T00:00:00.000Z',
+            );
+            for (const e of [old, recent, waiting]) {
+                await store.appendAudit(auditEntry(e.transactionId, 'post'));
+                await store.appendAudit(auditEntry(e.transactionId, 'writeBack'));
+            }
+            expect(await store.purgeEnded('2026-01-01T00:00:00.000Z', 10)).toEqual({ transactions: 1, auditRows: 2 });
+            expect(await store.get(old.transactionId)).toBeUndefined();
+            expect(await store.listAudit(old.transactionId)).toEqual([]);
+            expect(await store.listBySourceRecord(old.source.recordId)).toEqual([]);
+            // Recent, or not ended (a person must still act on it): kept, with their trail.
+            expect((await store.get(recent.transactionId))?.state).toBe('discarded');
+            expect((await store.get(waiting.transactionId))?.state).toBe('review');
+            expect(await store.listAudit(waiting.transactionId)).toHaveLength(2);
+            expect(await store.purgeEnded('2026-01-01T00:00:00.000Z', 10)).toEqual({ transactions: 0, auditRows: 0 });
+        });
+
         it('loses no update when writers race on one transaction', async () => {
             const store = await factory();
             const e = envelope();

@@ -6,6 +6,7 @@ const rule = (transform: FieldRule['transform'], extra: Partial<FieldRule> = {})
     source: 'x',
     target: 'y',
     transform,
+    personal: false,
     required: true,
     conflict: 'crmWins',
     direction: 'crmToErp',

@@ -92,6 +92,7 @@ describe('npm run dataverse:register against the sandbox Dataverse', () => {
             source: 'fullname',
             target: 'fullName',
             transform: 'text',
+            personal: true,
             required: false,
             conflict: 'crmWins',
             direction: 'crmToErp',

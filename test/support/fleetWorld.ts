@@ -17,6 +17,7 @@ import type { SessionDeps } from '../../src/core/sessionDeps';
 import { parseSessionMessage } from '../../src/core/sessionMessage';
 import { sweepStuckTransactions } from '../../src/core/stuckSweep';
 import type { TransactionEnvelope } from '../../src/domain/transaction';
+import { entityMapSchema } from '../../src/mapping/entityMapSchema';
 import { erpMapSchema } from '../../src/mapping/erpMapSchema';
 import type { ErpClient, ErpPostOutcome, ErpRequest } from '../../src/ports/erpClient';
 import { silentLogger } from '../../src/ports/logger';
@@ -70,6 +71,7 @@ interface Task {
 
 const lockDurationMs = 60_000;
 const erpMap = loadConfigFile('config/erp-map.v1.json', erpMapSchema);
+const entityMap = loadConfigFile('config/entity-map.v1.json', entityMapSchema);
 
 /**
  * Several Function instances over the shared stores, queue and ERP, driven by a seeded scheduler that interleaves
@@ -210,6 +212,7 @@ export class FleetWorld {
             erp,
             crm: { retrieve: async () => undefined, writeBack: async () => this.#point() },
             erpMap,
+            entityMap,
             breaker: new CircuitBreaker(this.policy.breaker),
             retryPolicy: this.policy,
             budget: testBudget,

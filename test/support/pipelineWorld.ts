@@ -14,7 +14,9 @@ import type { RetryPolicy } from '../../src/core/retryPolicy';
 import { backlogEntry } from '../../src/core/sessionBacklog';
 import { parseSessionMessage } from '../../src/core/sessionMessage';
 import { handleSessionMessage, type SessionDeps } from '../../src/core/sessionProcessor';
+import type { NormalizedAttributes } from '../../src/dataverse/normalizedEvent';
 import type { TransactionEnvelope } from '../../src/domain/transaction';
+import { entityMapSchema } from '../../src/mapping/entityMapSchema';
 import { erpMapSchema } from '../../src/mapping/erpMapSchema';
 import type { CrmClient } from '../../src/ports/crmClient';
 import { CrmRequestError, CrmUnavailableError } from '../../src/ports/crmErrors';
@@ -27,6 +29,7 @@ const classifier = createErpFailureClassifier(
     loadConfigFile('config/erp-failure-rules.v1.json', erpFailureRulesSchema),
 );
 const erpMap = loadConfigFile('config/erp-map.v1.json', erpMapSchema);
+const entityMap = loadConfigFile('config/entity-map.v1.json', entityMapSchema);
 
 /** The production budget's shape: 15 s ERP and Dataverse timeouts, a 5 min lock renewal. */
 export const testBudget = workBudget({
@@ -152,8 +155,10 @@ export class PipelineWorld {
     readonly writeBacks: string[] = [];
     /** Every write-back Dataverse took, in order, with its columns: what a salesperson sees in the row. */
     readonly crmRows: Array<{ recordId: string; fields: Record<string, string | number | null> }> = [];
-    /** Dataverse answers every write-back 503 (an outage). */
+    /** Dataverse answers every call 503 (an outage). */
     crmDown = false;
+    /** CRM rows by id, as the Web API would return them (read for personal data right before posting). */
+    readonly crmRecords = new Map<string, NormalizedAttributes>();
     /** Dataverse refuses write-backs of these CRM records for good (the row was deleted). */
     readonly crmGone = new Set<string>();
     readonly queue: Queued[] = [];
@@ -176,7 +181,10 @@ export class PipelineWorld {
             ...policy,
         };
         const crm: CrmClient = {
-            retrieve: async () => undefined,
+            retrieve: async (_entity, id) => {
+                if (this.crmDown) throw new CrmUnavailableError('Dataverse answered 503');
+                return this.crmRecords.get(id);
+            },
             writeBack: async (_e, id, fields) => {
                 if (this.crmDown) throw new CrmUnavailableError('Dataverse answered 503');
                 if (this.crmGone.has(id))
@@ -195,6 +203,7 @@ export class PipelineWorld {
             erp: this.erp,
             crm,
             erpMap,
+            entityMap,
             breaker: new CircuitBreaker(retryPolicy.breaker),
             retryPolicy,
             budget: testBudget,

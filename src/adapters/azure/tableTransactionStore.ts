@@ -3,7 +3,12 @@ import { byAcceptance } from '../../core/acceptanceOrder';
 import { fitAuditEntry } from '../../core/auditEntryLimit';
 import type { Failure } from '../../domain/failure';
 import type { TransactionEnvelope } from '../../domain/transaction';
-import type { AuditEntry, TransactionRecord, TransactionState } from '../../domain/transactionRecord';
+import {
+    type AuditEntry,
+    finalStates,
+    type TransactionRecord,
+    type TransactionState,
+} from '../../domain/transactionRecord';
 import { StoreConflictError } from '../../ports/storeErrors';
 import {
     applyPatch,
@@ -167,6 +172,49 @@ export class TableTransactionStore implements TransactionStore {
                 // A key collision needs another process with the same tag in the same millisecond: take the next key.
                 if (statusOf(e) !== 409 || attempt >= 3) throw translateTableError(e, 'writing the audit trail');
             }
+        }
+    }
+
+    /**
+     * Ended transactions last updated before `before`: a filtered scan (the retention timer, once a day), then per
+     * transaction its audit partition and index row, then the record itself, so a purge cut short leaves a record whose
+     * trail is partly gone rather than a trail without its record (the next run finishes it).
+     */
+    async purgeEnded(before: string, max: number): Promise<{ transactions: number; auditRows: number }> {
+        if (max <= 0) return { transactions: 0, auditRows: 0 };
+        const ended = [...finalStates].map((state) => odata`state eq ${state}`).join(' or ');
+        const rows = await collect('listing ended transactions to purge', () =>
+            this.tables.transactions.listEntities<Row>({
+                queryOptions: {
+                    filter: `(${ended}) and ${odata`updatedAt lt ${before}`}`,
+                    select: ['PartitionKey', 'sourceRecordId'],
+                },
+            }),
+        );
+        let transactions = 0;
+        let auditRows = 0;
+        for (const row of rows.slice(0, max)) {
+            const partition = row.partitionKey ?? '';
+            const trail = await collect('listing an audit trail to purge', () =>
+                this.tables.audit.listEntities<Row>({
+                    queryOptions: { filter: odata`PartitionKey eq ${partition}`, select: ['RowKey'] },
+                }),
+            );
+            for (const entry of trail) await this.#deleteRow(this.tables.audit, partition, entry.rowKey ?? '');
+            auditRows += trail.length;
+            await this.#deleteRow(this.tables.bySource, encodeTableKey(String(row.sourceRecordId)), partition);
+            await this.#deleteRow(this.tables.transactions, partition, '');
+            this.#known.delete(decodeTableKey(partition));
+            transactions++;
+        }
+        return { transactions, auditRows };
+    }
+
+    async #deleteRow(table: TableClient, partitionKey: string, rowKey: string): Promise<void> {
+        try {
+            await table.deleteEntity(partitionKey, rowKey);
+        } catch (e) {
+            if (statusOf(e) !== 404) throw translateTableError(e, 'purging an ended transaction');
         }
     }
 

@@ -1,7 +1,12 @@
 import { byAcceptance } from '../../core/acceptanceOrder';
 import { fitAuditEntry } from '../../core/auditEntryLimit';
 import type { TransactionEnvelope } from '../../domain/transaction';
-import type { AuditEntry, TransactionRecord, TransactionState } from '../../domain/transactionRecord';
+import {
+    type AuditEntry,
+    finalStates,
+    type TransactionRecord,
+    type TransactionState,
+} from '../../domain/transactionRecord';
 import {
     applyPatch,
     patchConflict,
@@ -61,6 +66,20 @@ export class MemoryTransactionStore implements TransactionStore {
         const trail = this.#audit.get(entry.transactionId) ?? [];
         trail.push(structuredClone(fitAuditEntry(entry)));
         this.#audit.set(entry.transactionId, trail);
+    }
+
+    async purgeEnded(before: string, max: number): Promise<{ transactions: number; auditRows: number }> {
+        let transactions = 0;
+        let auditRows = 0;
+        for (const [id, record] of [...this.#records]) {
+            if (transactions >= max) break;
+            if (!finalStates.has(record.state) || record.updatedAt >= before) continue;
+            auditRows += this.#audit.get(id)?.length ?? 0;
+            this.#audit.delete(id);
+            this.#records.delete(id);
+            transactions++;
+        }
+        return { transactions, auditRows };
     }
 
     async listAudit(transactionId: string): Promise<AuditEntry[]> {

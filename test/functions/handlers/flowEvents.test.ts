@@ -56,8 +56,14 @@ describe('POST /api/flow/events', () => {
             sessionId: `contact-${contactId}`,
             type: 'customer',
         });
-        const envelope = s.sent[0]?.body as { data: Record<string, unknown>; correlationId: string };
-        expect(envelope.data).toMatchObject({ firstName: 'Lina', lastName: 'Haddad' });
+        const envelope = s.sent[0]?.body as {
+            data: Record<string, unknown>;
+            personalFields: string[];
+            correlationId: string;
+        };
+        // The buyer's name is personal data: not in the message, read from the row when the ERP needs it.
+        expect(JSON.stringify(envelope)).not.toMatch(/Lina|Haddad/);
+        expect(envelope.personalFields).toEqual(['firstName', 'lastName', 'email', 'phone', 'nationalId']);
         // Without a correlation id from the flow, the invocation id carries the run end to end.
         expect(envelope.correlationId).toBe('run-1');
     });
@@ -91,10 +97,11 @@ describe('POST /api/flow/events', () => {
         const echo = await handler(post(body), context());
         expect(echo.jsonBody).toEqual({
             status: 'ignored',
-            reason: `no mapped column of contact changed since ${first.transactionId}`,
+            reason: `no mapped column of contact changed since ${first.transactionId} (personal columns are not kept to compare: send changedAttributes when only they changed)`,
         });
+        // A change of personal columns only is told by the flow, since nothing personal is kept to compare with.
         rows[`contact/${contactId}`] = { ...contactRow, versionnumber: 5948262, lastname: 'Haddad-Nasser' };
-        const changed = await handler(post(body), context());
+        const changed = await handler(post({ ...body, changedAttributes: ['lastname'] }), context());
         expect(changed.jsonBody).toMatchObject({ status: 'accepted' });
         expect(s.sent).toHaveLength(2);
     });
