@@ -138,7 +138,7 @@ export function renderBenchMarkdown(results: {
         '',
         `Scenario: ${scenario.name} (${scenario.events} events requested, ${scenario.units} units, ERP rate limit ${scenario.erp.rateLimitPerSec}/s, ${Math.round(scenario.erp.transientErrorRate * 100)} % transient errors). ` +
             `Every wait (our backoff, breaker and probe interval, the baselines' retry intervals) is multiplied by ${results.timeScale}, alike for every policy: 60 s of probe interval becomes ${scaled(60)} s, Logic Apps' 7.5 s interval ${scaled(7.5)} s, Power Automate Medium's last retry of up to 896 s ${scaled(896)} s. The ERP's rate limit and Retry-After are not scaled. ` +
-            'After the launch an operator re-drives, once, what a baseline gave up on (re-sends each dead-lettered message, resubmits each failed run); what posts then is counted as re-driven, the rest as left for manual re-keying. ' +
+            "After the launch an operator re-drives what a baseline gave up on (re-sends each dead-lettered message, resubmits each failed run) in batches of the ERP's rate limit, pass after pass while a pass posts something (5 at most); what posts then is counted as re-driven, the rest as left for manual re-keying. " +
             'ERP goodput: distinct transactions posted before any re-drive / (rate limit × the seconds from the first acceptance to the last of those postings, outside the freeze and the outage).',
         '',
         row([
