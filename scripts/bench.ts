@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname } from 'node:path';
-import { powerAutomateDefault, queueThreeAttempts } from '../sim/baselinePolicies';
+import { logicAppsDefault, powerAutomateMedium, queueThreeAttempts } from '../sim/baselinePolicies';
 import { type BenchRun, benchTargets, renderBenchMarkdown } from '../sim/benchReport';
 import { formatCost, launchCost, priceListSchema, projectContract } from '../sim/costModel';
 import { benchIntake } from '../sim/intakeBench';
@@ -12,8 +12,9 @@ import { loadConfigFile } from '../src/config/configFile';
 /**
  * npm run bench [-- --scenario scenarios/bench-launch.json] [--events N] [--units N] [--out bench/results]
  *   [--intake-events N] [--skip-baselines]
- * Intake throughput beside a bare node:http server, then the launch through our pipeline and through the two
- * baseline retry policies, each with its cost; writes <out>.json and <out>.md.
+ * Intake throughput beside a bare node:http server, then the launch through our pipeline and through the three
+ * baselines (Logic Apps' default retry, Power Automate's Medium profile, 3 deliveries then dead-letter), each with its
+ * cost; writes <out>.json and <out>.md.
  */
 async function main(argv: string[]): Promise<number> {
     const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -46,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     const runs: BenchRun[] = [];
     const policies = argv.includes('--skip-baselines')
         ? [undefined]
-        : [undefined, powerAutomateDefault, queueThreeAttempts];
+        : [undefined, logicAppsDefault, powerAutomateMedium, queueThreeAttempts];
     for (const baseline of policies) {
         gc?.();
         const label = baseline?.name ?? 'ours';

@@ -18,6 +18,7 @@ export const priceListSchema = z
                 erpCall: price,
                 dataverseRequest: price,
                 graphCall: price,
+                redrive: price,
                 manualRekey: price,
             })
             .strict(),
@@ -53,6 +54,11 @@ export interface LaunchUsage {
     erpCalls: Split;
     dataverseCalls: Split;
     graphCalls: Split;
+    /**
+     * Transactions an operator re-sent from the dead-letter queue or whose failed flow run they resubmitted (once or
+     * in several passes), each a re-drive: a person's minute or two, far less than a re-key, whether or not it posted.
+     */
+    redrives: number;
     /** Transactions a person must find and key into the ERP by hand (review, dead-lettered, failed, still waiting). */
     manualRekeys: number;
 }
@@ -73,6 +79,8 @@ export interface LaunchCost {
     /** The part of technicalUsd caused by retries, waits and probes. */
     retryUsd: number;
     retryShare: number;
+    /** Operators re-driving what the run gave up on (an assumption-priced line, kept apart). */
+    redriveUsd: number;
     /** People re-keying what the run left behind (an assumption-priced line, kept apart). */
     manualUsd: number;
     totalUsd: number;
@@ -106,6 +114,7 @@ export function launchCost(usage: LaunchUsage, prices: PriceList): LaunchCost {
     ];
     const technicalUsd = round(lines.reduce((s, l) => s + l.usd, 0));
     const retryUsd = round(lines.reduce((s, l) => s + l.retryUsd, 0));
+    const redriveUsd = round(usage.redrives * p.redrive.usd);
     const manualUsd = round(usage.manualRekeys * p.manualRekey.usd);
     return {
         asOf: prices.asOf,
@@ -113,8 +122,9 @@ export function launchCost(usage: LaunchUsage, prices: PriceList): LaunchCost {
         technicalUsd,
         retryUsd,
         retryShare: technicalUsd === 0 ? 0 : Math.round((retryUsd / technicalUsd) * 1000) / 1000,
+        redriveUsd,
         manualUsd,
-        totalUsd: round(technicalUsd + manualUsd),
+        totalUsd: round(technicalUsd + redriveUsd + manualUsd),
         technicalUsdPerEvent: usage.events === 0 ? 0 : technicalUsd / usage.events,
     };
 }
@@ -126,13 +136,15 @@ export interface ContractProjection {
     launchesUsd: number;
     steadyUsd: number;
     serviceBusBaseUsd: number;
+    redriveUsd: number;
     manualUsd: number;
     totalUsd: number;
 }
 
 /**
- * The contract period from the volume profile: the peak launches at this run's cost (manual re-keying included), the
- * steady daily volume at this run's cloud and API cost per event, and the Service Bus base charge for every hour.
+ * The contract period from the volume profile: the peak launches at this run's cost (re-drives and manual re-keying
+ * included), the steady daily volume at this run's cloud and API cost per event, and the Service Bus base charge for
+ * every hour.
  */
 export function projectContract(cost: LaunchCost, prices: PriceList): ContractProjection {
     const v = prices.volumeProfile;
@@ -141,8 +153,9 @@ export function projectContract(cost: LaunchCost, prices: PriceList): ContractPr
     const launchesUsd = round(launches * cost.technicalUsd);
     const steadyUsd = round(steadyEvents * cost.technicalUsdPerEvent);
     const serviceBusBaseUsd = round(v.contractYears * 365 * 24 * prices.prices.serviceBusBasePerHour.usd);
-    // What a launch leaves for re-keying comes from its faults (freeze, outage, rate limit); the steady volume is not
-    // charged at that rate, which would turn one launch's outage into a daily one.
+    // What a launch leaves for re-driving and re-keying comes from its faults (freeze, outage, rate limit); the steady
+    // volume is not charged at that rate, which would turn one launch's outage into a daily one.
+    const redriveUsd = round(launches * cost.redriveUsd);
     const manualUsd = round(launches * cost.manualUsd);
     return {
         years: v.contractYears,
@@ -151,8 +164,9 @@ export function projectContract(cost: LaunchCost, prices: PriceList): ContractPr
         launchesUsd,
         steadyUsd,
         serviceBusBaseUsd,
+        redriveUsd,
         manualUsd,
-        totalUsd: round(launchesUsd + steadyUsd + serviceBusBaseUsd + manualUsd),
+        totalUsd: round(launchesUsd + steadyUsd + serviceBusBaseUsd + redriveUsd + manualUsd),
     };
 }
 
@@ -161,11 +175,11 @@ const usd = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.
 /** Human-readable lines for the launch script and the benchmark. */
 export function formatCost(label: string, cost: LaunchCost, projection: ContractProjection): string[] {
     return [
-        `${label}: USD ${usd(cost.technicalUsd)} in cloud and API charges (${Math.round(cost.retryShare * 100)} % caused by retries, waits and probes), USD ${usd(cost.manualUsd)} of manual re-keying; prices as of ${cost.asOf}`,
+        `${label}: USD ${usd(cost.technicalUsd)} in cloud and API charges (${Math.round(cost.retryShare * 100)} % caused by retries, waits and probes), USD ${usd(cost.redriveUsd)} of re-drives, USD ${usd(cost.manualUsd)} of manual re-keying; prices as of ${cost.asOf}`,
         ...cost.lines.map(
             (l) =>
                 `  ${l.item.padEnd(24)} ${String(l.quantity.first).padStart(8)} first ${String(l.quantity.retry).padStart(8)} retry  USD ${usd(l.usd)}`,
         ),
-        `  over ${projection.years} years (${projection.launches} launches, ${projection.steadyEvents} steady-state events): USD ${usd(projection.totalUsd)} (launches ${usd(projection.launchesUsd)}, steady ${usd(projection.steadyUsd)}, Service Bus base ${usd(projection.serviceBusBaseUsd)}, manual re-keying ${usd(projection.manualUsd)})`,
+        `  over ${projection.years} years (${projection.launches} launches, ${projection.steadyEvents} steady-state events): USD ${usd(projection.totalUsd)} (launches ${usd(projection.launchesUsd)}, steady ${usd(projection.steadyUsd)}, Service Bus base ${usd(projection.serviceBusBaseUsd)}, re-drives ${usd(projection.redriveUsd)}, manual re-keying ${usd(projection.manualUsd)})`,
     ];
 }

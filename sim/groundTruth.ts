@@ -1,10 +1,13 @@
 import type { LocalRuntime } from '../local/localRuntime';
+import type { Posting } from '../sandbox/erp/erpBooks';
 import { type TransactionState, transactionStates } from '../src/domain/transactionRecord';
-import type { BaselineRun } from './baselinePolicies';
+import type { BaselineRun, RedriveSummary } from './baselinePolicies';
 import {
+    type BlockedSpan,
     countActivePlansOverOne,
     countDuplicatePostings,
     countOrderViolations,
+    erpGoodputShare,
     type LaunchReport,
     percentile,
 } from './launchReport';
@@ -25,7 +28,7 @@ export interface RunRecord {
 /** The faults' timeline, for utilisation outside them and the reprocessing after the reopen. */
 export interface FaultRecord {
     /** Spans in which the ERP could not take postings (a freeze, an outage). */
-    blocked: Array<{ from: number; to?: number }>;
+    blocked: BlockedSpan[];
     parkedAtReopen: string[];
     reopenAt: number | undefined;
     erpCallsDuringOutage: number | null;
@@ -102,14 +105,6 @@ export async function oursReport(
     const staleIds = new Set((await store.listByState('stale', 1_000_000)).map((r) => r.envelope.transactionId));
     for (const a of run.accepted)
         if (!staleIds.has(a.id)) bySession.set(a.session, [...(bySession.get(a.session) ?? []), a.id]);
-    const firstPost = postings[0] ? Date.parse(postings[0].receivedAt) : Date.now();
-    const lastPost = postings.at(-1) ? Date.parse(postings.at(-1)?.receivedAt ?? '') : Date.now();
-    // Only the part of a freeze that falls between the first and the last posting takes time away from the ERP.
-    const blockedMs = run.blocked.reduce(
-        (sum, b) => sum + Math.max(0, Math.min(b.to ?? lastPost, lastPost) - Math.max(b.from, firstPost)),
-        0,
-    );
-    const activeSeconds = Math.max(0.001, (lastPost - firstPost - blockedMs) / 1000);
     const reprocessed = run.parkedAtReopen.map((id) => postedAt.get(id)).filter((x): x is number => x !== undefined);
     for (const r of await store.listByState('review', 20))
         run.log(`review: ${r.envelope.type} ${r.lastFailure?.code ?? ''} ${r.lastFailure?.message ?? ''}`);
@@ -136,6 +131,8 @@ export async function oursReport(
         sent: run.sent,
         accepted: run.accepted.length,
         posted: confirmed.length,
+        redriven: 0,
+        redrive: null,
         parked: await stateCount('parked'),
         held: await stateCount('held'),
         inReview: await stateCount('review'),
@@ -149,10 +146,12 @@ export async function oursReport(
         erpCallsPerPosting:
             postings.length === 0 ? 0 : Math.round((runtime.erp.calls.total / postings.length) * 100) / 100,
         latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
-        erpUtilization:
-            scenario.erp.rateLimitPerSec > 0
-                ? Math.round((postings.length / activeSeconds / scenario.erp.rateLimitPerSec) * 100) / 100
-                : null,
+        erpUtilization: erpGoodputShare({
+            postings,
+            firstAcceptedAt: firstAcceptance(run.accepted),
+            blocked: run.blocked,
+            rateLimitPerSec: scenario.erp.rateLimitPerSec,
+        }),
         parkedAtReopen: run.parkedAtReopen.length,
         erpCallsDuringOutage: run.erpCallsDuringOutage,
         unconfirmed: await stateCount('posted'),
@@ -183,45 +182,96 @@ export async function oursReport(
             erpCalls: { first: erpFirst, retry: Math.max(0, runtime.erp.calls.total - erpFirst) },
             dataverseCalls: { ...run.dataverseCalls.calls },
             graphCalls: { ...run.graphCalls.calls },
+            redrives: 0,
             manualRekeys: left + lost,
         },
     };
 }
 
-/** Ground truth for a baseline run: the ERP's ledger and the baseline's own record of what it gave up on. */
+/**
+ * A baseline's accepted transactions by what the ERP's ledger shows became of them: posted by the baseline itself
+ * (before the operator's re-drive began at `redriveAt`), posted after it (re-driven), or not posted at all (left for
+ * someone to key in by hand).
+ */
+export function baselineOutcomes(
+    accepted: RunRecord['accepted'],
+    postings: Posting[],
+    redriveAt: number | undefined,
+): {
+    posted: RunRecord['accepted'];
+    byItself: Array<RunRecord['accepted'][number] & { postedAt: number }>;
+    redriven: RunRecord['accepted'];
+    left: RunRecord['accepted'];
+} {
+    const postedAt = new Map<string, number>();
+    for (const p of postings)
+        if (!postedAt.has(p.integrationReference)) postedAt.set(p.integrationReference, Date.parse(p.receivedAt));
+    const from = redriveAt ?? Number.POSITIVE_INFINITY;
+    const byItself: Array<RunRecord['accepted'][number] & { postedAt: number }> = [];
+    const redriven: RunRecord['accepted'] = [];
+    const left: RunRecord['accepted'] = [];
+    for (const a of accepted) {
+        const at = postedAt.get(a.id);
+        if (at === undefined) left.push(a);
+        else if (at >= from) redriven.push(a);
+        else byItself.push({ ...a, postedAt: at });
+    }
+    return { posted: accepted.filter((a) => postedAt.has(a.id)), byItself, redriven, left };
+}
+
+const firstAcceptance = (accepted: RunRecord['accepted']) =>
+    accepted.reduce<number | undefined>((min, a) => (min === undefined || a.at < min ? a.at : min), undefined);
+
+/**
+ * Ground truth for a baseline run, from the ERP's ledger: posted by the baseline itself before the operator's
+ * re-drive began, posted after (re-driven), and the rest left for someone to key in by hand. Every transaction the
+ * operator re-sent is a re-drive for the cost model, whether or not it then posted.
+ */
 export function baselineReport(
     scenario: Scenario,
     runtime: LocalRuntime,
     baseline: BaselineRun,
-    run: RunRecord,
+    run: RunRecord & { blocked: BlockedSpan[]; redrive: RedriveSummary },
 ): LaunchReport {
     const postings = runtime.erp.books.postings;
-    const postedAt = new Map(postings.map((p) => [p.integrationReference, Date.parse(p.receivedAt)] as const));
-    const posted = run.accepted.filter((a) => postedAt.has(a.id));
-    const failed = run.accepted.filter((a) => !postedAt.has(a.id));
-    const latencies = posted.map((a) => (postedAt.get(a.id) ?? 0) - a.at).sort((a, b) => a - b);
+    const { posted, byItself, redriven, left } = baselineOutcomes(run.accepted, postings, run.redrive.startedAt);
+    // Latency of what the baseline posted by itself: a re-drive's comes from when the operator gets to it.
+    const latencies = byItself.map((a) => a.postedAt - a.at).sort((a, b) => a - b);
     const bySession = new Map<string, string[]>();
     for (const a of run.accepted) bySession.set(a.session, [...(bySession.get(a.session) ?? []), a.id]);
     const durationMs = Date.now() - run.started;
     const erpCalls = runtime.erp.calls.total;
+    const deadLettered = baseline.kind === 'session-abandon' ? left.length : 0;
     return {
         scenario: scenario.name,
         sent: run.sent,
         accepted: run.accepted.length,
         posted: posted.length,
+        redriven: redriven.length,
+        redrive: {
+            transactions: run.redrive.transactions,
+            messages: run.redrive.messages,
+            passes: run.redrive.passes,
+        },
         parked: 0,
         held: 0,
-        inReview: failed.length,
-        deadLettered: 0,
+        inReview: left.length - deadLettered,
+        deadLettered,
         stale: 0,
-        lost: run.accepted.filter((a) => !postedAt.has(a.id) && !baseline.fates.has(a.id)).length,
+        lost: left.filter((a) => !baseline.fates.has(a.id)).length,
         duplicatePostings: countDuplicatePostings(postings),
         orderViolations: countOrderViolations(bySession, postings),
         activePlansOverOne: countActivePlansOverOne(postings),
         erpCalls,
         erpCallsPerPosting: postings.length === 0 ? 0 : Math.round((erpCalls / postings.length) * 100) / 100,
         latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
-        erpUtilization: null,
+        erpUtilization: erpGoodputShare({
+            postings,
+            firstAcceptedAt: firstAcceptance(run.accepted),
+            blocked: run.blocked,
+            rateLimitPerSec: scenario.erp.rateLimitPerSec,
+            before: run.redrive.startedAt,
+        }),
         parkedAtReopen: 0,
         erpCallsDuringOutage: null,
         unconfirmed: 0,
@@ -237,15 +287,20 @@ export function baselineReport(
         durationMs,
         usage: {
             events: run.accepted.length,
+            // Redeliveries after an abandon are executions and message operations too, as for ours.
             functionExecutions: {
                 first: run.sent + run.messages.messages.first,
                 retry: run.messages.messages.retry + runtime.pump.stats.abandoned,
             },
-            serviceBusMessages: { ...run.messages.messages },
+            serviceBusMessages: {
+                first: run.messages.messages.first,
+                retry: run.messages.messages.retry + runtime.pump.stats.abandoned,
+            },
             erpCalls: { first: baseline.erpCalls.first, retry: Math.max(0, erpCalls - baseline.erpCalls.first) },
             dataverseCalls: { ...run.dataverseCalls.calls },
             graphCalls: { ...run.graphCalls.calls },
-            manualRekeys: failed.length,
+            redrives: run.redrive.transactions,
+            manualRekeys: left.length,
         },
     };
 }

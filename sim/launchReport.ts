@@ -6,6 +6,10 @@ export interface LaunchReport {
     sent: number;
     accepted: number;
     posted: number;
+    /** Of `posted`, those posted only after an operator re-drove them (a baseline's dead letters or failed runs). */
+    redriven: number;
+    /** A baseline's re-drive after the launch: transactions re-sent, messages re-sent, passes; null for ours. */
+    redrive: { transactions: number; messages: number; passes: number } | null;
     parked: number;
     held: number;
     inReview: number;
@@ -18,7 +22,7 @@ export interface LaunchReport {
     erpCalls: number;
     erpCallsPerPosting: number;
     latencyMs: { p50: number; p95: number; p99: number };
-    /** ERP postings per second of unblocked time (no freeze, no outage) over the rate limit. */
+    /** ERP goodput over its rate limit while it could take postings: see erpGoodputShare. */
     erpUtilization: number | null;
     /** Transactions parked when the frozen period reopened. */
     parkedAtReopen: number;
@@ -43,6 +47,54 @@ export interface LaunchReport {
     durationMs: number;
     /** What the run used, for the cost model (sim/costModel.ts). */
     usage: LaunchUsage;
+}
+
+/** A span in which the ERP could not take postings (a freeze, an outage); open while `to` is unset. */
+export interface BlockedSpan {
+    from: number;
+    to?: number;
+}
+
+/**
+ * ERP goodput as a share of its rate limit: the distinct transactions the ERP applied (each integrationReference
+ * once, so neither a duplicate posting nor a refused, rate-limited or probing call counts), divided by rate limit ×
+ * the seconds in which the ERP could take postings. Those seconds run from the first acceptance (the first moment
+ * there was work for it) to the last posting counted, less the union of the blocked spans within that window (a
+ * freeze and an outage that overlap are subtracted once; a span still open ends with the window). `before` leaves
+ * out what an operator re-drove after the launch. Null without a rate limit or without a posting.
+ */
+export function erpGoodputShare(input: {
+    postings: Posting[];
+    firstAcceptedAt: number | undefined;
+    blocked: BlockedSpan[];
+    rateLimitPerSec: number;
+    before?: number;
+}): number | null {
+    const firstPostedAt = new Map<string, number>();
+    for (const p of input.postings) {
+        const at = Date.parse(p.receivedAt);
+        if (input.before !== undefined && at >= input.before) continue;
+        if (!firstPostedAt.has(p.integrationReference)) firstPostedAt.set(p.integrationReference, at);
+    }
+    if (input.rateLimitPerSec <= 0 || firstPostedAt.size === 0) return null;
+    let start = input.firstAcceptedAt ?? Number.POSITIVE_INFINITY;
+    let end = Number.NEGATIVE_INFINITY;
+    for (const at of firstPostedAt.values()) {
+        start = Math.min(start, at);
+        end = Math.max(end, at);
+    }
+    const clipped = input.blocked
+        .map((b) => ({ from: Math.max(b.from, start), to: Math.min(b.to ?? end, end) }))
+        .filter((b) => b.to > b.from)
+        .sort((a, b) => a.from - b.from);
+    let blockedMs = 0;
+    let reached = start;
+    for (const b of clipped) {
+        blockedMs += Math.max(0, b.to - Math.max(b.from, reached));
+        reached = Math.max(reached, b.to);
+    }
+    const seconds = Math.max(0.001, (end - start - blockedMs) / 1000);
+    return Math.round((firstPostedAt.size / seconds / input.rateLimitPerSec) * 100) / 100;
 }
 
 export function percentile(sorted: number[], p: number): number {

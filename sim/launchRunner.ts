@@ -9,10 +9,10 @@ import { ErpHttpClient } from '../src/adapters/erp-http/erpHttpClient';
 import { loadConfigFile } from '../src/config/configFile';
 import { retryPolicySchema } from '../src/core/retryPolicy';
 import type { TransactionState } from '../src/domain/transactionRecord';
-import { type BaselinePolicy, type BaselineRun, baselineRun } from './baselinePolicies';
+import { type BaselinePolicy, type BaselineRun, baselineRun, operatorRedrive } from './baselinePolicies';
 import { baselineReport, oursReport } from './groundTruth';
 import { generateLaunch } from './launchGenerator';
-import type { LaunchReport } from './launchReport';
+import type { BlockedSpan, LaunchReport } from './launchReport';
 import type { Scenario, When } from './scenarioSchema';
 import { CallTap, MessageTap } from './usageTap';
 
@@ -54,6 +54,10 @@ export async function runLaunch(
         LOCAL_STATE_DIR: join(dir, 'state'),
         RETRY_POLICY_PATH: policyPath,
         LOCAL_PROBE_TIMER_MS: String(Math.max(50, Math.floor(policy.probeIntervalMs / 4))),
+        // A consumer that leaves retries to the queue dead-letters after its own delivery count.
+        ...(options.baseline?.kind === 'session-abandon'
+            ? { MAX_DELIVERY_COUNT: String(options.baseline.maxAttempts) }
+            : {}),
     });
     const runtime = await startLocalRuntime(settings, log, {
         sessionHandler: options.baseline
@@ -70,6 +74,8 @@ export async function runLaunch(
                       erpMap: services.erpMap,
                       lookup: services.lookup,
                       send: (m) => services.queue.send(m),
+                      // Read after the launch, when the runtime below is running.
+                      deadLetters: () => runtime.queue.peekDeadLetters(1_000_000),
                       random: services.random,
                       timeScale: scenario.timeScale ?? 1,
                   });
@@ -177,7 +183,7 @@ async function drive(
     const atSeconds = (w: When | undefined): number | undefined =>
         w !== undefined && 'seconds' in w ? w.seconds * 1000 : undefined;
     // Spans in which the ERP could not take postings (a freeze, an outage): utilisation is measured outside them.
-    const blocked: Array<{ from: number; to?: number }> = [];
+    const blocked: BlockedSpan[] = [];
     let freezeSpan: { from: number; to?: number } | undefined;
     let outageSpan: { from: number; to?: number } | undefined;
     let freezeOn = false;
@@ -339,18 +345,30 @@ async function drive(
         );
 
     // Drain: until nothing waits that can still move on by itself (what is held behind a review item waits for a person).
-    const deadline = Date.now() + scenario.drainTimeoutMs;
     // 'posted' moves by itself too: its CRM row is written when Dataverse answers.
     const waiting: TransactionState[] = ['queued', 'processing', 'retrying', 'parked', 'posted'];
-    for (;;) {
-        await runtime.pump.idle();
-        const counts = baseline
-            ? [new Array(baseline.pending())]
-            : await Promise.all(waiting.map((s) => runtime.services.store.listByState(s, 1)));
-        if (counts.every((c) => c.length === 0) || Date.now() > deadline) break;
-        await new Promise((r) => setTimeout(r, 200));
-    }
-    if (baseline)
+    const drain = async () => {
+        const deadline = Date.now() + scenario.drainTimeoutMs;
+        for (;;) {
+            await runtime.pump.idle();
+            const counts = baseline
+                ? [new Array(baseline.pending())]
+                : await Promise.all(waiting.map((s) => runtime.services.store.listByState(s, 1)));
+            if (counts.every((c) => c.length === 0) || Date.now() > deadline) break;
+            await new Promise((r) => setTimeout(r, 200));
+        }
+    };
+    await drain();
+    if (baseline) {
+        // The operator re-drives what the baseline gave up on, once the launch's faults are over.
+        const redrive = await operatorRedrive(baseline, {
+            settle: drain,
+            postedCount: () => runtime.erp.books.postings.length,
+            batchSize: scenario.erp.rateLimitPerSec > 0 ? scenario.erp.rateLimitPerSec : Number.POSITIVE_INFINITY,
+        });
+        log(
+            `operator re-drove ${redrive.transactions} transactions: ${redrive.messages} messages in ${redrive.passes} passes`,
+        );
         return baselineReport(scenario, runtime, baseline, {
             accepted,
             sent,
@@ -359,7 +377,10 @@ async function drive(
             messages,
             dataverseCalls,
             graphCalls,
+            blocked,
+            redrive,
         });
+    }
 
     return oursReport(scenario, runtime, {
         accepted,

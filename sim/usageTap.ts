@@ -38,7 +38,10 @@ export class CallTap {
     }
 }
 
-/** Queue messages sent: transactions are first attempts, control messages (retry, reprocess, drain) are not. */
+/**
+ * Queue messages sent: transactions are first attempts; control messages (retry, reprocess, drain) and a baseline's
+ * retries and re-drives are not.
+ */
 export class MessageTap {
     readonly messages: Split = { first: 0, retry: 0 };
 
@@ -54,7 +57,7 @@ export class MessageTap {
                     if (
                         typeof m.body === 'object' &&
                         m.body !== null &&
-                        ('control' in m.body || 'baselineRetry' in m.body)
+                        ('control' in m.body || 'baselineRetry' in m.body || 'baselineRedrive' in m.body)
                     )
                         this.messages.retry++;
                     else this.messages.first++;

@@ -14,6 +14,7 @@ const usage: LaunchUsage = {
     erpCalls: { first: 1000, retry: 100 },
     dataverseCalls: { first: 1200, retry: 0 },
     graphCalls: { first: 10, retry: 2 },
+    redrives: 40,
     manualRekeys: 3,
 };
 
@@ -21,6 +22,13 @@ describe('unit prices', () => {
     it('are dated and name a source for every price', () => {
         expect(prices.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
         for (const p of Object.values(prices.prices)) expect(p.source.length).toBeGreaterThan(10);
+    });
+
+    it('price a re-drive apart from a manual re-key, both as assumptions to replace', () => {
+        expect(prices.prices.redrive.source).toMatch(/^Assumption/);
+        expect(prices.prices.manualRekey.source).toMatch(/^Assumption/);
+        expect(prices.prices.redrive.usd).toBeGreaterThan(0);
+        expect(prices.prices.redrive.usd).toBeLessThan(prices.prices.manualRekey.usd);
     });
 
     it('a price file with a negative price or an unknown key is refused, naming the file and the field', () => {
@@ -54,14 +62,23 @@ describe('cost of a launch', () => {
         );
     });
 
-    it('adds the lines up, gives the retry share, and keeps manual re-keying apart', () => {
+    it('adds the lines up, gives the retry share, and keeps re-drives and manual re-keying apart', () => {
         const sum = cost.lines.reduce((s, l) => s + l.usd, 0);
         expect(cost.technicalUsd).toBeCloseTo(sum, 5);
         expect(cost.retryShare).toBeCloseTo(cost.retryUsd / cost.technicalUsd, 2);
         expect(cost.retryShare).toBeGreaterThan(0);
         expect(cost.retryShare).toBeLessThan(1);
+        expect(cost.redriveUsd).toBeCloseTo(40 * p.redrive.usd, 6);
         expect(cost.manualUsd).toBeCloseTo(3 * p.manualRekey.usd, 6);
-        expect(cost.totalUsd).toBeCloseTo(cost.technicalUsd + cost.manualUsd, 5);
+        expect(cost.totalUsd).toBeCloseTo(cost.technicalUsd + cost.redriveUsd + cost.manualUsd, 5);
+    });
+
+    it('a re-driven transaction costs a re-drive, not a manual re-key', () => {
+        const rekeyed = launchCost({ ...usage, redrives: 0, manualRekeys: 43 }, prices);
+        const redriven = launchCost({ ...usage, redrives: 40, manualRekeys: 3 }, prices);
+        expect(rekeyed.manualUsd - redriven.manualUsd).toBeCloseTo(40 * p.manualRekey.usd, 6);
+        expect(redriven.redriveUsd - rekeyed.redriveUsd).toBeCloseTo(40 * p.redrive.usd, 6);
+        expect(redriven.totalUsd).toBeLessThan(rekeyed.totalUsd);
     });
 
     it('a run with no retries has a retry share of 0', () => {
@@ -97,8 +114,13 @@ describe('projection over the contract period', () => {
             4,
         );
         expect(projection.manualUsd).toBeCloseTo(projection.launches * cost.manualUsd, 4);
+        expect(projection.redriveUsd).toBeCloseTo(projection.launches * cost.redriveUsd, 4);
         expect(projection.totalUsd).toBeCloseTo(
-            projection.launchesUsd + projection.steadyUsd + projection.serviceBusBaseUsd + projection.manualUsd,
+            projection.launchesUsd +
+                projection.steadyUsd +
+                projection.serviceBusBaseUsd +
+                projection.redriveUsd +
+                projection.manualUsd,
             4,
         );
         const lines = formatCost('ours', cost, projection);
