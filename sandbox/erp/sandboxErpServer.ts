@@ -22,7 +22,7 @@ export interface SandboxErp {
     url: string;
     books: ErpBooks;
     faults: ErpFaults;
-    /** Every request to the ERP API, by status: the meter the benchmark compares with ours. */
+    /** Every request to the ERP API, by status, and when each arrived: the meter the benchmark compares with ours. */
     calls: CallCounter;
     /** A copy of the ground truth, as `GET /sandbox/ledger` answers it. */
     readonly ledger: ErpLedger;
@@ -88,6 +88,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: ErpSandb
         if (body.kind === 'malformed') return send(res, malformed);
         return send(res, answerSandboxCall(method, url.pathname, body.kind === 'json' ? body.value : undefined, state));
     }
+    // Stamped on arrival (before the configured latency), as the ERP's gateway would log it.
+    const receivedAt = Date.now();
     let answer: HttpAnswer;
     try {
         answer = await answerApiCall(req, method, url, body, state);
@@ -95,7 +97,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: ErpSandb
         answer = { status: 500, body: { code: 'INTERNAL', message: 'the ERP failed', details: {} } };
     }
     // Every call outside /sandbox is counted, rejected ones included: the ledger's `calls`.
-    state.calls.count(answer.status);
+    state.calls.count(answer.status, receivedAt);
     send(res, answer);
 }
 
