@@ -1,6 +1,6 @@
 import type { BackupOptions } from '../src/backup/runBackup';
 import type { Settings } from '../src/config/settings';
-import type { CircuitBreaker } from '../src/core/circuitBreaker';
+import type { ErpBreaker } from '../src/core/circuitBreaker';
 import type { RelatedRecords } from '../src/core/relatedRecords';
 import type { RetryPolicy } from '../src/core/retryPolicy';
 import type { EntityMap } from '../src/mapping/entityMapSchema';
@@ -58,8 +58,8 @@ export interface Services {
     handovers: HandoverStore;
     conditions: ConditionStore;
     meter: CallMeter;
-    /** One per worker: each instance stops calling a failing ERP by itself. */
-    breaker: CircuitBreaker;
+    /** The fleet's breaker (shared in Table Storage): an outage seen by one instance stops them all. */
+    breaker: ErpBreaker;
     retryPolicy: RetryPolicy;
     random: () => number;
     entityMap: EntityMap;

@@ -11,7 +11,7 @@ import type { ErpClient } from '../ports/erpClient';
 import type { Logger } from '../ports/logger';
 import type { MappingLookup } from '../ports/mappingLookup';
 import type { TransactionStore } from '../ports/transactionStore';
-import type { CircuitBreaker } from './circuitBreaker';
+import type { ErpBreaker } from './circuitBreaker';
 import { erpUnavailable } from './conditionKeys';
 import { classifyCrmFailure } from './crmFailure';
 import { describeError } from './describeError';
@@ -25,7 +25,7 @@ export interface AttemptDeps {
     erpMap: ErpMap;
     conditions: ConditionStore;
     meter: CallMeter;
-    breaker: CircuitBreaker;
+    breaker: ErpBreaker;
     clock: Clock;
     logger: Logger;
     /** erpKeyReplayMs: within it of acceptance, a retry re-sends without looking its key up first. */
@@ -91,7 +91,7 @@ export async function attemptTransaction(envelope: TransactionEnvelope, deps: At
             }
         }
         const nowMs = clock.now().getTime();
-        if (!deps.breaker.allow(nowMs)) return failWith(erpUnavailable('circuit open; no ERP call'));
+        if (!(await deps.breaker.allow(nowMs))) return failWith(erpUnavailable('circuit open; no ERP call'));
 
         const keyReplayed = nowMs - Date.parse(envelope.acceptedAt) < deps.retryPolicy.erpKeyReplayMs;
         if (attempt > 1 && !keyReplayed) {

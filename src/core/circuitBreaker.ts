@@ -9,7 +9,19 @@ export type BreakerState =
     | { state: 'open'; until: number }
     | { state: 'halfOpen' };
 
-export class CircuitBreaker {
+/** What the core asks of a breaker: this instance's alone (below) or the fleet's (fleetCircuitBreaker.ts). */
+export interface ErpBreaker {
+    readonly snapshot: BreakerState;
+    /** May a call go to the ERP now? While half-open, only the one probe may. */
+    allow(nowMs: number): Promise<boolean>;
+    /** A transient failure (not a 429): counts toward opening. */
+    failed(nowMs: number): void;
+    /** The ERP answered: the breaker closes. */
+    succeeded(): void;
+}
+
+/** One instance's own breaker: state in memory (tests, and the pipeline world of the core's tests). */
+export class CircuitBreaker implements ErpBreaker {
     #state: BreakerState = { state: 'closed', failures: 0 };
 
     constructor(private readonly options: { consecutiveFailures: number; openMs: number }) {}
@@ -19,7 +31,7 @@ export class CircuitBreaker {
     }
 
     /** May a call go to the ERP now? In half-open, only the first asker gets the probe. */
-    allow(nowMs: number): boolean {
+    async allow(nowMs: number): Promise<boolean> {
         const s = this.#state;
         if (s.state === 'closed') return true;
         if (s.state === 'open' && nowMs >= s.until) {
