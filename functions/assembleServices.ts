@@ -68,19 +68,21 @@ export async function assembleServices(parts: {
     logger?: Logger;
 }): Promise<Services> {
     const { config, tables } = parts;
+    // This process in the fleet: its share of the ERP's limit and its row of the call meter go by this name.
+    const instance = randomUUID();
     const [store, lookup, gates, conditions, meter, handovers, fleetState] = await Promise.all([
         TableTransactionStore.create(tables),
         TableMappingLookup.create(tables),
         TableSessionGateStore.create(tables),
         TableConditionStore.create(tables),
-        TableCallMeter.create(tables),
+        TableCallMeter.create(tables, 'meter', 250, { instance }),
         TableHandoverStore.create(tables),
         TableErpFleetStateStore.create(tables),
     ]);
     // One ERP limit for every instance of the app: each claims a share of it, learns of every 429 and shares one
     // circuit breaker through one row in Table Storage (docs/erp-fleet-limit.md).
     const fleet = new ErpFleetMember(fleetState, config.retryPolicy.erpRateLimitPerSec, {
-        id: randomUUID(),
+        id: instance,
         logger: parts.logger ?? consoleWarnings,
     });
     // Cached for 30 s: every posting asks who subscribed (src/subscriptions/cachedSubscriptionStore.ts).
