@@ -32,6 +32,7 @@ import { emittingCallMeter } from '../src/core/emittingCallMeter';
 import { ErpFleetMember } from '../src/core/erpFleetMember';
 import { FleetCircuitBreaker } from '../src/core/fleetCircuitBreaker';
 import { pacedErpClient } from '../src/core/pacedErpClient';
+import { RefusedPeriods } from '../src/core/refusedPeriods';
 import { RelatedRecords } from '../src/core/relatedRecords';
 import { systemClock } from '../src/ports/clock';
 import { consoleWarnings, type Logger } from '../src/ports/logger';
@@ -85,6 +86,7 @@ export async function assembleServices(parts: {
         id: instance,
         logger: parts.logger ?? consoleWarnings,
     });
+    const breaker = new FleetCircuitBreaker(fleet, config.retryPolicy.breaker);
     // Cached for 30 s: every posting asks who subscribed (src/subscriptions/cachedSubscriptionStore.ts).
     const subscriptionStore = cachedSubscriptionStore(await TableSubscriptionStore.create(tables), 30_000);
     const [notices, alerts] = await Promise.all([TableNoticeStore.create(tables), TableAlertStore.create(tables)]);
@@ -125,6 +127,7 @@ export async function assembleServices(parts: {
                 otelMeter,
             ),
             new CallPacer(fleet),
+            { breaker, refusedPeriods: new RefusedPeriods() },
         ),
         crm: tracedCrm,
         notifier: tracingNotifier(
@@ -148,7 +151,7 @@ export async function assembleServices(parts: {
         conditions: cachingAbsentConditions(conditions, systemClock, 2_000),
         // Counted in Table Storage (readable over HTTP) and emitted as OpenTelemetry metrics for the Azure portal.
         meter: emittingCallMeter(meter, new OtelMetricsSink(otelMeter)),
-        breaker: new FleetCircuitBreaker(fleet, config.retryPolicy.breaker),
+        breaker,
         retryPolicy: config.retryPolicy,
         random: Math.random,
         entityMap: config.entityMap,
@@ -179,6 +182,7 @@ export async function assembleServices(parts: {
         subscriptions: new Subscriptions(subscriptionStore, {
             allowLoopbackHttp: parts.allowLoopbackCallbacks ?? false,
         }),
+        close: () => fleet.stop(),
     };
 }
 

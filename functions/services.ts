@@ -77,6 +77,11 @@ export interface Services {
     reconciliation: ReconciliationServices;
     /** Webhook-trigger subscriptions of flows (the connector's trigger); the store above notifies them. */
     subscriptions: Subscriptions;
+    /**
+     * Gives back what this worker holds in state shared with other instances (its share of the ERP's limit), for a
+     * host that stops; one that dies without it is covered, the share runs out by itself within seconds.
+     */
+    close?: () => Promise<void>;
 }
 
 export type ServicesProvider = () => Promise<Services>;

@@ -2,6 +2,7 @@ import { assembleServices } from '../functions/assembleServices';
 import { loadConfigFiles } from '../functions/configFiles';
 import type { Services } from '../functions/services';
 import type { EmbeddedSessionQueue } from '../src/adapters/embedded/embeddedSessionQueue';
+import type { Logger } from '../src/ports/logger';
 import type { LocalSettings } from './localSettings';
 
 /**
@@ -16,6 +17,8 @@ export async function buildLocalServices(options: {
     erpUrl: string;
     dataverseUrl: string;
     graphUrl: string;
+    /** Where background trouble (the fleet's shared ERP state) is reported; the console otherwise. */
+    logger?: Logger;
 }): Promise<Services> {
     const { settings } = options;
     const getToken = async () => 'local-development-token';
@@ -45,5 +48,6 @@ export async function buildLocalServices(options: {
             options: { pageSize: settings.BACKUP_PAGE_SIZE, maxPageAttempts: 5, alertTo: [settings.BACKUP_ALERT_TO] },
         },
         allowLoopbackCallbacks: true,
+        ...(options.logger ? { logger: options.logger } : {}),
     });
 }

@@ -90,6 +90,7 @@ export async function oursReport(
         (await stateCount('processing'));
     return {
         scenario: scenario.name,
+        instances: runtime.instances.length,
         sent: run.sent,
         accepted: run.accepted.length,
         posted: confirmed.length,
@@ -105,6 +106,7 @@ export async function oursReport(
         erpCalls: runtime.erp.calls.total,
         erpCallsPerPosting:
             postings.length === 0 ? 0 : Math.round((runtime.erp.calls.total / postings.length) * 100) / 100,
+        erpPeakCallsPerSec: runtime.erp.calls.peakIn(1000),
         latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
         erpUtilization:
             scenario.erp.rateLimitPerSec > 0
@@ -161,6 +163,7 @@ export function baselineReport(
     const erpCalls = runtime.erp.calls.total;
     return {
         scenario: scenario.name,
+        instances: runtime.instances.length,
         sent: run.sent,
         accepted: run.accepted.length,
         posted: posted.length,
@@ -175,6 +178,7 @@ export function baselineReport(
         activePlansOverOne: countActivePlansOverOne(postings),
         erpCalls,
         erpCallsPerPosting: postings.length === 0 ? 0 : Math.round((erpCalls / postings.length) * 100) / 100,
+        erpPeakCallsPerSec: runtime.erp.calls.peakIn(1000),
         latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
         erpUtilization: null,
         parkedAtReopen: 0,

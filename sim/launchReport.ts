@@ -3,6 +3,8 @@ import type { LaunchUsage } from './costModel';
 
 export interface LaunchReport {
     scenario: string;
+    /** Function instances that processed the launch. */
+    instances: number;
     sent: number;
     accepted: number;
     posted: number;
@@ -17,6 +19,8 @@ export interface LaunchReport {
     activePlansOverOne: number;
     erpCalls: number;
     erpCallsPerPosting: number;
+    /** The most calls the sandbox ERP received within any one second (sliding, from its request log, 429s included). */
+    erpPeakCallsPerSec: number;
     latencyMs: { p50: number; p95: number; p99: number };
     /** ERP postings per second of unblocked time (no freeze, no outage) over the rate limit. */
     erpUtilization: number | null;

@@ -51,6 +51,7 @@ export async function runLaunch(
     let baseline: BaselineRun | undefined;
     const settings = loadLocalSettings({
         ...Object.fromEntries(ports.map((p) => [p, '0'])),
+        LOCAL_INSTANCES: String(options.baseline ? 1 : scenario.instances),
         LOCAL_STATE_DIR: join(dir, 'state'),
         RETRY_POLICY_PATH: policyPath,
         LOCAL_PROBE_TIMER_MS: String(Math.max(50, Math.floor(policy.probeIntervalMs / 4))),
@@ -158,13 +159,11 @@ async function drive(
     const messages = new MessageTap();
     messages.tap(runtime.queue);
     const dataverseCalls = new CallTap();
-    dataverseCalls.tap(
-        runtime.services.crm,
-        ['retrieve', 'writeBack'],
-        (m, a) => `${m} ${String(a[0])} ${String(a[1])}`,
-    );
     const graphCalls = new CallTap();
-    graphCalls.tap(runtime.services.notifier, ['sendMail', 'postToChannel'], (m, a) => `${m} ${JSON.stringify(a[0])}`);
+    for (const { services } of runtime.instances) {
+        dataverseCalls.tap(services.crm, ['retrieve', 'writeBack'], (m, a) => `${m} ${String(a[0])} ${String(a[1])}`);
+        graphCalls.tap(services.notifier, ['sendMail', 'postToChannel'], (m, a) => `${m} ${JSON.stringify(a[0])}`);
+    }
     const emitter = new DataverseWebhookEmitter({
         records: runtime.dataverse.records,
         target: { url: `${runtime.host.url}/api/dataverse/events`, functionKey: runtime.functionKey },
@@ -320,6 +319,8 @@ async function drive(
         if (counts.every((c) => c.length === 0) || Date.now() > deadline) break;
         await new Promise((r) => setTimeout(r, 200));
     }
+    // Every instance's meter row flushed (250 ms) and the first instance's view of the others' rows expired (1 s).
+    if (runtime.instances.length > 1) await new Promise((r) => setTimeout(r, 1_500));
     if (baseline)
         return baselineReport(scenario, runtime, baseline, {
             accepted,

@@ -14,6 +14,11 @@ export interface ErpBreaker {
     readonly snapshot: BreakerState;
     /** May a call go to the ERP now? While half-open, only the one probe may. */
     allow(nowMs: number): Promise<boolean>;
+    /**
+     * May a call allowed earlier, that has since waited for its slot, still go? Not once the breaker opened meanwhile;
+     * while half-open, only the first such call (the probe).
+     */
+    stillAllows(): boolean;
     /** A transient failure (not a 429): counts toward opening. */
     failed(nowMs: number): void;
     /** The ERP answered: the breaker closes. */
@@ -23,6 +28,7 @@ export interface ErpBreaker {
 /** One instance's own breaker: state in memory (tests, and the pipeline world of the core's tests). */
 export class CircuitBreaker implements ErpBreaker {
     #state: BreakerState = { state: 'closed', failures: 0 };
+    #probeSent = false;
 
     constructor(private readonly options: { consecutiveFailures: number; openMs: number }) {}
 
@@ -36,9 +42,18 @@ export class CircuitBreaker implements ErpBreaker {
         if (s.state === 'closed') return true;
         if (s.state === 'open' && nowMs >= s.until) {
             this.#state = { state: 'halfOpen' };
+            this.#probeSent = false;
             return true;
         }
         return false;
+    }
+
+    stillAllows(): boolean {
+        const s = this.#state.state;
+        if (s === 'closed') return true;
+        if (s === 'open' || this.#probeSent) return false;
+        this.#probeSent = true;
+        return true;
     }
 
     succeeded(): void {

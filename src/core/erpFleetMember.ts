@@ -61,7 +61,8 @@ export class ErpFleetMember implements CallShare {
         this.id = options.id;
         this.#o = {
             now: options.now ?? Date.now,
-            sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+            // Unref'd: reading the shared state in the background never keeps a finished process alive.
+            sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms).unref())),
             logger: options.logger ?? silentLogger,
             pollMs: options.pollMs ?? 250,
             ttlMs: options.ttlMs ?? 10_000,

@@ -16,6 +16,8 @@ export class FleetCircuitBreaker implements ErpBreaker {
     #openedHereUntil = 0;
     /** The name this instance's last probe claim was made under (one per claim: one probe per claim, too). */
     #probeToken = '';
+    /** The claim whose probe call has gone (stillAllows let it through). */
+    #probeSentFor = '';
     #claims = 0;
 
     constructor(
@@ -39,6 +41,18 @@ export class FleetCircuitBreaker implements ErpBreaker {
         const shared = (await this.member.state(this.options.freshMs ?? 250)).breaker;
         if (shared.state === 'closed') return true;
         return probeDue(shared, nowMs) && this.#claimProbe(nowMs);
+    }
+
+    /** As the shared state was last read here: the probe goes from the instance that claimed it, once. */
+    stillAllows(): boolean {
+        const snapshot = this.snapshot;
+        if (snapshot.state === 'closed') return true;
+        if (snapshot.state === 'open') return false;
+        const shared = this.member.cached.breaker;
+        if (shared.state !== 'halfOpen' || shared.prober !== this.#probeToken) return false;
+        if (this.#probeSentFor === this.#probeToken) return false;
+        this.#probeSentFor = this.#probeToken;
+        return true;
     }
 
     failed(nowMs: number): void {

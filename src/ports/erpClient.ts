@@ -15,7 +15,8 @@ export interface ErpRequest {
 
 export type ErpPostOutcome =
     | { kind: 'posted'; postingId: string; replayed: boolean }
-    | { kind: 'failed'; failure: Failure; status?: number };
+    /** `notSent`: the client held the call back and the ERP never saw it (not an ERP call, not an ERP failure). */
+    | { kind: 'failed'; failure: Failure; status?: number; notSent?: true };
 
 export interface ErpPosting {
     postingId: string;

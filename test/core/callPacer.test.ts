@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CallPacer, type CallShare, soloShare } from '../../src/core/callPacer';
 import { gridFor } from '../../src/core/erpCallGrid';
-import { pacedErpClient } from '../../src/core/pacedErpClient';
-import type { ErpClient } from '../../src/ports/erpClient';
 
 /**
  * Time that moves only when the code under test sleeps, once everything already due has run (so a released caller
@@ -95,36 +93,5 @@ describe('CallPacer', () => {
         lanes = new Set([0]);
         await pacer.acquire();
         expect(t.now()).toBe(6_400);
-    });
-});
-
-describe('pacedErpClient', () => {
-    it('pauses after a 429 for the Retry-After the ERP gave', async () => {
-        const t = fakeTime();
-        let answer429 = true;
-        const inner: ErpClient = {
-            post: async () =>
-                answer429
-                    ? {
-                          kind: 'failed',
-                          status: 429,
-                          failure: {
-                              class: 'transient',
-                              code: 'ERP_RATE_LIMITED',
-                              message: 'slow',
-                              owner: 'integration',
-                              retryAfterMs: 2000,
-                          },
-                      }
-                    : { kind: 'posted', postingId: 'P', replayed: false },
-            findByIdempotencyKey: async () => undefined,
-            periodStatus: async () => 'open',
-        };
-        const client = pacedErpClient(inner, new CallPacer(soloShare(0), t));
-        const request = { method: 'PUT' as const, path: '/x', idempotencyKey: 'k', body: {}, correlationId: 'c' };
-        await client.post(request);
-        answer429 = false;
-        expect(await client.post(request)).toEqual({ kind: 'posted', postingId: 'P', replayed: false });
-        expect(t.waits).toEqual([2000]);
     });
 });

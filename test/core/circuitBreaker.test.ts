@@ -35,4 +35,13 @@ describe('CircuitBreaker', () => {
         b.failed(1000);
         expect(b.snapshot).toEqual({ state: 'open', until: 2000 });
     });
+
+    it('lets a call allowed before it opened go only while closed, and in half-open only the probe', async () => {
+        const b = new CircuitBreaker({ consecutiveFailures: 1, openMs: 1000 });
+        expect(b.stillAllows()).toBe(true);
+        b.failed(0);
+        expect(b.stillAllows()).toBe(false);
+        expect(await b.allow(1000)).toBe(true);
+        expect([b.stillAllows(), b.stillAllows()]).toEqual([true, false]);
+    });
 });

@@ -111,4 +111,18 @@ describe('FleetCircuitBreaker', () => {
         await settle();
         expect((await store.read()).breaker).toEqual({ state: 'closed' } satisfies ErpFleetState['breaker']);
     });
+
+    it('lets calls that queued before it opened go only while closed; in half-open only the probing instance, once', async () => {
+        const { clock, breakers } = fleetOfBreakers();
+        const [a, b] = breakers;
+        expect(a.stillAllows()).toBe(true);
+        for (let i = 0; i < 3; i++) a.failed(clock.ms);
+        await settle();
+        await b.allow(clock.ms);
+        expect([a.stillAllows(), b.stillAllows()]).toEqual([false, false]);
+        clock.ms += 10_000;
+        expect(await b.allow(clock.ms)).toBe(true);
+        await a.allow(clock.ms);
+        expect([a.stillAllows(), b.stillAllows(), b.stillAllows()]).toEqual([false, true, false]);
+    });
 });
