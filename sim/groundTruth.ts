@@ -107,6 +107,7 @@ export async function oursReport(
         erpCallsPerPosting:
             postings.length === 0 ? 0 : Math.round((runtime.erp.calls.total / postings.length) * 100) / 100,
         erpPeakCallsPerSec: runtime.erp.calls.peakIn(1000),
+        erpCallsByStatus: { ...runtime.erp.calls.byStatus },
         latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
         erpUtilization:
             scenario.erp.rateLimitPerSec > 0
@@ -179,6 +180,7 @@ export function baselineReport(
         erpCalls,
         erpCallsPerPosting: postings.length === 0 ? 0 : Math.round((erpCalls / postings.length) * 100) / 100,
         erpPeakCallsPerSec: runtime.erp.calls.peakIn(1000),
+        erpCallsByStatus: { ...runtime.erp.calls.byStatus },
         latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
         erpUtilization: null,
         parkedAtReopen: 0,

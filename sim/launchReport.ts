@@ -21,6 +21,8 @@ export interface LaunchReport {
     erpCallsPerPosting: number;
     /** The most calls the sandbox ERP received within any one second (sliding, from its request log, 429s included). */
     erpPeakCallsPerSec: number;
+    /** Every call the sandbox ERP answered, by status (429: rate-limited, 503: unavailable). */
+    erpCallsByStatus: Record<string, number>;
     latencyMs: { p50: number; p95: number; p99: number };
     /** ERP postings per second of unblocked time (no freeze, no outage) over the rate limit. */
     erpUtilization: number | null;
