@@ -198,22 +198,7 @@ export function renderBenchMarkdown(results: {
             'retry share',
             'manual re-keying USD',
         ]),
-        row([
-            '---',
-            '---:',
-            '---:',
-            '---:',
-            '---:',
-            '---:',
-            '---:',
-            '---:',
-            '---:',
-            '---:',
-            '---:',
-            '---:',
-            '---:',
-            '---:',
-        ]),
+        row(['---', ...new Array<string>(13).fill('---:')]),
         ...runs.map((r) =>
             row([
                 r.policy === 'ours' ? '**ours**' : `${r.policy}: ${r.description}`,
