@@ -301,7 +301,7 @@ function fleetSection(runs: BenchRun[], scenario: Scenario): string[] {
                 r.report.erpCallsPerPosting,
                 `${r.report.erpPeakCallsPerSec ?? '?'} (${limit > 0 ? Math.round(((r.report.erpPeakCallsPerSec ?? 0) / limit) * 100) / 100 : '-'} x limit)`,
                 r.report.erpUtilization ?? '-',
-                r.report.erpCallsByStatus?.['429'] ?? '?',
+                r.report.erpCallsByStatus ? (r.report.erpCallsByStatus['429'] ?? 0) : '?',
                 [r.report.latencyMs.p50, r.report.latencyMs.p95, r.report.latencyMs.p99]
                     .map((ms) => (ms / 1000).toFixed(1))
                     .join(' / '),

@@ -79,6 +79,8 @@ export async function startSandboxErp(options: SandboxErpOptions = {}): Promise<
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, state: ErpSandboxState): Promise<void> {
+    // Stamped on arrival (its headers in, before the body and any configured latency), as the ERP's gateway logs it.
+    const receivedAt = Date.now();
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const method = req.method ?? 'GET';
     // The whole request is in before any latency: a client that gives up still leaves the write to happen,
@@ -88,8 +90,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: ErpSandb
         if (body.kind === 'malformed') return send(res, malformed);
         return send(res, answerSandboxCall(method, url.pathname, body.kind === 'json' ? body.value : undefined, state));
     }
-    // Stamped on arrival (before the configured latency), as the ERP's gateway would log it.
-    const receivedAt = Date.now();
     let answer: HttpAnswer;
     try {
         answer = await answerApiCall(req, method, url, body, state);

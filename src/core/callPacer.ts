@@ -43,8 +43,13 @@ export interface CallPacerOptions {
     maxWithoutShareMs?: number;
 }
 
-/** A point may still be used this late (a timer that fired late); later, its call would crowd the next second. */
-const maxLateMs = 50;
+/**
+ * A point may still be used this late (a timer that fired late, a busy event loop), or one spacing if that is less.
+ * Later, it is skipped (with a fleet, an instance's next own point can be 200 ms away, so a skip costs): a call made
+ * later still would crowd the next second. Any second at the ERP thus holds at most the points of 1.025 s as the
+ * pacers release them (41 at 40/s), leaving room for calls the network delays on their way.
+ */
+const maxLateMs = 25;
 /** Looks at the share again at least this often while callers wait (a lane won, a pause lifted). */
 const recheckMs = 100;
 

@@ -47,6 +47,8 @@ export class ErpFleetMember implements CallShare {
     /** Lanes' worth of calls made lately (a moving average over about 2 s). */
     #inUse = 0;
     #lookedAt: number | undefined;
+    /** Since when this instance has wanted fewer lanes than its claim says (a drop is written after 2 s of it). */
+    #wantedLessSince: number | undefined;
     #activeAt = Number.NEGATIVE_INFINITY;
     #polling: Promise<void> | undefined;
     #stopped = false;
@@ -208,8 +210,8 @@ export class ErpFleetMember implements CallShare {
      * Lanes this instance could use: all of them while callers queue up (two or more waiting at once, or any waiting
      * with no lane); twice what it holds when it used nearly every point of them lately (a moving average over about
      * 2 s); otherwise half again what it used. Rounded up to a power of two, so that the claim is not rewritten at
-     * every small change; none when idle (it leaves). A lone caller that works between calls thus holds few lanes and
-     * waits a little for each: the limit goes to where the calls queue.
+     * every small change, and lowered only after 2 s; none when idle (it leaves). A lone caller that works between calls
+     * thus holds few lanes and waits a little for each: the limit goes to where the calls queue.
      */
     #wants(now: number): number {
         const grid = this.#view.grid ?? gridFor(this.ratePerSec);
@@ -225,9 +227,19 @@ export class ErpFleetMember implements CallShare {
         const most = this.#mostWaiting;
         this.#mostWaiting = this.#waiting;
         if (this.#waiting === 0 && now - this.#activeAt >= this.#o.idleMs) return 0;
-        if (most >= 2 || (most >= 1 && held === 0)) return grid.lanes;
         const enough = Math.max(1, this.#inUse * 1.5, saturated ? held * 2 : 0);
-        return Math.min(grid.lanes, 2 ** Math.ceil(Math.log2(enough)));
+        const wants =
+            most >= 2 || (most >= 1 && held === 0)
+                ? grid.lanes
+                : Math.min(grid.lanes, 2 ** Math.ceil(Math.log2(enough)));
+        // More at once; less only once it has lasted 2 s: a queue that comes and goes would rewrite the row each time.
+        const claimed = this.#view.members[this.id]?.wants ?? 0;
+        if (wants >= claimed) {
+            this.#wantedLessSince = undefined;
+            return wants;
+        }
+        this.#wantedLessSince ??= now;
+        return now - this.#wantedLessSince >= 2_000 ? wants : claimed;
     }
 
     #keepOnly(grid: ErpFleetState['grid'], lanes: number[]): void {

@@ -31,10 +31,10 @@ describe('CallPacer', () => {
         const t = fakeTime();
         const pacer = new CallPacer(soloShare(10), t);
         expect(await releases(pacer, t, 3)).toEqual([0, 100, 200]);
-        // Later alone: a point just past (1,000, up to 50 ms ago) is still its own; one further back is gone.
+        // Later alone: a point just past (1,000, up to 25 ms ago) is still its own; one further back is gone.
         for (const [start, releasedAt] of [
-            [1_030, 1_030],
-            [1_060, 1_100],
+            [1_020, 1_020],
+            [1_030, 1_100],
         ]) {
             const later = fakeTime(start);
             await new CallPacer(soloShare(10), later).acquire();
@@ -64,9 +64,9 @@ describe('CallPacer', () => {
         const t = fakeTime(0, (i) => (i === 0 ? 80 : 0));
         const pacer = new CallPacer(soloShare(10), t);
         expect(await releases(pacer, t, 3)).toEqual([0, 200, 300]);
-        // A little late is still its point.
-        const u = fakeTime(0, (i) => (i === 0 ? 30 : 0));
-        expect(await releases(new CallPacer(soloShare(10), u), u, 3)).toEqual([0, 130, 200]);
+        // A little late (up to 25 ms) is still its point.
+        const u = fakeTime(0, (i) => (i === 0 ? 20 : 0));
+        expect(await releases(new CallPacer(soloShare(10), u), u, 3)).toEqual([0, 120, 200]);
     });
 
     it('calls only on the lanes of its share', async () => {

@@ -299,7 +299,7 @@ describe('no lane is ever used by two instances at once (property)', () => {
         expect(switched).toBeGreaterThan(50);
     });
 
-    it('converges: hungry instances that look in any order hold every lane within two rounds, evenly', () => {
+    it('converges: hungry instances that look in any order hold every lane, evenly, by their third look', () => {
         fc.assert(
             fc.property(
                 fc.integer({ min: 1, max: 40 }),
