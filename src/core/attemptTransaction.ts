@@ -120,7 +120,8 @@ export async function attemptTransaction(envelope: TransactionEnvelope, deps: At
         if (!postingId) {
             await store.updateState(id, { state: 'processing', attempts: attempt }, clock.now().toISOString());
             const outcome = await deps.erp.post(request);
-            // Held back by the client (the breaker opened while it waited for a slot): no call to meter or count.
+            // Held back by the client (the breaker opened, or the ERP refused its period, while it waited for a slot):
+            // not an ERP call, so nothing to meter or count against the breaker.
             if (outcome.kind === 'failed' && outcome.notSent) return failWith(outcome.failure);
             const day = clock.now().toISOString().slice(0, 10);
             await deps.meter.record({
