@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { metrics, trace } from '@opentelemetry/api';
 import { type BlobConnection, BlobExportStore } from '../src/adapters/azure/blobExportStore';
@@ -5,6 +6,7 @@ import { TableAlertStore } from '../src/adapters/azure/tableAlertStore';
 import { TableCallMeter } from '../src/adapters/azure/tableCallMeter';
 import type { TableConnection } from '../src/adapters/azure/tableClients';
 import { TableConditionStore } from '../src/adapters/azure/tableConditionStore';
+import { TableErpFleetStateStore } from '../src/adapters/azure/tableErpFleetStateStore';
 import { TableHandoverStore } from '../src/adapters/azure/tableHandoverStore';
 import { TableMappingLookup } from '../src/adapters/azure/tableMappingLookup';
 import { TableNoticeStore } from '../src/adapters/azure/tableNoticeStore';
@@ -26,13 +28,16 @@ import type { BackupOptions } from '../src/backup/runBackup';
 import { loadConfigFile } from '../src/config/configFile';
 import { loadSessionTriggerSettings } from '../src/config/hostSettings';
 import { CallPacer } from '../src/core/callPacer';
-import { CircuitBreaker } from '../src/core/circuitBreaker';
 import { cachingAbsentConditions } from '../src/core/conditionReadCache';
 import { emittingCallMeter } from '../src/core/emittingCallMeter';
+import { ErpFleetMember } from '../src/core/erpFleetMember';
+import { FleetCircuitBreaker } from '../src/core/fleetCircuitBreaker';
 import { workBudget } from '../src/core/invocation';
 import { pacedErpClient } from '../src/core/pacedErpClient';
+import { RefusedPeriods } from '../src/core/refusedPeriods';
 import { RelatedRecords } from '../src/core/relatedRecords';
 import { systemClock } from '../src/ports/clock';
+import { consoleWarnings, type Logger } from '../src/ports/logger';
 import type { SessionQueue } from '../src/ports/sessionQueue';
 import { recognitionRuleSchema } from '../src/reconciliation/recognitionRule';
 import { ReportArchive } from '../src/reconciliation/reportArchive';
@@ -63,6 +68,8 @@ export async function assembleServices(parts: {
     backup: { blobs: BlobConnection; container: string; options: BackupOptions };
     /** Let flows subscribe plain-HTTP loopback callbacks: the local runtime only, never Azure. */
     allowLoopbackCallbacks?: boolean;
+    /** Where background work (the fleet's shared ERP state) reports trouble; the worker's console by default. */
+    logger?: Logger;
 }): Promise<Services> {
     const { config, tables } = parts;
     const host = loadSessionTriggerSettings();
@@ -72,14 +79,24 @@ export async function assembleServices(parts: {
         erpTimeoutMs: parts.erp.timeoutMs,
         dataverseTimeoutMs: parts.dataverse.timeoutMs,
     });
-    const [store, lookup, gates, conditions, meter, handovers] = await Promise.all([
+    // This process in the fleet: its share of the ERP's limit and its row of the call meter go by this name.
+    const instance = randomUUID();
+    const [store, lookup, gates, conditions, meter, handovers, fleetState] = await Promise.all([
         TableTransactionStore.create(tables),
         TableMappingLookup.create(tables),
         TableSessionGateStore.create(tables),
         TableConditionStore.create(tables),
-        TableCallMeter.create(tables),
+        TableCallMeter.create(tables, 'meter', 250, { instance }),
         TableHandoverStore.create(tables),
+        TableErpFleetStateStore.create(tables),
     ]);
+    // One ERP limit for every instance of the app: each claims a share of it, learns of every 429 and shares one
+    // circuit breaker through one row in Table Storage (docs/erp-fleet-limit.md).
+    const fleet = new ErpFleetMember(fleetState, config.retryPolicy.erpRateLimitPerSec, {
+        id: instance,
+        logger: parts.logger ?? consoleWarnings,
+    });
+    const breaker = new FleetCircuitBreaker(fleet, config.retryPolicy.breaker);
     // Cached for 30 s: every posting asks who subscribed (src/subscriptions/cachedSubscriptionStore.ts).
     const subscriptionStore = cachedSubscriptionStore(await TableSubscriptionStore.create(tables), 30_000);
     const [notices, alerts] = await Promise.all([TableNoticeStore.create(tables), TableAlertStore.create(tables)]);
@@ -119,7 +136,8 @@ export async function assembleServices(parts: {
                 tracer,
                 otelMeter,
             ),
-            new CallPacer(config.retryPolicy.erpRateLimitPerSec),
+            new CallPacer(fleet),
+            { breaker, refusedPeriods: new RefusedPeriods() },
         ),
         crm: tracedCrm,
         notifier: tracingNotifier(
@@ -145,7 +163,7 @@ export async function assembleServices(parts: {
         conditions: cachingAbsentConditions(conditions, systemClock, 2_000),
         // Counted in Table Storage (readable over HTTP) and emitted as OpenTelemetry metrics for the Azure portal.
         meter: emittingCallMeter(meter, new OtelMetricsSink(otelMeter)),
-        breaker: new CircuitBreaker(config.retryPolicy.breaker),
+        breaker,
         retryPolicy: config.retryPolicy,
         random: Math.random,
         entityMap: config.entityMap,
@@ -176,6 +194,7 @@ export async function assembleServices(parts: {
         subscriptions: new Subscriptions(subscriptionStore, {
             allowLoopbackHttp: parts.allowLoopbackCallbacks ?? false,
         }),
+        close: () => fleet.stop(),
     };
 }
 

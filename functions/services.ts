@@ -1,6 +1,6 @@
 import type { BackupOptions } from '../src/backup/runBackup';
 import type { Settings } from '../src/config/settings';
-import type { CircuitBreaker } from '../src/core/circuitBreaker';
+import type { ErpBreaker } from '../src/core/circuitBreaker';
 import type { WorkBudget } from '../src/core/invocation';
 import type { RelatedRecords } from '../src/core/relatedRecords';
 import type { RetryPolicy } from '../src/core/retryPolicy';
@@ -64,8 +64,8 @@ export interface Services {
     handovers: HandoverStore;
     conditions: ConditionStore;
     meter: CallMeter;
-    /** One per worker: each instance stops calling a failing ERP by itself. */
-    breaker: CircuitBreaker;
+    /** The fleet's breaker (shared in Table Storage): an outage seen by one instance stops them all. */
+    breaker: ErpBreaker;
     retryPolicy: RetryPolicy;
     random: () => number;
     entityMap: EntityMap;
@@ -83,6 +83,11 @@ export interface Services {
     reconciliation: ReconciliationServices;
     /** Webhook-trigger subscriptions of flows (the connector's trigger); the store above notifies them. */
     subscriptions: Subscriptions;
+    /**
+     * Gives back what this worker holds in state shared with other instances (its share of the ERP's limit), for a
+     * host that stops; one that dies without it is covered, the share runs out by itself within seconds.
+     */
+    close?: () => Promise<void>;
 }
 
 export type ServicesProvider = () => Promise<Services>;

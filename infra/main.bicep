@@ -45,7 +45,7 @@ param consoleAppClientId string
 @description('Teams channel of the reconciliation summary as <teamId>/<channelId>; empty: no summary post.')
 param reconciliationChannel string = ''
 
-@description('Upper bound of Flex Consumption instances. The ERP pacing (erpRateLimitPerSec) is per instance.')
+@description('Upper bound of Flex Consumption instances. The ERP pacing (erpRateLimitPerSec) is shared by all of them.')
 param maximumInstanceCount int = 40
 
 var abbrs = loadJsonContent('./abbreviations.json')

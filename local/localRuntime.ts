@@ -7,6 +7,7 @@ import { type SandboxErp, startSandboxErp } from '../sandbox/erp/sandboxErpServe
 import { type SandboxGraph, startSandboxGraph } from '../sandbox/graph/sandboxGraphServer';
 import { EmbeddedSessionQueue } from '../src/adapters/embedded/embeddedSessionQueue';
 import { loadSessionTriggerSettings } from '../src/config/hostSettings';
+import type { LogFields, Logger } from '../src/ports/logger';
 import type { ReceivedMessage } from '../src/ports/sessionQueue';
 import { type AzuriteInstance, startAzurite } from './azurite';
 import { ensureFunctionKey } from './functionKey';
@@ -14,7 +15,7 @@ import { type LocalHost, startLocalHost } from './localHost';
 import { buildLocalServices } from './localServices';
 import type { LocalSettings } from './localSettings';
 import { queueTrigger } from './queueTrigger';
-import { type SessionPump, startSessionPump } from './sessionPump';
+import { combinedPump, type SessionPump, startSessionPump } from './sessionPump';
 
 export interface LocalRuntime {
     host: LocalHost;
@@ -25,8 +26,12 @@ export interface LocalRuntime {
     dataverse: SandboxDataverse;
     graph: SandboxGraph;
     queue: EmbeddedSessionQueue;
+    /** Every instance's pump as one (idle once all are). */
     pump: SessionPump;
+    /** The first instance's services: intake, timers, and what reads shared state (the store, conditions, meter). */
     services: Services;
+    /** Every instance (LOCAL_INSTANCES), the first included: its own services and its own session pump. */
+    instances: Array<{ services: Services; pump: SessionPump }>;
     stateDir: string;
     stop(): Promise<void>;
 }
@@ -35,6 +40,8 @@ export interface LocalRuntime {
  * Everything `npm start` runs, on loopback, with no Azure account: Azurite (Tables, Blobs), the sandbox ERP,
  * Dataverse and Graph, the embedded session queue, the local host serving the Functions registrations, and the
  * session pump calling the queue-triggered function. State persists under `stateDir`, so a restart loses nothing.
+ * With LOCAL_INSTANCES > 1, as many Function instances as a scaled-out app: each its own services (ERP pacer, breaker,
+ * budget, caches) and session pump, sharing only what Azure shares (queue, Table Storage, the ERP, Dataverse).
  */
 export async function startLocalRuntime(
     settings: LocalSettings,
@@ -79,25 +86,38 @@ export async function startLocalRuntime(
             maxDeliveryCount: settings.MAX_DELIVERY_COUNT,
         });
         started.push(() => queue.close());
-        const services = await buildLocalServices({
-            settings,
-            tableConnectionString: azurite.connectionString,
-            queue,
-            erpUrl: erp.url,
-            dataverseUrl: dataverse.url,
-            graph,
-        });
-        const registrations = buildRegistrations(async () => services, 'functionKey');
+        if (hooks.sessionHandler && settings.LOCAL_INSTANCES > 1)
+            throw new Error('a replaced session function (a baseline policy) runs on one instance: LOCAL_INSTANCES=1');
+        const trigger = loadSessionTriggerSettings();
+        const logger = lineLogger(log);
+        const instances: LocalRuntime['instances'] = [];
+        let registrations: ReturnType<typeof buildRegistrations> = [];
+        for (let i = 0; i < settings.LOCAL_INSTANCES; i++) {
+            const services = await buildLocalServices({
+                settings,
+                tableConnectionString: azurite.connectionString,
+                queue,
+                erpUrl: erp.url,
+                dataverseUrl: dataverse.url,
+                graph,
+                logger,
+            });
+            started.push(async () => services.close?.());
+            const own = buildRegistrations(async () => services, 'functionKey');
+            if (i === 0) registrations = own;
+            const handler = hooks.sessionHandler?.(services, erp.url) ?? queueTrigger(own, log);
+            const pump = startSessionPump(queue, handler, {
+                maxConcurrentSessions: trigger.maxConcurrentSessions,
+                sessionIdleTimeoutMs: trigger.sessionIdleTimeoutMs,
+                renewEveryMs: Math.max(1000, Math.floor(settings.LOCAL_QUEUE_LOCK_MS / 3)),
+            });
+            started.push(() => pump.stop());
+            instances.push({ services, pump });
+        }
+        const first = instances[0] as LocalRuntime['instances'][number];
+        const pump = instances.length === 1 ? first.pump : combinedPump(instances.map((i) => i.pump));
         const host = await startLocalHost({ registrations, functionKey, port: settings.LOCAL_HOST_PORT, log });
         started.push(() => host.close());
-        const trigger = loadSessionTriggerSettings();
-        const handler = hooks.sessionHandler?.(services, erp.url) ?? queueTrigger(registrations, log);
-        const pump = startSessionPump(queue, handler, {
-            maxConcurrentSessions: trigger.maxConcurrentSessions,
-            sessionIdleTimeoutMs: trigger.sessionIdleTimeoutMs,
-            renewEveryMs: Math.max(1000, Math.floor(settings.LOCAL_QUEUE_LOCK_MS / 3)),
-        });
-        started.push(() => pump.stop());
         // Timers the local host fires by itself, at local intervals; the daily summary, reconciliation and backup
         // run on demand over HTTP locally (on their schedules they would fire every few seconds here).
         const localTimerMs: Record<string, number> = {
@@ -134,7 +154,8 @@ export async function startLocalRuntime(
             graph,
             queue,
             pump,
-            services,
+            services: first.services,
+            instances,
             stateDir,
             stop: stopAll,
         };
@@ -142,4 +163,11 @@ export async function startLocalRuntime(
         await stopAll();
         throw e;
     }
+}
+
+/** The runtime's line log as a Logger, for background work that has no invocation to log to. */
+function lineLogger(log: (line: string) => void): Logger {
+    const line = (level: string) => (message: string, fields?: LogFields) =>
+        log(`[${level}] ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
+    return { info: () => {}, warn: line('warn'), error: line('error') };
 }

@@ -3,6 +3,7 @@ import { loadConfigFiles } from '../functions/configFiles';
 import type { Services } from '../functions/services';
 import type { SandboxGraph } from '../sandbox/graph/sandboxGraphServer';
 import type { EmbeddedSessionQueue } from '../src/adapters/embedded/embeddedSessionQueue';
+import type { Logger } from '../src/ports/logger';
 import type { LocalSettings } from './localSettings';
 import { sandboxGraphTokens } from './sandboxIdentity';
 
@@ -20,6 +21,8 @@ export async function buildLocalServices(options: {
     erpUrl: string;
     dataverseUrl: string;
     graph: SandboxGraph;
+    /** Where background trouble (the fleet's shared ERP state) is reported; the console otherwise. */
+    logger?: Logger;
 }): Promise<Services> {
     const { settings, graph } = options;
     const graphUrl = `${graph.url}/`;
@@ -56,5 +59,6 @@ export async function buildLocalServices(options: {
             options: { pageSize: settings.BACKUP_PAGE_SIZE, maxPageAttempts: 5, alertTo: [settings.BACKUP_ALERT_TO] },
         },
         allowLoopbackCallbacks: true,
+        ...(options.logger ? { logger: options.logger } : {}),
     });
 }

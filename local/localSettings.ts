@@ -16,6 +16,11 @@ export const localSettingsSchema = z.object({
     LOCAL_AZURITE_BLOB_PORT: port.default(10000),
     LOCAL_AZURITE_TABLE_PORT: port.default(10002),
     LOCAL_QUEUE_LOCK_MS: z.coerce.number().int().positive().default(30_000),
+    /**
+     * Function instances the local runtime runs, as a scaled-out app would: each with its own services (ERP pacer,
+     * breaker, caches) and session pump, sharing the queue, Azurite and the sandboxes. Intake and timers run on the first.
+     */
+    LOCAL_INSTANCES: z.coerce.number().int().min(1).max(40).default(1),
     /** How often the local host fires the probe timer (each condition is still probed at most once per probe interval). */
     LOCAL_PROBE_TIMER_MS: z.coerce.number().int().positive().default(5_000),
     /** How often the local host fires the notification dispatch (notices, grouped alerts, escalation). */

@@ -154,3 +154,32 @@ export function startSessionPump(
         },
     };
 }
+
+/**
+ * Several instances' pumps on one queue seen as one: idle once all are idle and none handled anything meanwhile,
+ * stats summed, stopped together.
+ */
+export function combinedPump(pumps: SessionPump[]): SessionPump {
+    const handled = () => pumps.reduce((n, p) => n + p.stats.completed + p.stats.abandoned, 0);
+    return {
+        get stats() {
+            return {
+                completed: pumps.reduce((n, p) => n + p.stats.completed, 0),
+                abandoned: pumps.reduce((n, p) => n + p.stats.abandoned, 0),
+            };
+        },
+        async idle() {
+            for (;;) {
+                const before = handled();
+                // Twice: a pump found idle first may have taken up a message another pump's handler sent meanwhile;
+                // its second idle() waits for that handler, whose end shows in the count.
+                await Promise.all(pumps.map((p) => p.idle()));
+                await Promise.all(pumps.map((p) => p.idle()));
+                if (handled() === before) return;
+            }
+        },
+        async stop() {
+            await Promise.all(pumps.map((p) => p.stop()));
+        },
+    };
+}

@@ -4,17 +4,20 @@ import { scenarioSchema } from '../sim/scenarioSchema';
 import { loadConfigFile } from '../src/config/configFile';
 
 /**
- * npm run launch -- --scenario <file.json> [--json] [--prices config/prices.v1.json]
+ * npm run launch -- --scenario <file.json> [--json] [--instances N] [--prices config/prices.v1.json]
  * Replays a launch against the local stack and prints what the ERP's own ledger shows and what the launch cost at the
  * configured unit prices. Exits 1 if anything was lost, posted twice or reached the ERP out of its unit's order.
  */
 async function main(argv: string[]): Promise<number> {
     const file = argv[argv.indexOf('--scenario') + 1];
     if (!argv.includes('--scenario') || !file) {
-        process.stderr.write('usage: npm run launch -- --scenario <file.json> [--json]\n');
+        process.stderr.write('usage: npm run launch -- --scenario <file.json> [--json] [--instances N]\n');
         return 2;
     }
-    const scenario = loadConfigFile(file, scenarioSchema);
+    const loaded = loadConfigFile(file, scenarioSchema);
+    // --instances overrides the scenario's: the same launch on one Function instance or on a fleet.
+    const instances = argv.includes('--instances') ? Number(argv[argv.indexOf('--instances') + 1]) : undefined;
+    const scenario = scenarioSchema.parse({ ...loaded, ...(instances === undefined ? {} : { instances }) });
     const pricesFile = argv.includes('--prices') ? argv[argv.indexOf('--prices') + 1] : 'config/prices.v1.json';
     const prices = loadConfigFile(pricesFile ?? 'config/prices.v1.json', priceListSchema);
     const json = argv.includes('--json');

@@ -7,6 +7,10 @@ import type { Scenario } from './scenarioSchema';
 export interface BenchRun {
     policy: string;
     description: string;
+    /** Function instances the run had (absent in results from before the fleet: one). */
+    instances?: number;
+    /** When it ran, if not with the rest of the results (carried over from an earlier run with --reuse). */
+    measuredAt?: string;
     report: LaunchReport;
     cost: LaunchCost;
     projection: ContractProjection;
@@ -35,7 +39,8 @@ export function benchTargets(intake: IntakeBenchResult, runs: BenchRun[], scenar
             met: intake.ratio >= 0.5,
         },
     ];
-    const ours = runs.find((r) => r.policy === 'ours')?.report;
+    const ours = runs.find((r) => r.policy === 'ours' && (r.instances ?? 1) === 1)?.report;
+    checks.push(...fleetTargets(runs, scenario));
     if (!ours) return checks;
     const rate = scenario.erp.rateLimitPerSec;
     const probeMs = simulationPolicy(scenario).probeIntervalMs;
@@ -85,6 +90,43 @@ export function benchTargets(intake: IntakeBenchResult, runs: BenchRun[], scenar
     return checks;
 }
 
+/** The fleet's targets (issue 14), on our run with the most instances: one ERP limit for all of them. */
+function fleetTargets(runs: BenchRun[], scenario: Scenario): TargetCheck[] {
+    const fleet = runs
+        .filter((r) => r.policy === 'ours' && (r.instances ?? 1) > 1)
+        .sort((a, b) => (b.instances ?? 1) - (a.instances ?? 1))[0];
+    if (!fleet) return [];
+    const r = fleet.report;
+    const n = fleet.instances ?? 1;
+    const limit = scenario.erp.rateLimitPerSec;
+    return [
+        {
+            name: `${n} instances: busiest second at the ERP`,
+            target: `<= 1.05 x ${limit}/s = ${Math.floor(1.05 * limit)}`,
+            measured: `${r.erpPeakCallsPerSec} calls`,
+            met: limit > 0 && r.erpPeakCallsPerSec <= 1.05 * limit,
+        },
+        {
+            name: `${n} instances: ERP calls per posting`,
+            target: '<= 1.10',
+            measured: String(r.erpCallsPerPosting),
+            met: r.erpCallsPerPosting <= 1.1,
+        },
+        {
+            name: `${n} instances: ERP goodput while it could take postings`,
+            target: '>= 0.9 of the rate limit',
+            measured: r.erpUtilization === null ? 'no rate limit' : String(r.erpUtilization),
+            met: r.erpUtilization !== null && r.erpUtilization >= 0.9,
+        },
+        {
+            name: `${n} instances: nothing lost, posted twice or out of order`,
+            target: '0 / 0 / 0',
+            measured: `${r.lost} / ${r.duplicatePostings} / ${r.orderViolations}`,
+            met: r.lost === 0 && r.duplicatePostings === 0 && r.orderViolations === 0,
+        },
+    ];
+}
+
 const usd = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toFixed(4));
 
 /** bench/results.md from the results object (the JSON beside it holds every figure). */
@@ -95,7 +137,7 @@ export function renderBenchMarkdown(results: {
     scenario: Scenario;
     timeScale: number;
     pricesAsOf: string;
-    intake: IntakeBenchResult;
+    intake: IntakeBenchResult & { measuredAt?: string };
     runs: BenchRun[];
     targets: TargetCheck[];
     durationMs: number;
@@ -112,6 +154,7 @@ export function renderBenchMarkdown(results: {
         '',
         '## Intake',
         '',
+        ...carried(results.intake.measuredAt),
         row(['server', 'requests', 'concurrency', 'per second', 'p50 ms', 'p95 ms', 'p99 ms', 'statuses']),
         row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---']),
         ...(
@@ -136,6 +179,7 @@ export function renderBenchMarkdown(results: {
         '',
         '## Launch: ours beside the baselines',
         '',
+        ...carried(runs.find((r) => r.policy !== 'ours')?.measuredAt, 'The baselines'),
         `Scenario: ${scenario.name} (${scenario.events} events requested, ${scenario.units} units, ERP rate limit ${scenario.erp.rateLimitPerSec}/s, ${Math.round(scenario.erp.transientErrorRate * 100)} % transient errors). ` +
             `Every wait (our backoff, breaker and probe interval, the baselines' retry intervals) is multiplied by ${results.timeScale}, alike for every policy: 60 s of probe interval becomes ${scaled(60)} s, Logic Apps' 7.5 s interval ${scaled(7.5)} s, Power Automate Medium's last retry of up to 896 s ${scaled(896)} s. The ERP's rate limit and Retry-After are not scaled. ` +
             "After the launch an operator re-drives what a baseline gave up on (re-sends each dead-lettered message, resubmits each failed run) in batches of the ERP's rate limit, pass after pass while a pass posts something (5 at most); what posts then is counted as re-driven, the rest as left for manual re-keying. " +
@@ -143,6 +187,7 @@ export function renderBenchMarkdown(results: {
         '',
         row([
             'policy',
+            'instances',
             'accepted',
             'posted',
             'of which re-driven',
@@ -159,10 +204,11 @@ export function renderBenchMarkdown(results: {
             're-drive USD',
             'manual re-keying USD',
         ]),
-        row(['---', ...new Array<string>(15).fill('---:')]),
+        row(['---', ...new Array<string>(16).fill('---:')]),
         ...runs.map((r) =>
             row([
                 r.policy === 'ours' ? '**ours**' : `${r.policy}: ${r.description}`,
+                r.instances ?? 1,
                 r.report.accepted,
                 r.report.posted,
                 r.report.redriven,
@@ -185,7 +231,7 @@ export function renderBenchMarkdown(results: {
         '',
         ...runs.map((r) => {
             const b = r.report.erpCallBreakdown;
-            return `ERP calls of ${r.policy} by kind: ${b?.firstPosts ?? '?'} first posts, ${b?.retryPosts ?? '?'} re-posts, ${b?.probes ?? '?'} probes, ${b?.lookUps ?? '?'} look-ups before a re-push (the rest of the total: refused and rate-limited calls not metered).`;
+            return `ERP calls of ${r.policy}${r.policy === 'ours' ? ` on ${r.instances ?? 1} instance(s)` : ''} by kind: ${b?.firstPosts ?? '?'} first posts, ${b?.retryPosts ?? '?'} re-posts, ${b?.probes ?? '?'} probes, ${b?.lookUps ?? '?'} look-ups before a re-push (the rest of the total: refused and rate-limited calls not metered).`;
         }),
         '',
         ...runs.flatMap((r) => {
@@ -197,6 +243,7 @@ export function renderBenchMarkdown(results: {
                 : [];
         }),
         '',
+        ...fleetSection(runs, scenario),
         '## Cost over the contract period',
         '',
         row([
@@ -231,4 +278,57 @@ export function renderBenchMarkdown(results: {
         '',
     ];
     return `${lines.join('\n')}\n`;
+}
+
+/** A line saying a section was carried over from an earlier run (--reuse), or nothing when it ran with the rest. */
+function carried(measuredAt: string | undefined, what = 'This section'): string[] {
+    return measuredAt
+        ? [`${what}: carried over from the run of ${measuredAt} (\`--reuse\`), not measured again.`, '']
+        : [];
+}
+
+/** Our pipeline on one instance and on several, side by side: one ERP limit for all of them (issue 14). */
+function fleetSection(runs: BenchRun[], scenario: Scenario): string[] {
+    const ours = runs.filter((r) => r.policy === 'ours');
+    if (ours.length < 2) return [];
+    const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+    const limit = scenario.erp.rateLimitPerSec;
+    return [
+        '## Fleet: one ERP limit for every instance',
+        '',
+        `Each instance has its own pacer, breaker, retry budget view, caches and session slots (host.json); they share the queue, Table Storage (where they claim their shares of the limit, see docs/erp-fleet-limit.md), the ERP and Dataverse. The ERP's limit is ${limit} calls/s; its busiest second is measured from its own request log (sliding 1 s windows, 429s included).`,
+        '',
+        row([
+            'instances',
+            'posted',
+            'lost / duplicate / out of order',
+            'ERP calls',
+            'calls / posting',
+            'busiest second at the ERP',
+            'utilisation',
+            '429s',
+            'p50 / p95 / p99 latency s',
+            'duration s',
+            'peak RSS MB',
+        ]),
+        row(['---:', '---:', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+        ...ours.map((r) =>
+            row([
+                r.instances ?? 1,
+                r.report.posted,
+                `${r.report.lost} / ${r.report.duplicatePostings} / ${r.report.orderViolations}`,
+                r.report.erpCalls,
+                r.report.erpCallsPerPosting,
+                `${r.report.erpPeakCallsPerSec ?? '?'} (${limit > 0 ? Math.round(((r.report.erpPeakCallsPerSec ?? 0) / limit) * 100) / 100 : '-'} x limit)`,
+                r.report.erpUtilization ?? '-',
+                r.report.erpCallsByStatus ? (r.report.erpCallsByStatus['429'] ?? 0) : '?',
+                [r.report.latencyMs.p50, r.report.latencyMs.p95, r.report.latencyMs.p99]
+                    .map((ms) => (ms / 1000).toFixed(1))
+                    .join(' / '),
+                Math.round(r.report.durationMs / 1000),
+                r.report.peakRssMb,
+            ]),
+        ),
+        '',
+    ];
 }

@@ -128,6 +128,7 @@ export async function oursReport(
         (await stateCount('processing'));
     return {
         scenario: scenario.name,
+        instances: runtime.instances.length,
         sent: run.sent,
         accepted: run.accepted.length,
         posted: confirmed.length,
@@ -145,6 +146,8 @@ export async function oursReport(
         erpCalls: runtime.erp.calls.total,
         erpCallsPerPosting:
             postings.length === 0 ? 0 : Math.round((runtime.erp.calls.total / postings.length) * 100) / 100,
+        erpPeakCallsPerSec: runtime.erp.calls.peakIn(1000),
+        erpCallsByStatus: { ...runtime.erp.calls.byStatus },
         latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
         erpUtilization: erpGoodputShare({
             postings,
@@ -244,6 +247,7 @@ export function baselineReport(
     const deadLettered = baseline.kind === 'session-abandon' ? left.length : 0;
     return {
         scenario: scenario.name,
+        instances: runtime.instances.length,
         sent: run.sent,
         accepted: run.accepted.length,
         posted: posted.length,
@@ -264,6 +268,8 @@ export function baselineReport(
         activePlansOverOne: countActivePlansOverOne(postings),
         erpCalls,
         erpCallsPerPosting: postings.length === 0 ? 0 : Math.round((erpCalls / postings.length) * 100) / 100,
+        erpPeakCallsPerSec: runtime.erp.calls.peakIn(1000),
+        erpCallsByStatus: { ...runtime.erp.calls.byStatus },
         latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
         erpUtilization: erpGoodputShare({
             postings,

@@ -3,6 +3,8 @@ import type { LaunchUsage } from './costModel';
 
 export interface LaunchReport {
     scenario: string;
+    /** Function instances that processed the launch. */
+    instances: number;
     sent: number;
     accepted: number;
     posted: number;
@@ -21,6 +23,10 @@ export interface LaunchReport {
     activePlansOverOne: number;
     erpCalls: number;
     erpCallsPerPosting: number;
+    /** The most calls the sandbox ERP received within any one second (sliding, from its request log, 429s included). */
+    erpPeakCallsPerSec: number;
+    /** Every call the sandbox ERP answered, by status (429: rate-limited, 503: unavailable). */
+    erpCallsByStatus: Record<string, number>;
     latencyMs: { p50: number; p95: number; p99: number };
     /** ERP goodput over its rate limit while it could take postings: see erpGoodputShare. */
     erpUtilization: number | null;

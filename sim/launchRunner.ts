@@ -51,6 +51,7 @@ export async function runLaunch(
     let baseline: BaselineRun | undefined;
     const settings = loadLocalSettings({
         ...Object.fromEntries(ports.map((p) => [p, '0'])),
+        LOCAL_INSTANCES: String(options.baseline ? 1 : scenario.instances),
         LOCAL_STATE_DIR: join(dir, 'state'),
         RETRY_POLICY_PATH: policyPath,
         LOCAL_PROBE_TIMER_MS: String(Math.max(50, Math.floor(policy.probeIntervalMs / 4))),
@@ -165,13 +166,11 @@ async function drive(
     const messages = new MessageTap();
     messages.tap(runtime.queue);
     const dataverseCalls = new CallTap();
-    dataverseCalls.tap(
-        runtime.services.crm,
-        ['retrieve', 'writeBack'],
-        (m, a) => `${m} ${String(a[0])} ${String(a[1])}`,
-    );
     const graphCalls = new CallTap();
-    graphCalls.tap(runtime.services.notifier, ['sendMail', 'postToChannel'], (m, a) => `${m} ${JSON.stringify(a[0])}`);
+    for (const { services } of runtime.instances) {
+        dataverseCalls.tap(services.crm, ['retrieve', 'writeBack'], (m, a) => `${m} ${String(a[0])} ${String(a[1])}`);
+        graphCalls.tap(services.notifier, ['sendMail', 'postToChannel'], (m, a) => `${m} ${JSON.stringify(a[0])}`);
+    }
     const emitter = new DataverseWebhookEmitter({
         records: runtime.dataverse.records,
         target: { url: `${runtime.host.url}/api/dataverse/events`, functionKey: runtime.functionKey },
@@ -359,6 +358,8 @@ async function drive(
         }
     };
     await drain();
+    // Every instance's meter row flushed (250 ms) and the first instance's view of the others' rows expired (1 s).
+    if (runtime.instances.length > 1) await new Promise((r) => setTimeout(r, 1_500));
     if (baseline) {
         // The operator re-drives what the baseline gave up on, once the launch's faults are over.
         const redrive = await operatorRedrive(baseline, {

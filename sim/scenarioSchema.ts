@@ -16,6 +16,12 @@ export const scenarioSchema = z
         events: z.number().int().min(10).max(200_000),
         /** Webhook calls in flight at once (Dataverse's async service sends in parallel). */
         concurrency: z.number().int().min(1).max(256).default(16),
+        /**
+         * Function instances processing the launch, each with its own pacer, breaker, retry budget view, caches and
+         * session slots, sharing only what Azure shares (the queue, Table Storage, the ERP, Dataverse). Our pipeline
+         * only: the baselines run on one.
+         */
+        instances: z.number().int().min(1).max(40).default(1),
         erp: z
             .object({
                 latencyMs: z.number().int().min(0).default(0),

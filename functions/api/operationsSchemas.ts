@@ -103,7 +103,7 @@ export const meterResponseSchema = z
                 state: z.string().describe('closed, open or halfOpen.').meta({ 'x-ms-summary': 'Breaker State' }),
             })
             .catchall(z.unknown())
-            .describe('This instance circuit breaker.'),
+            .describe('The circuit breaker the instances share, as this instance last read it.'),
     })
     .meta({ id: 'RetryMeter', description: 'ERP calls of one day against the retry budget.' });
 

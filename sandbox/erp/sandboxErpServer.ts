@@ -27,7 +27,7 @@ export interface SandboxErp {
     url: string;
     books: ErpBooks;
     faults: ErpFaults;
-    /** Every request to the ERP API, by status: the meter the benchmark compares with ours. */
+    /** Every request to the ERP API, by status, and when each arrived: the meter the benchmark compares with ours. */
     calls: CallCounter;
     /** A copy of the ground truth, as `GET /sandbox/ledger` answers it. */
     readonly ledger: ErpLedger;
@@ -87,6 +87,8 @@ export async function startSandboxErp(options: SandboxErpOptions = {}): Promise<
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, state: ErpSandboxState): Promise<void> {
+    // Stamped on arrival (its headers in, before the body and any configured latency), as the ERP's gateway logs it.
+    const receivedAt = Date.now();
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const method = req.method ?? 'GET';
     // The whole request is in before any latency: a client that gives up still leaves the write to happen,
@@ -103,7 +105,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: ErpSandb
         answer = { status: 500, body: { code: 'INTERNAL', message: 'the ERP failed', details: {} } };
     }
     // Every call outside /sandbox is counted, rejected ones included: the ledger's `calls`.
-    state.calls.count(answer.status);
+    state.calls.count(answer.status, receivedAt);
     // A lost answer: the write is applied (and journaled), the caller only sees its connection cut.
     if (method === 'PUT' && answer.status < 300 && state.faults.loseAnswer()) {
         res.destroy();

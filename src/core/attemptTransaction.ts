@@ -12,7 +12,7 @@ import type { ErpClient } from '../ports/erpClient';
 import type { Logger } from '../ports/logger';
 import type { MappingLookup } from '../ports/mappingLookup';
 import { TransactionNotFoundError, type TransactionStore } from '../ports/transactionStore';
-import type { CircuitBreaker } from './circuitBreaker';
+import type { ErpBreaker } from './circuitBreaker';
 import { erpUnavailable } from './conditionKeys';
 import { describeError } from './describeError';
 import type { Invocation, WorkBudget } from './invocation';
@@ -29,7 +29,7 @@ export interface AttemptDeps {
     entityMap: EntityMap;
     conditions: ConditionStore;
     meter: CallMeter;
-    breaker: CircuitBreaker;
+    breaker: ErpBreaker;
     clock: Clock;
     logger: Logger;
     /** erpKeyReplayMs: within it of acceptance, a retry re-sends without looking its key up first. */
@@ -147,7 +147,7 @@ export async function attemptTransaction(
             }
         }
         const nowMs = clock.now().getTime();
-        if (!deps.breaker.allow(nowMs)) return failWith(erpUnavailable('circuit open; no ERP call'), mayHold);
+        if (!(await deps.breaker.allow(nowMs))) return failWith(erpUnavailable('circuit open; no ERP call'), mayHold);
 
         // 0 = the ERP replays no keys; a clock behind the intake's must not count as "within the retention" either.
         const keyReplayed =
@@ -205,6 +205,9 @@ export async function attemptTransaction(
         }
         if (!postingId) {
             const outcome = await deps.erp.post(request);
+            // Held back by the client (the breaker opened, or the ERP refused its period, while it waited for a slot):
+            // not an ERP call, so nothing to meter or count against the breaker, and nothing the ERP may hold.
+            if (outcome.kind === 'failed' && outcome.notSent) return failWith(outcome.failure, mayHold);
             const day = clock.now().toISOString().slice(0, 10);
             await deps.meter.record({
                 day,

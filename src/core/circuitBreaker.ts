@@ -9,8 +9,26 @@ export type BreakerState =
     | { state: 'open'; until: number }
     | { state: 'halfOpen' };
 
-export class CircuitBreaker {
+/** What the core asks of a breaker: this instance's alone (below) or the fleet's (fleetCircuitBreaker.ts). */
+export interface ErpBreaker {
+    readonly snapshot: BreakerState;
+    /** May a call go to the ERP now? While half-open, only the one probe may. */
+    allow(nowMs: number): Promise<boolean>;
+    /**
+     * May a call allowed earlier, that has since waited for its slot, still go? Not once the breaker opened meanwhile;
+     * while half-open, only the first such call (the probe).
+     */
+    stillAllows(): boolean;
+    /** A transient failure (not a 429): counts toward opening. */
+    failed(nowMs: number): void;
+    /** The ERP answered: the breaker closes. */
+    succeeded(): void;
+}
+
+/** One instance's own breaker: state in memory (tests, and the pipeline world of the core's tests). */
+export class CircuitBreaker implements ErpBreaker {
     #state: BreakerState = { state: 'closed', failures: 0 };
+    #probeSent = false;
 
     constructor(private readonly options: { consecutiveFailures: number; openMs: number }) {}
 
@@ -19,14 +37,23 @@ export class CircuitBreaker {
     }
 
     /** May a call go to the ERP now? In half-open, only the first asker gets the probe. */
-    allow(nowMs: number): boolean {
+    async allow(nowMs: number): Promise<boolean> {
         const s = this.#state;
         if (s.state === 'closed') return true;
         if (s.state === 'open' && nowMs >= s.until) {
             this.#state = { state: 'halfOpen' };
+            this.#probeSent = false;
             return true;
         }
         return false;
+    }
+
+    stillAllows(): boolean {
+        const s = this.#state.state;
+        if (s === 'closed') return true;
+        if (s === 'open' || this.#probeSent) return false;
+        this.#probeSent = true;
+        return true;
     }
 
     succeeded(): void {

@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock';
 import type { Condition, ConditionStore } from '../ports/conditionStore';
 import type { Logger } from '../ports/logger';
 import type { SessionQueue } from '../ports/sessionQueue';
-import type { CircuitBreaker } from './circuitBreaker';
+import type { ErpBreaker } from './circuitBreaker';
 import { crmUnavailableKey, erpUnavailableKey } from './conditionKeys';
 
 export interface ClearingDeps {
@@ -12,7 +12,7 @@ export interface ClearingDeps {
     queue: Pick<SessionQueue, 'send'>;
     clock: Clock;
     logger: Logger;
-    breaker: CircuitBreaker;
+    breaker: ErpBreaker;
 }
 
 /**

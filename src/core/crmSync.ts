@@ -7,7 +7,7 @@ import type { Logger } from '../ports/logger';
 import type { SessionGate } from '../ports/sessionGateStore';
 import type { SessionQueue } from '../ports/sessionQueue';
 import type { TransactionStore } from '../ports/transactionStore';
-import type { CircuitBreaker } from './circuitBreaker';
+import type { ErpBreaker } from './circuitBreaker';
 import { reprocessCondition } from './conditionClearing';
 import { crmUnavailable, crmUnavailableKey } from './conditionKeys';
 import { classifyCrmFailure } from './crmFailure';
@@ -31,7 +31,7 @@ export interface CrmSyncDeps {
     queue: Pick<SessionQueue, 'send'>;
     clock: Clock;
     logger: Logger;
-    breaker: CircuitBreaker;
+    breaker: ErpBreaker;
 }
 
 /** What a row shows: every state a salesperson should know of; none for states that pass by themselves. */

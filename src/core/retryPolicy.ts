@@ -33,7 +33,10 @@ export const retryPolicySchema = z
         probeIntervalMs: z.number().int().positive(),
         /** Parked transactions reprocessed per batch when a condition clears. */
         reprocessBatchSize: z.number().int().positive(),
-        /** Calls per second this instance may make to the ERP (its published limit, or this instance's share); 0 = unpaced. */
+        /**
+         * Calls per second the whole app may make to the ERP, shared by every instance (docs/erp-fleet-limit.md): the
+         * ERP's published limit for the integration's user, less what other consumers use and some headroom. 0 = unpaced.
+         */
         erpRateLimitPerSec: z.number().min(0).default(0),
         /**
          * How long the ERP answers a repeated Idempotency-Key with its first answer and no second effect (its

@@ -43,3 +43,23 @@ export function addCall(meter: DayMeter, call: MeteredCall): DayMeter {
         byOutcome: { ...meter.byOutcome, [call.outcome]: (meter.byOutcome[call.outcome] ?? 0) + 1 },
     };
 }
+
+/** Two counts of one day added up (each instance keeps its own; the day is their sum). */
+export function sumDays(a: DayMeter, b: DayMeter): DayMeter {
+    const byType: DayMeter['byType'] = { ...a.byType };
+    for (const [type, n] of Object.entries(b.byType)) {
+        const m = byType[type] ?? { calls: 0, retries: 0 };
+        byType[type] = { calls: m.calls + n.calls, retries: m.retries + n.retries };
+    }
+    const byOutcome: DayMeter['byOutcome'] = { ...a.byOutcome };
+    for (const [outcome, n] of Object.entries(b.byOutcome)) byOutcome[outcome] = (byOutcome[outcome] ?? 0) + n;
+    return {
+        day: a.day,
+        calls: a.calls + b.calls,
+        firstAttempts: a.firstAttempts + b.firstAttempts,
+        retries: a.retries + b.retries,
+        probes: a.probes + b.probes,
+        byType,
+        byOutcome,
+    };
+}

@@ -27,7 +27,8 @@ export interface ErpRequest {
 
 export type ErpPostOutcome =
     | { kind: 'posted'; postingId: string; replayed: boolean }
-    | { kind: 'failed'; failure: Failure; status?: number };
+    /** `notSent`: the client held the call back and the ERP never saw it (not an ERP call, not an ERP failure). */
+    | { kind: 'failed'; failure: Failure; status?: number; notSent?: true };
 
 /** One posting the ERP holds for a record (an amendment is a posting too). */
 export interface ErpPosting {

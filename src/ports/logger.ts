@@ -8,3 +8,10 @@ export interface Logger {
 }
 
 export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** The worker's console (Application Insights traces in Azure): warnings and errors only. */
+export const consoleWarnings: Logger = {
+    info: () => {},
+    warn: (message, fields) => console.warn(message, JSON.stringify(fields ?? {})),
+    error: (message, fields) => console.error(message, JSON.stringify(fields ?? {})),
+};

@@ -1,15 +1,8 @@
 import type { TransactionRecord } from '../domain/transactionRecord';
-import type { Logger } from '../ports/logger';
+import { consoleWarnings, type Logger } from '../ports/logger';
 import type { SubscriptionStore } from '../ports/subscriptionStore';
 import type { CallbackSender } from './callbackSender';
 import { eventOfState, type NotificationEvent, notificationOf } from './transactionNotification';
-
-/** The worker's console (Application Insights traces in Azure); warnings only, the fields carry no personal data. */
-const consoleWarnings: Logger = {
-    info: () => {},
-    warn: (message, fields) => console.warn(message, JSON.stringify(fields ?? {})),
-    error: (message, fields) => console.error(message, JSON.stringify(fields ?? {})),
-};
 
 export interface DispatchReport {
     delivered: string[];

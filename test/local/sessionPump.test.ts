@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type SessionPumpOptions, startSessionPump } from '../../local/sessionPump';
+import { combinedPump, type SessionPumpOptions, startSessionPump } from '../../local/sessionPump';
 import { EmbeddedSessionQueue } from '../../src/adapters/embedded/embeddedSessionQueue';
 import type { LogFields } from '../../src/ports/logger';
 import type { OutgoingMessage, ReceivedMessage } from '../../src/ports/sessionQueue';
@@ -190,5 +190,31 @@ describe('startSessionPump', () => {
         const rest = (await lease?.receive(5, 100)) ?? [];
         expect(rest.map((m) => [n(m), m.deliveryCount])).toEqual([[2, 1]]);
         await pump.idle(); // resolves at once after stop
+    });
+});
+
+describe('combinedPump (instances on one queue)', () => {
+    it("is idle only once every instance's pump is: a slow instance's handlers are waited for", async () => {
+        const handledBy: Record<string, string> = {};
+        const { queue, pump: fast } = await setup(async (m) => {
+            await sleep(10);
+            handledBy[m.messageId] = 'fast';
+        });
+        const slow = startSessionPump(
+            queue,
+            async (m) => {
+                await sleep(1_500);
+                handledBy[m.messageId] = 'slow';
+            },
+            { maxConcurrentSessions: 4, sessionIdleTimeoutMs: 100 },
+        );
+        cleanups.push(() => slow.stop());
+        const both = combinedPump([fast, slow]);
+        await queue.send(Array.from({ length: 12 }, (_, i) => message(`u${i}`, i)));
+        await both.idle();
+        // The fast instance ran out of work long before the slow one's handlers ended; idle() waited for them too.
+        expect(Object.keys(handledBy)).toHaveLength(12);
+        expect(new Set(Object.values(handledBy))).toEqual(new Set(['fast', 'slow']));
+        expect(both.stats).toEqual({ completed: 12, abandoned: 0 });
     });
 });

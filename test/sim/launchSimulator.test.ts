@@ -157,4 +157,27 @@ describe('a small launch on the local stack', () => {
         expect(report.posted + report.stale).toBe(report.accepted);
         expect(report.erpCalls).toBeGreaterThan(report.posted);
     }, 120_000);
+
+    it('on four instances shares one ERP limit: the busiest second stays near it, nothing lost, twice or out of order', async () => {
+        const limit = 20;
+        const report = await runLaunch(
+            scenarioSchema.parse({
+                ...base,
+                units: 24,
+                events: 240,
+                name: 'fleet test launch',
+                instances: 4,
+                erp: { rateLimitPerSec: limit, transientErrorRate: 0.05 },
+                probeIntervalMs: 300,
+            }),
+        );
+        expect(report.instances).toBe(4);
+        expect([report.lost, report.duplicatePostings, report.orderViolations]).toEqual([0, 0, 0]);
+        expect(report.posted + report.stale).toBe(report.accepted);
+        // Four instances each pacing at the whole limit would put up to 80 calls a second on it (most answered 429).
+        // Shared, the ERP's own log shows the limit plus at most a few calls a busy test machine let bunch up.
+        expect(report.erpPeakCallsPerSec).toBeLessThanOrEqual(limit * 1.25);
+        expect(report.erpPeakCallsPerSec).toBeGreaterThan(limit * 0.5);
+        expect(report.erpCallsByStatus['429'] ?? 0).toBeLessThanOrEqual(5);
+    }, 180_000);
 });

@@ -48,6 +48,7 @@ describe('POST /sandbox/reset', () => {
         const empty = {
             calls: 0,
             callsByStatus: {},
+            peakCallsPerSec: 0,
             postings: [],
             invoices: [],
             allocations: [],

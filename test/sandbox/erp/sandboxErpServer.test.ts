@@ -444,6 +444,18 @@ describe('faults', () => {
         ]);
     });
 
+    it('logs when each call arrived, rate-limited ones included, for the busiest second', async () => {
+        const own = await start();
+        await control(own.url, 'PUT', '/sandbox/faults', { rateLimitPerSec: 2 });
+        const answers = await Promise.all(
+            Array.from({ length: 5 }, () => call(own.url, 'GET', '/erp/v1/periods/2026-11')),
+        );
+        expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 429, 429, 429]);
+        expect(own.calls.arrivals).toHaveLength(5);
+        expect(own.calls.peakIn(1000)).toBe(5);
+        expect((await control(own.url, 'GET', '/sandbox/ledger')).body).toMatchObject({ peakCallsPerSec: 5 });
+    });
+
     it('answers 503 at the configured transient error rate', async () => {
         await control(erp.url, 'PUT', '/sandbox/faults', { transientErrorRate: 1 });
         const answer = await call(erp.url, 'PUT', '/erp/v1/customers/c-flaky', { body: customer('c-flaky') });
@@ -503,6 +515,7 @@ describe('the ledger', () => {
         expect(ledger.body).toEqual({
             calls: 6,
             callsByStatus: byStatus,
+            peakCallsPerSec: expect.any(Number),
             postings: [
                 {
                     seq: 1,
@@ -539,6 +552,7 @@ describe('the ledger', () => {
         expect(own.ledger).toEqual({
             calls: 0,
             callsByStatus: {},
+            peakCallsPerSec: 0,
             postings: [],
             invoices: [],
             allocations: [],
