@@ -10,10 +10,13 @@ import { CircuitBreaker } from '../../src/core/circuitBreaker';
 import { createErpFailureClassifier, erpFailureRulesSchema } from '../../src/core/erpFailureClassifier';
 import { workBudget } from '../../src/core/invocation';
 import { probeConditions } from '../../src/core/probeConditions';
+import { RelatedRecords } from '../../src/core/relatedRecords';
 import type { RetryPolicy } from '../../src/core/retryPolicy';
 import { parseSessionMessage } from '../../src/core/sessionMessage';
 import { handleSessionMessage, type SessionDeps } from '../../src/core/sessionProcessor';
+import type { NormalizedAttributes } from '../../src/dataverse/normalizedEvent';
 import type { TransactionEnvelope } from '../../src/domain/transaction';
+import { entityMapSchema } from '../../src/mapping/entityMapSchema';
 import { erpMapSchema } from '../../src/mapping/erpMapSchema';
 import type { CrmClient } from '../../src/ports/crmClient';
 import type { ErpClient, ErpPosting, ErpPostOutcome, ErpRequest, ErpTarget } from '../../src/ports/erpClient';
@@ -25,6 +28,7 @@ const classifier = createErpFailureClassifier(
     loadConfigFile('config/erp-failure-rules.v1.json', erpFailureRulesSchema),
 );
 const erpMap = loadConfigFile('config/erp-map.v1.json', erpMapSchema);
+const entityMap = loadConfigFile('config/entity-map.v1.json', entityMapSchema);
 
 /** The production budget's shape: 15 s ERP and Dataverse timeouts, a 5 min lock renewal. */
 export const testBudget = workBudget({
@@ -148,6 +152,8 @@ export class PipelineWorld {
     readonly meter = new MemoryCallMeter();
     readonly lookup = new MemoryMappingLookup();
     readonly writeBacks: string[] = [];
+    /** Rows the CRM answers a read with, by `<table>/<id>` (none by default). */
+    readonly crmRows = new Map<string, NormalizedAttributes>();
     readonly queue: Queued[] = [];
     readonly deps: SessionDeps;
     #seq = 0;
@@ -168,7 +174,7 @@ export class PipelineWorld {
             ...policy,
         };
         const crm: CrmClient = {
-            retrieve: async () => undefined,
+            retrieve: async (entity, id) => structuredClone(this.crmRows.get(`${entity}/${id}`)),
             writeBack: async (_e, id) => {
                 this.writeBacks.push(id);
             },
@@ -183,6 +189,8 @@ export class PipelineWorld {
             erp: this.erp,
             crm,
             erpMap,
+            entityMap,
+            related: new RelatedRecords(entityMap, this.lookup, crm),
             breaker: new CircuitBreaker(retryPolicy.breaker),
             retryPolicy,
             budget: testBudget,
