@@ -10,6 +10,7 @@ import { TableMappingLookup } from '../src/adapters/azure/tableMappingLookup';
 import { TableNoticeStore } from '../src/adapters/azure/tableNoticeStore';
 import { TableSessionGateStore } from '../src/adapters/azure/tableSessionGateStore';
 import { TableSubscriptionStore } from '../src/adapters/azure/tableSubscriptionStore';
+import { TableSweepRunStore } from '../src/adapters/azure/tableSweepRunStore';
 import { TableTransactionStore } from '../src/adapters/azure/tableTransactionStore';
 import { DataverseWebApiClient } from '../src/adapters/dataverse/dataverseWebApiClient';
 import { ErpHttpClient } from '../src/adapters/erp-http/erpHttpClient';
@@ -41,6 +42,7 @@ import { fetchCallbackSender } from '../src/subscriptions/callbackSender';
 import { NotificationDispatcher } from '../src/subscriptions/notificationDispatcher';
 import { notifyingTransactionStore } from '../src/subscriptions/notifyingTransactionStore';
 import { Subscriptions } from '../src/subscriptions/subscriptions';
+import type { SweepOptions } from '../src/sweep/runSweep';
 import { tracerName } from '../src/telemetry/telemetryNames';
 import type { LoadedConfig } from './configFiles';
 import type { Services } from './services';
@@ -61,6 +63,7 @@ export async function assembleServices(parts: {
     /** Mail as the managed identity (`getToken`), channel messages as the Teams app (`getChannelToken`). */
     graph: { url: string; sharedMailbox: string; getToken: GetToken; getChannelToken: GetToken };
     backup: { blobs: BlobConnection; container: string; options: BackupOptions };
+    sweep: SweepOptions;
     /** Let flows subscribe plain-HTTP loopback callbacks: the local runtime only, never Azure. */
     allowLoopbackCallbacks?: boolean;
 }): Promise<Services> {
@@ -82,7 +85,11 @@ export async function assembleServices(parts: {
     ]);
     // Cached for 30 s: every posting asks who subscribed (src/subscriptions/cachedSubscriptionStore.ts).
     const subscriptionStore = cachedSubscriptionStore(await TableSubscriptionStore.create(tables), 30_000);
-    const [notices, alerts] = await Promise.all([TableNoticeStore.create(tables), TableAlertStore.create(tables)]);
+    const [notices, alerts, sweepRuns] = await Promise.all([
+        TableNoticeStore.create(tables),
+        TableAlertStore.create(tables),
+        TableSweepRunStore.create(tables),
+    ]);
     const crm = new DataverseWebApiClient({
         orgUrl: parts.dataverse.url,
         getToken: parts.dataverse.getToken,
@@ -176,6 +183,7 @@ export async function assembleServices(parts: {
         subscriptions: new Subscriptions(subscriptionStore, {
             allowLoopbackHttp: parts.allowLoopbackCallbacks ?? false,
         }),
+        sweep: { reader: crm, runs: sweepRuns, options: parts.sweep },
     };
 }
 

@@ -37,6 +37,9 @@ export const localSettingsSchema = z.object({
     /** Rows per Dataverse page for the backup export; small locally so the sample launch pages too. */
     BACKUP_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(5),
     BACKUP_ALERT_TO: z.email().default('integration-team@contoso-developments.example'),
+    /** Rows per Dataverse page and page reads per run of the missed-event sweep (run on demand locally). */
+    SWEEP_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(100),
+    SWEEP_MAX_READS: z.coerce.number().int().min(1).max(5000).default(200),
 });
 
 export type LocalSettings = z.infer<typeof localSettingsSchema>;

@@ -52,7 +52,10 @@ export interface SweepRequest {
 /** A window that cannot be swept (the caller's `since` / `until`). */
 export class SweepWindowError extends Error {
     readonly code = 'INVALID_WINDOW';
-    constructor(message: string) {
+    constructor(
+        message: string,
+        readonly field: 'since' | 'until',
+    ) {
         super(message);
         this.name = 'SweepWindowError';
     }
@@ -129,12 +132,12 @@ async function windowOf(deps: SweepDeps, request: SweepRequest, now: Date): Prom
         ['since', since],
         ['until', until],
     ] as const) {
-        if (Number.isNaN(Date.parse(value))) throw new SweepWindowError(`${name} is not a date: ${value}`);
+        if (Number.isNaN(Date.parse(value))) throw new SweepWindowError(`${name} is not a date: ${value}`, name);
     }
     if (Date.parse(since) >= Date.parse(until))
-        throw new SweepWindowError(`the window is empty: since ${since} is not before until ${until}`);
+        throw new SweepWindowError(`the window is empty: since ${since} is not before until ${until}`, 'since');
     if (Date.parse(until) > now.getTime() + 60_000)
-        throw new SweepWindowError(`until ${until} is in the future: rows not yet modified cannot be swept`);
+        throw new SweepWindowError(`until ${until} is in the future: rows not yet modified cannot be swept`, 'until');
     return { since: new Date(since).toISOString(), until: new Date(until).toISOString() };
 }
 
