@@ -44,6 +44,19 @@ export const localSettingsSchema = z.object({
 
 export type LocalSettings = z.infer<typeof localSettingsSchema>;
 
+/** Every local port set to 0 (a free one each): for a runtime started beside others (drills, tests). */
+export function onFreePorts(): Record<string, string> {
+    const ports = [
+        'LOCAL_HOST_PORT',
+        'LOCAL_ERP_PORT',
+        'LOCAL_DATAVERSE_PORT',
+        'LOCAL_GRAPH_PORT',
+        'LOCAL_AZURITE_BLOB_PORT',
+        'LOCAL_AZURITE_TABLE_PORT',
+    ] satisfies Array<keyof LocalSettings>;
+    return Object.fromEntries(ports.map((p) => [p, '0']));
+}
+
 export function loadLocalSettings(env: Record<string, string | undefined>): LocalSettings {
     const parsed = localSettingsSchema.safeParse(env);
     if (!parsed.success) throw ConfigError.fromZod('local settings', parsed.error);

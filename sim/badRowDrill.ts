@@ -5,7 +5,7 @@ import { InvocationContext } from '@azure/functions';
 import { buildRegistrations } from '../functions/registrations';
 import type { Services } from '../functions/services';
 import { startLocalRuntime } from '../local/localRuntime';
-import { loadLocalSettings } from '../local/localSettings';
+import { loadLocalSettings, onFreePorts } from '../local/localSettings';
 import { DataverseWebhookEmitter } from '../sandbox/dataverse/dataverseWebhookEmitter';
 import {
     type BuilderValue,
@@ -48,18 +48,7 @@ interface BadRow {
  */
 export async function badRowDrill(log: (line: string) => void): Promise<BadRowDrillResult> {
     const stateDir = mkdtempSync(join(tmpdir(), 'bad-row-drill-'));
-    const ports = [
-        'LOCAL_HOST_PORT',
-        'LOCAL_ERP_PORT',
-        'LOCAL_DATAVERSE_PORT',
-        'LOCAL_GRAPH_PORT',
-        'LOCAL_AZURITE_BLOB_PORT',
-        'LOCAL_AZURITE_TABLE_PORT',
-    ];
-    const settings = loadLocalSettings({
-        LOCAL_STATE_DIR: stateDir,
-        ...Object.fromEntries(ports.map((p) => [p, '0'])),
-    });
+    const settings = loadLocalSettings({ LOCAL_STATE_DIR: stateDir, ...onFreePorts() });
     const runtime = await startLocalRuntime(settings, log);
     const checks: DrillCheck[] = [];
     const expect = (check: string, ok: boolean, seen: unknown) => {
