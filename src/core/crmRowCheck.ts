@@ -72,9 +72,12 @@ export async function checkCrmRow(envelope: TransactionEnvelope, deps: CrmRowDep
         return countedRetry(`cannot read ${entity} ${recordId} again from Dataverse: ${describeError(e)}`);
     }
     if (!row) {
-        return refuse(
-            gone(entity, owner, `${entity} ${recordId} no longer exists in Dataverse: nothing to post; discard it`),
-        );
+        // A Delete's row is gone by definition: what it meant (a cancellation) is done by hand, not by a re-read.
+        const what =
+            envelope.source.message === 'Delete'
+                ? `${entity} ${recordId} was deleted and cannot be read again: make the cancellation in the ERP by hand, then resolve this item with its ERP reference`
+                : `${entity} ${recordId} no longer exists in Dataverse: nothing to post; discard it`;
+        return refuse(gone(entity, owner, what));
     }
     const event = eventFromRow(entity, recordId, envelope.source.message, row, envelope.correlationId);
     const mapped = await mapEvent(event, deps, true);

@@ -188,6 +188,27 @@ describe('a CRM row the map cannot read', () => {
         expect(w.erp.calls).toBe(0);
     });
 
+    it('a bad Delete cannot be read again: its retry says to cancel by hand and resolve, not to discard', async () => {
+        const w = await world();
+        const deleted = normalizedEvent({
+            entity: 're_reservation',
+            recordId: reservationId,
+            messageName: 'Delete',
+            target: null,
+            preImages: { PreImage: row(101, { re_name: null }) },
+        });
+        const outcome = await acceptEvent(deleted, w.deps);
+        expect(outcome.kind === 'accepted' && outcome.invalid?.field).toBe('re_reservation.re_name');
+        await w.settle();
+        if (outcome.kind !== 'accepted') return;
+        await actOnReviewItem(outcome.transactionId, { action: 'retry', by: 'ops@contoso' }, w.deps);
+        await w.settle();
+        const record = await w.store.get(outcome.transactionId);
+        expect(record?.state).toBe('review');
+        expect(record?.lastFailure?.message).toMatch(/was deleted and cannot be read again: make the cancellation/);
+        expect(w.erp.calls).toBe(0);
+    });
+
     it('posts once: the event of the fix, held behind it with the same version, is not applied again', async () => {
         const w = await world();
         const bad = await acceptBad(w);
