@@ -1,4 +1,5 @@
 import type { NormalizedAttributes, NormalizedEvent } from '../dataverse/normalizedEvent';
+import type { FieldValue } from '../domain/transaction';
 import type { TransactionRecord } from '../domain/transactionRecord';
 import type { EntityRule } from '../mapping/entityMapSchema';
 import { mapFields } from '../mapping/mapRecord';
@@ -62,11 +63,23 @@ export function unchangedSince(
     if (!last) return undefined;
     const mapped = mapFields(entity, rule, row, recordId);
     const triggers = rule.triggerColumns ?? rule.fields.map((f) => f.source);
-    const compared = rule.fields.filter((f) => triggers.includes(f.source)).map((f) => f.target);
-    const same = compared.every(
-        (target) => JSON.stringify(mapped.data[target] ?? null) === JSON.stringify(last.envelope.data[target] ?? null),
-    );
+    const same = rule.fields
+        .filter((f) => triggers.includes(f.source))
+        .every((f) => {
+            const now = comparable(f.transform, mapped.data[f.target]);
+            return now === comparable(f.transform, last.envelope.data[f.target]);
+        });
     return same ? last.envelope.transactionId : undefined;
+}
+
+/**
+ * A mapped value as compared: Dataverse keeps DateTime columns to the second, and the Web API answers them so, while
+ * an event may carry milliseconds; a date is compared to the second.
+ */
+function comparable(transform: string, value: FieldValue | undefined): string {
+    if (transform === 'date' && typeof value === 'string' && !Number.isNaN(Date.parse(value)))
+        return String(Math.floor(Date.parse(value) / 1000));
+    return JSON.stringify(value ?? null);
 }
 
 /** Versions as numbers (Dataverse's are whole numbers); a missing or odd one sorts first. */

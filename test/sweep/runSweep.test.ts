@@ -98,7 +98,8 @@ const reservation = (n: number, status = 100000000) => ({
     re_buyerid: { ref: { logicalName: 'contact', id: buyer } },
     re_value: { money: 1_250_000 },
     re_bookingamount: { money: 125_000 },
-    re_reservedon: { date: new Date('2026-11-02T08:00:00Z') },
+    // Milliseconds, as an event may carry them; Dataverse keeps the column to the second, as its Web API answers it.
+    re_reservedon: { date: new Date('2026-11-02T08:00:00.250Z') },
     re_status: { option: status },
 });
 
