@@ -69,7 +69,7 @@ export async function attemptTransaction(
     invocation: Invocation,
 ): Promise<AttemptOutcome> {
     // A row the map could not read never reaches the ERP (a defect for its owner); its retry re-reads it first.
-    const row = await checkCrmRow(given, deps);
+    const row = given.invalid ? await checkCrmRow(given, deps) : ({ kind: 'ready', envelope: given } as const);
     if (row.kind === 'failed') return { kind: 'failed', failure: row.failure, erpMayHoldIt: false };
     const envelope = row.envelope;
     const { store, clock } = deps;
