@@ -12,6 +12,7 @@ import { TableMappingLookup } from '../src/adapters/azure/tableMappingLookup';
 import { TableNoticeStore } from '../src/adapters/azure/tableNoticeStore';
 import { TableSessionGateStore } from '../src/adapters/azure/tableSessionGateStore';
 import { TableSubscriptionStore } from '../src/adapters/azure/tableSubscriptionStore';
+import { TableSweepRunStore } from '../src/adapters/azure/tableSweepRunStore';
 import { TableTransactionStore } from '../src/adapters/azure/tableTransactionStore';
 import { DataverseWebApiClient } from '../src/adapters/dataverse/dataverseWebApiClient';
 import { ErpHttpClient } from '../src/adapters/erp-http/erpHttpClient';
@@ -46,6 +47,7 @@ import { fetchCallbackSender } from '../src/subscriptions/callbackSender';
 import { NotificationDispatcher } from '../src/subscriptions/notificationDispatcher';
 import { notifyingTransactionStore } from '../src/subscriptions/notifyingTransactionStore';
 import { Subscriptions } from '../src/subscriptions/subscriptions';
+import type { SweepOptions } from '../src/sweep/runSweep';
 import { tracerName } from '../src/telemetry/telemetryNames';
 import type { LoadedConfig } from './configFiles';
 import type { Services } from './services';
@@ -66,6 +68,7 @@ export async function assembleServices(parts: {
     /** Mail as the managed identity (`getToken`), channel messages as the Teams app (`getChannelToken`). */
     graph: { url: string; sharedMailbox: string; getToken: GetToken; getChannelToken: GetToken };
     backup: { blobs: BlobConnection; container: string; options: BackupOptions };
+    sweep: SweepOptions;
     /** Let flows subscribe plain-HTTP loopback callbacks: the local runtime only, never Azure. */
     allowLoopbackCallbacks?: boolean;
     /** Where background work (the fleet's shared ERP state) reports trouble; the worker's console by default. */
@@ -99,7 +102,11 @@ export async function assembleServices(parts: {
     const breaker = new FleetCircuitBreaker(fleet, config.retryPolicy.breaker);
     // Cached for 30 s: every posting asks who subscribed (src/subscriptions/cachedSubscriptionStore.ts).
     const subscriptionStore = cachedSubscriptionStore(await TableSubscriptionStore.create(tables), 30_000);
-    const [notices, alerts] = await Promise.all([TableNoticeStore.create(tables), TableAlertStore.create(tables)]);
+    const [notices, alerts, sweepRuns] = await Promise.all([
+        TableNoticeStore.create(tables),
+        TableAlertStore.create(tables),
+        TableSweepRunStore.create(tables),
+    ]);
     const crm = new DataverseWebApiClient({
         orgUrl: parts.dataverse.url,
         getToken: parts.dataverse.getToken,
@@ -195,6 +202,7 @@ export async function assembleServices(parts: {
             allowLoopbackHttp: parts.allowLoopbackCallbacks ?? false,
         }),
         close: () => fleet.stop(),
+        sweep: { reader: crm, runs: sweepRuns, options: parts.sweep },
     };
 }
 

@@ -1,7 +1,7 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { ServiceBusSessionQueue } from '../src/adapters/azure/serviceBusSessionQueue';
 import { accessToken, graphScope, teamsAppCredential } from '../src/adapters/graph/teamsAppCredential';
-import { backupBlobEndpoint, loadSettings, type Settings } from '../src/config/settings';
+import { backupBlobEndpoint, loadSettings, type Settings, sweepOptions } from '../src/config/settings';
 import { GraphRequestError } from '../src/ports/graphErrors';
 import { assembleServices } from './assembleServices';
 import { type LoadedConfig, loadConfigFiles } from './configFiles';
@@ -85,5 +85,6 @@ async function buildServices(settings: Settings, config: LoadedConfig): Promise<
                     settings.BACKUP_ALERT_TO.length > 0 ? settings.BACKUP_ALERT_TO : [settings.GRAPH_SHARED_MAILBOX],
             },
         },
+        sweep: sweepOptions(settings),
     });
 }

@@ -33,6 +33,7 @@ import { createStatsHandler } from './handlers/stats';
 import { createStuckSweepHandler } from './handlers/stuckSweep';
 import { createSubscribeHandler, createUnsubscribeHandler } from './handlers/subscriptions';
 import { createSummaryHandler, createSummaryTimerHandler } from './handlers/summary';
+import { createSweepListHandler, createSweepRunHandler, createSweepTimerHandler } from './handlers/sweeps';
 import { createTeamsTestCardHandler } from './handlers/teamsTestCard';
 import { createTransactionsHandler } from './handlers/transactions';
 import type { ServicesProvider } from './services';
@@ -73,7 +74,8 @@ export interface TimerRegistration {
         | 'BACKUP_SCHEDULE'
         | 'NOTIFY_SCHEDULE'
         | 'SUMMARY_SCHEDULE'
-        | 'RECONCILIATION_SCHEDULE';
+        | 'RECONCILIATION_SCHEDULE'
+        | 'SWEEP_SCHEDULE';
     handler: (timer: unknown, context: InvocationContext) => Promise<void>;
 }
 
@@ -257,6 +259,24 @@ export function buildRegistrations(services: ServicesProvider, intakeAuth: 'func
             scheduleSetting: 'BACKUP_SCHEDULE',
             handler: createBackupTimerHandler(services),
         },
+        {
+            kind: 'timer',
+            name: 'sweep-missed-events',
+            scheduleSetting: 'SWEEP_SCHEDULE',
+            handler: createSweepTimerHandler(services),
+        },
+        operator('act', {
+            name: 'sweeps-run',
+            route: 'sweeps',
+            methods: ['POST'],
+            handler: createSweepRunHandler(services),
+        }),
+        operator('read', {
+            name: 'sweeps-list',
+            route: 'sweeps',
+            methods: ['GET'],
+            handler: createSweepListHandler(services),
+        }),
         operator('act', {
             name: 'backups-run',
             route: 'backups',

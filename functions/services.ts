@@ -21,9 +21,11 @@ import type { NoticeStore } from '../src/ports/noticeStore';
 import type { Notifier } from '../src/ports/notifier';
 import type { SessionGateStore } from '../src/ports/sessionGateStore';
 import type { SessionQueue } from '../src/ports/sessionQueue';
+import type { SweepRunStore } from '../src/ports/sweepRunStore';
 import type { TransactionStore } from '../src/ports/transactionStore';
 import type { ReconciliationServices } from '../src/reconciliation/runReconciliation';
 import type { Subscriptions } from '../src/subscriptions/subscriptions';
+import type { SweepOptions } from '../src/sweep/runSweep';
 
 /** Everything a handler needs, built once per worker (Azure) or per local host, and shared by every invocation. */
 export interface Services {
@@ -88,6 +90,8 @@ export interface Services {
      * host that stops; one that dies without it is covered, the share runs out by itself within seconds.
      */
     close?: () => Promise<void>;
+    /** The daily sweep for missed Dataverse events: Dataverse read in pages, where runs are kept, the run's bounds. */
+    sweep: { reader: CrmTableReader; runs: SweepRunStore; options: SweepOptions };
 }
 
 export type ServicesProvider = () => Promise<Services>;

@@ -204,6 +204,11 @@ var integrationSettings = {
   // Handover notices, grouped alerts and escalation every two minutes; the end-of-day summary at 19:00 UTC.
   NOTIFY_SCHEDULE: '0 */2 * * * *'
   SUMMARY_SCHEDULE: '0 0 19 * * *'
+  // The sweep for Dataverse events the webhook missed: daily at 18:00 UTC, before the summary that reports it; at most
+  // 200 pages of 500 rows per run (Dataverse service protection limits).
+  SWEEP_SCHEDULE: '0 0 18 * * *'
+  SWEEP_PAGE_SIZE: '500'
+  SWEEP_MAX_READS: '200'
   OWNERS_PATH: 'config/owners.v1.json'
   NOTICE_TEMPLATES_PATH: 'config/notice-templates.v1.json'
   // Reconciliation at close: the previous month, on the 3rd at 06:00 UTC.

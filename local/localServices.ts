@@ -3,6 +3,7 @@ import { loadConfigFiles } from '../functions/configFiles';
 import type { Services } from '../functions/services';
 import type { SandboxGraph } from '../sandbox/graph/sandboxGraphServer';
 import type { EmbeddedSessionQueue } from '../src/adapters/embedded/embeddedSessionQueue';
+import { sweepOptions } from '../src/config/settings';
 import type { Logger } from '../src/ports/logger';
 import type { LocalSettings } from './localSettings';
 import { sandboxGraphTokens } from './sandboxIdentity';
@@ -58,6 +59,7 @@ export async function buildLocalServices(options: {
             container: 'crm-backups',
             options: { pageSize: settings.BACKUP_PAGE_SIZE, maxPageAttempts: 5, alertTo: [settings.BACKUP_ALERT_TO] },
         },
+        sweep: sweepOptions(settings),
         allowLoopbackCallbacks: true,
         ...(options.logger ? { logger: options.logger } : {}),
     });

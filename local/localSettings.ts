@@ -42,9 +42,25 @@ export const localSettingsSchema = z.object({
     /** Rows per Dataverse page for the backup export; small locally so the sample launch pages too. */
     BACKUP_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(5),
     BACKUP_ALERT_TO: z.email().default('integration-team@contoso-developments.example'),
+    /** Rows per Dataverse page and page reads per run of the missed-event sweep (run on demand locally). */
+    SWEEP_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(100),
+    SWEEP_MAX_READS: z.coerce.number().int().min(1).max(5000).default(200),
 });
 
 export type LocalSettings = z.infer<typeof localSettingsSchema>;
+
+/** Every local port set to 0 (a free one each): for a runtime started beside others (drills, tests). */
+export function onFreePorts(): Record<string, string> {
+    const ports = [
+        'LOCAL_HOST_PORT',
+        'LOCAL_ERP_PORT',
+        'LOCAL_DATAVERSE_PORT',
+        'LOCAL_GRAPH_PORT',
+        'LOCAL_AZURITE_BLOB_PORT',
+        'LOCAL_AZURITE_TABLE_PORT',
+    ] satisfies Array<keyof LocalSettings>;
+    return Object.fromEntries(ports.map((p) => [p, '0']));
+}
 
 export function loadLocalSettings(env: Record<string, string | undefined>): LocalSettings {
     const parsed = localSettingsSchema.safeParse(env);

@@ -2,13 +2,14 @@ import { InvocationContext } from '@azure/functions';
 import { buildRegistrations } from '../functions/registrations';
 import { type AzuriteInstance, startAzurite } from '../local/azurite';
 import { DataverseWebhookEmitter } from '../sandbox/dataverse/dataverseWebhookEmitter';
+import { badRowDrill } from '../sim/badRowDrill';
 import { type ChildArgs, killHostDrill, runHostChild } from '../sim/killHostDrill';
 import { runLaunch, simulationPolicy } from '../sim/launchRunner';
 import { type Scenario, scenarioSchema } from '../sim/scenarioSchema';
 import { loadSessionTriggerSettings } from '../src/config/hostSettings';
 
 /**
- * npm run drill [-- <name>]   names: kill-host, erp-outage, crm-outage, azurite-restart, graph-failure (default: all)
+ * npm run drill [-- <name>]   names: bad-row, kill-host, erp-outage, crm-outage, azurite-restart, graph-failure (default: all)
  * Each drill runs a small launch with one fault and prints PASS or FAIL with its figures; exit 1 if any failed.
  */
 type Verdict = { status: 'PASS' | 'FAIL' | 'NOT YET CHECKABLE'; figures: Record<string, unknown> };
@@ -29,6 +30,18 @@ const small = (over: Record<string, unknown>): Scenario =>
 const say = (line: string) => process.stderr.write(`  ${line}\n`);
 
 const drills: Record<string, () => Promise<Verdict>> = {
+    'bad-row': async () => {
+        const r = await badRowDrill(say);
+        return {
+            status: r.passed ? 'PASS' : 'FAIL',
+            figures: {
+                checks: r.checks.length,
+                passed: r.checks.filter((c) => c.ok).length,
+                failed: r.checks.filter((c) => !c.ok).map((c) => c.check),
+            },
+        };
+    },
+
     'kill-host': async () => {
         const r = await killHostDrill(small({}), {
             entry: __filename,

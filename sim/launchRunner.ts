@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigFiles } from '../functions/configFiles';
 import { type LocalRuntime, startLocalRuntime } from '../local/localRuntime';
-import { loadLocalSettings } from '../local/localSettings';
+import { loadLocalSettings, onFreePorts } from '../local/localSettings';
 import { DataverseWebhookEmitter, type EmitResult } from '../sandbox/dataverse/dataverseWebhookEmitter';
 import { ErpHttpClient } from '../src/adapters/erp-http/erpHttpClient';
 import { loadConfigFile } from '../src/config/configFile';
@@ -15,15 +15,6 @@ import { generateLaunch } from './launchGenerator';
 import type { BlockedSpan, LaunchReport } from './launchReport';
 import type { Scenario, When } from './scenarioSchema';
 import { CallTap, MessageTap } from './usageTap';
-
-const ports = [
-    'LOCAL_HOST_PORT',
-    'LOCAL_ERP_PORT',
-    'LOCAL_DATAVERSE_PORT',
-    'LOCAL_GRAPH_PORT',
-    'LOCAL_AZURITE_BLOB_PORT',
-    'LOCAL_AZURITE_TABLE_PORT',
-];
 
 /**
  * Replays a generated launch against the local stack as Dataverse webhook calls over HTTP, applies the scenario's
@@ -50,7 +41,7 @@ export async function runLaunch(
     writeFileSync(policyPath, JSON.stringify(policy));
     let baseline: BaselineRun | undefined;
     const settings = loadLocalSettings({
-        ...Object.fromEntries(ports.map((p) => [p, '0'])),
+        ...onFreePorts(),
         LOCAL_INSTANCES: String(options.baseline ? 1 : scenario.instances),
         LOCAL_STATE_DIR: join(dir, 'state'),
         RETRY_POLICY_PATH: policyPath,

@@ -47,6 +47,7 @@ import {
     subscriptionResponseSchema,
     transactionNotificationSchema,
 } from './subscriptionSchemas';
+import { sweepListQuerySchema, sweepListResponseSchema, sweepRunBodySchema, sweepRunSchema } from './sweepSchemas';
 import { transactionsQuerySchema, transactionsResponseSchema } from './transactionSchemas';
 
 export interface ApiResponse {
@@ -260,6 +261,38 @@ export const apiOperations: ApiOperation[] = [
             'Returns the handover notices sent to unit owners, newest first, with their delivery state (never the address).',
         visibility: 'advanced',
         responses: { 200: { description: 'The notices, newest first.', schema: noticesResponseSchema } },
+    },
+    {
+        operationId: 'RunSweep',
+        method: 'post',
+        path: '/sweeps',
+        summary: 'Sweep for missed Dataverse events now',
+        description:
+            'Reads the rows of every mapped table modified in the window and sends each row whose latest change never reached the integration through intake, with the key its webhook would have had; answers with the run.',
+        visibility: 'advanced',
+        body: sweepRunBodySchema,
+        responses: {
+            200: {
+                description: 'The run; status says whether every table was read and every row checked.',
+                schema: sweepRunSchema,
+            },
+            400: badRequest,
+            503: problem('The run cannot be recorded now; try again later.'),
+        },
+    },
+    {
+        operationId: 'ListSweeps',
+        method: 'get',
+        path: '/sweeps',
+        summary: 'List the sweep runs',
+        description:
+            'Returns the past runs of the daily sweep for missed Dataverse events, newest first, with what each found.',
+        visibility: 'advanced',
+        params: { query: sweepListQuerySchema },
+        responses: {
+            200: { description: 'Past runs, newest first.', schema: sweepListResponseSchema },
+            400: badRequest,
+        },
     },
     {
         operationId: 'RunBackup',

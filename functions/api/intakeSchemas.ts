@@ -70,5 +70,21 @@ export const intakeResponseSchema = z
             .optional()
             .describe('Why the event is ignored, when ignored.')
             .meta({ 'x-ms-summary': 'Reason' }),
+        invalid: z
+            .object({
+                field: z
+                    .string()
+                    .describe('The column the map cannot read, as <table>.<column>.')
+                    .meta({ 'x-ms-summary': 'Invalid Column' }),
+                reason: z
+                    .string()
+                    .describe('Why the column cannot be mapped (never its value).')
+                    .meta({ 'x-ms-summary': 'Invalid Reason' }),
+            })
+            .optional()
+            .describe(
+                'Set when the row cannot be mapped: it is accepted and kept, and goes to the review queue for the table owner instead of the ERP.',
+            )
+            .meta({ 'x-ms-summary': 'Invalid Row' }),
     })
     .meta({ id: 'IntakeResult', description: 'Whether the change was accepted or ignored.' });

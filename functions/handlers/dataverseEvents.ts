@@ -5,10 +5,11 @@ import { traceIntake } from '../../src/telemetry/handlerTracing';
 import { intakeResponseSchema } from '../api/intakeSchemas';
 import { jsonOf } from '../api/typedJson';
 import type { ServicesProvider } from '../services';
+import { readBodyWithin } from './boundedBody';
 import { contextLogger } from './contextLogger';
 import { problem } from './jsonResponse';
 
-/** Dataverse sends at most 256 KB; anything far larger is not a Dataverse event. */
+/** Dataverse sends at most 256 KB (larger events come stripped, with x-ms-dynamics-msg-size-exceeded); anything far larger is not a Dataverse event. */
 const maxBodyBytes = 1024 * 1024;
 
 /** POST /api/dataverse/events: the webhook Dataverse (plugin step or flow via the connector) calls. */
@@ -24,10 +25,9 @@ export function createDataverseEventsHandler(services: ServicesProvider) {
                 return problem(401, 'UNAUTHORIZED', `missing or wrong ${s.settings.WEBHOOK_HEADER_NAME} header`);
             }
         }
-        const body = await request.text();
-        if (Buffer.byteLength(body) > maxBodyBytes) {
-            return problem(413, 'PAYLOAD_TOO_LARGE', `body exceeds ${maxBodyBytes} bytes`);
-        }
+        const read = await readBodyWithin(request, maxBodyBytes);
+        if (!read.ok) return problem(413, 'PAYLOAD_TOO_LARGE', `${read.reason}: not a Dataverse event`);
+        const body = read.text;
         const headers: Record<string, string> = {};
         request.headers.forEach((value, key) => {
             headers[key.toLowerCase()] = value;
@@ -48,6 +48,9 @@ export function intakeResponse(outcome: IntakeOutcome): HttpResponseInit {
                 transactionId: outcome.transactionId,
                 sessionId: outcome.sessionId,
                 type: outcome.type,
+                ...(outcome.invalid
+                    ? { invalid: { field: outcome.invalid.field, reason: outcome.invalid.reason } }
+                    : {}),
             });
         case 'ignored':
             return jsonOf(intakeResponseSchema, 202, { status: 'ignored', reason: outcome.reason });

@@ -38,10 +38,31 @@ export const summaryResponseSchema = z.object({
         budget: count,
         budgetUsed: rate,
     }),
+    sweep: z
+        .object({
+            id: z.string(),
+            status: z.enum(['running', 'complete', 'incomplete', 'failed']),
+            startedAt: z.string(),
+            window: z.object({ since: z.string(), until: z.string() }),
+            totals: z.object({
+                rowsRead: count,
+                replayed: count,
+                alreadyPresent: count,
+                ignored: count,
+                failed: count,
+            }),
+            incompleteTables: z.array(z.string()),
+        })
+        .optional()
+        .describe('The last sweep for missed Dataverse events by the end of the date; absent when none ran.'),
     truncated: z.boolean(),
 });
 
-const summaryDeps = (s: Services) => ({ ...s, dailyRetryBudget: s.retryPolicy.dailyRetryBudget });
+const summaryDeps = (s: Services) => ({
+    ...s,
+    dailyRetryBudget: s.retryPolicy.dailyRetryBudget,
+    sweepRuns: s.sweep.runs,
+});
 
 /** GET /api/summary?date=YYYY-MM-DD (default today, UTC): the end-of-day figures as JSON. */
 export function createSummaryHandler(services: ServicesProvider) {

@@ -2,12 +2,17 @@ import { SandboxDataverseError } from './columnValues';
 
 /**
  * The part of OData's `$filter` the sandbox answers: `eq` / `ne` between a property and a literal (string,
- * GUID, number, true, false, null), `startswith(property,'text')`, `and`, `or`, `not` and parentheses.
- * String comparisons ignore case, as Dataverse's do. Anything else is refused the way Dataverse refuses it.
+ * GUID, number, true, false, null, an unquoted DateTimeOffset like `2026-11-10T00:00:00Z`), `gt` / `ge` / `lt` / `le`
+ * between a property and a number or DateTimeOffset, `startswith(property,'text')`, `and`, `or`, `not` and
+ * parentheses. String comparisons ignore case, as Dataverse's do; a date column compares as a point in time. Anything
+ * else is refused the way Dataverse refuses it.
  */
 export type RowPredicate = (row: Record<string, unknown>) => boolean;
 
-type Token = { kind: 'word' | 'string' | 'punct'; text: string };
+type Token = { kind: 'word' | 'string' | 'punct' | 'date'; text: string };
+
+/** An unquoted Edm.DateTimeOffset literal, as Dataverse takes them: `2026-11-10T00:00:00Z`, `…T00:00:00.000+04:00`. */
+const dateLiteral = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})/;
 
 export function parseFilter(text: string): RowPredicate {
     const tokens = tokenize(text);
@@ -64,10 +69,20 @@ export function parseFilter(text: string): RowPredicate {
             };
         }
         const operator = next().text.toLowerCase();
-        if (operator !== 'eq' && operator !== 'ne') throw syntax(text, `the operator '${operator}' is not supported`);
-        const expected = literal(next());
         const property = name.text;
-        return (row) => equal(row[property], expected) === (operator === 'eq');
+        if (operator === 'eq' || operator === 'ne') {
+            const expected = literal(next());
+            return (row) => equal(row[property], expected) === (operator === 'eq');
+        }
+        const order = orderings[operator];
+        if (!order) throw syntax(text, `the operator '${operator}' is not supported`);
+        const bound = literal(next());
+        if (typeof bound !== 'number' && !(bound instanceof Date))
+            throw syntax(text, `'${operator}' needs a number or a date`);
+        return (row) => {
+            const value = comparable(row[property], bound);
+            return value !== undefined && order(value, bound instanceof Date ? bound.getTime() : bound);
+        };
     };
 
     const predicate = orExpr();
@@ -75,15 +90,33 @@ export function parseFilter(text: string): RowPredicate {
     return predicate;
 }
 
+const orderings: Record<string, (a: number, b: number) => boolean> = {
+    gt: (a, b) => a > b,
+    ge: (a, b) => a >= b,
+    lt: (a, b) => a < b,
+    le: (a, b) => a <= b,
+};
+
+/** A row's value as a number to order by: a date as its time when compared with a date. */
+function comparable(value: unknown, bound: number | Date): number | undefined {
+    if (bound instanceof Date) {
+        const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+        return Number.isNaN(time) ? undefined : time;
+    }
+    return typeof value === 'number' ? value : undefined;
+}
+
 function equal(actual: unknown, expected: unknown): boolean {
+    if (expected instanceof Date) return typeof actual === 'string' && Date.parse(actual) === expected.getTime();
     if (actual === undefined) return expected === null;
     if (typeof actual === 'string' && typeof expected === 'string')
         return actual.toLowerCase() === expected.toLowerCase();
     return actual === expected;
 }
 
-function literal(token: Token): string | number | boolean | null {
+function literal(token: Token): string | number | boolean | null | Date {
     if (token.kind === 'string') return token.text;
+    if (token.kind === 'date') return new Date(token.text);
     const word = token.text.toLowerCase();
     if (word === 'true') return true;
     if (word === 'false') return false;
@@ -117,6 +150,11 @@ function tokenize(text: string): Token[] {
                 }
             }
             tokens.push({ kind: 'string', text: value });
+        } else if (dateLiteral.test(text.slice(i))) {
+            const date = dateLiteral.exec(text.slice(i))?.[0] ?? '';
+            if (Number.isNaN(Date.parse(date))) throw syntax(text, `'${date}' is not a date`);
+            tokens.push({ kind: 'date', text: date });
+            i += date.length;
         } else if ('(),'.includes(c)) {
             tokens.push({ kind: 'punct', text: c });
             i++;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SandboxDataverseError } from './columnValues';
 import type { DataverseRecords } from './dataverseRecords';
+import { parseFilter } from './odataFilter';
 import type { TableSchema } from './sandboxSchema';
 import { formatRow } from './webApiFormat';
 import { filterAnnotations, sendJson } from './webApiHttp';
@@ -10,7 +11,8 @@ const maxPageSize = 5000;
 export const countLimit = 5000;
 
 /**
- * `GET {set}` the way the Web API pages a table: `$select`, `$count=true` (`@odata.count`, capped at 5000 with
+ * `GET {set}` the way the Web API pages a table: `$select`, `$filter` (the part odataFilter.ts answers, over the
+ * columns' logical names), `$count=true` (`@odata.count`, capped at 5000 with
  * `@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded`), `Prefer: odata.maxpagesize=n` and `@odata.nextLink`
  * carrying the original query plus an opaque `$skiptoken`. Rows come in primary-key order, as Dataverse pages them,
  * so a row created behind the cursor is not in this read and nothing is read twice.
@@ -28,8 +30,11 @@ export function serveCollection(
     const asked = /odata\.maxpagesize=(\d+)/.exec(prefer)?.[1];
     const pageSize = Math.min(maxPageSize, Math.max(1, Number(asked ?? maxPageSize)));
     const after = skipTokenAfter(url.searchParams.get('$skiptoken'));
+    const filter = url.searchParams.get('$filter');
+    const matches = filter ? parseFilter(filter) : () => true;
     const rows = records
         .list(table.logicalName)
+        .filter((row) => matches(row))
         .map((row) => ({ id: String(row[table.primaryKey]), row }))
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const remaining = after === undefined ? rows : rows.filter((r) => r.id > after);

@@ -1,7 +1,7 @@
+import { readPageWithRetries } from '../core/crmPages';
 import { isEntityRef, type NormalizedValue } from '../dataverse/normalizedEvent';
 import type { BlobStore } from '../ports/blobStore';
 import type { CrmPage, CrmRow, CrmTableReader } from '../ports/crmClient';
-import { isCrmThrottledError, isCrmUnavailableError } from '../ports/crmErrors';
 import type { BackupTable } from './backupPlan';
 import type { BackupTableResult } from './backupRun';
 import { judgeCompleteness } from './completeness';
@@ -106,16 +106,7 @@ async function readPage(
     request: { count: boolean; next?: string },
 ): Promise<CrmPage> {
     const columns = table.columns.map((c) => c.name);
-    for (let attempt = 1; ; attempt++) {
-        try {
-            return await deps.reader.readPage(table.entity, { columns, pageSize: deps.pageSize, ...request });
-        } catch (e) {
-            const transient = isCrmThrottledError(e) || isCrmUnavailableError(e);
-            if (!transient || attempt >= deps.maxPageAttempts) throw e;
-            const asked = isCrmThrottledError(e) ? e.retryAfterMs : undefined;
-            await deps.sleep(asked ?? Math.min(30_000, 1000 * 2 ** (attempt - 1)));
-        }
-    }
+    return readPageWithRetries(deps.reader, table.entity, { columns, pageSize: deps.pageSize, ...request }, deps);
 }
 
 function csvRecord(table: BackupTable, row: CrmRow): CsvValue[] {

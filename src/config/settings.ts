@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultLookbackMs, type SweepOptions } from '../sweep/runSweep';
 import { ConfigError } from './configError';
 import { azureHostVariable } from './hostingEnvironment';
 
@@ -80,6 +81,15 @@ export const settingsSchema = z
         NOTIFY_SCHEDULE: z.string().min(1).default('0 */2 * * * *'),
         /** NCRONTAB schedule of the end-of-day summary; it summarises the UTC date it runs on (default 19:00 UTC). */
         SUMMARY_SCHEDULE: z.string().min(1).default('0 0 19 * * *'),
+        /**
+         * NCRONTAB schedule of the sweep for missed Dataverse events (default daily 18:00 UTC, before the summary that
+         * reports it); each run sweeps from where the last complete run ended.
+         */
+        SWEEP_SCHEDULE: z.string().min(1).default('0 0 18 * * *'),
+        /** Rows per Dataverse page the sweep reads (`Prefer: odata.maxpagesize`); Dataverse allows up to 5000. */
+        SWEEP_PAGE_SIZE: positiveInt.max(5000).default(500),
+        /** Dataverse page reads one sweep may make over all tables (service protection limits); past it, the run is incomplete. */
+        SWEEP_MAX_READS: positiveInt.max(5000).default(200),
         /** The ops console page, e.g. https://<app>.azurewebsites.net/api/console; alerts link to `<url>#alert=<id>`. */
         CONSOLE_BASE_URL: z.url().optional(),
         /** Blob endpoint of the backup container; by default the Blob endpoint of the state's storage account. */
@@ -172,4 +182,14 @@ export function backupBlobEndpoint(s: Pick<Settings, 'BACKUP_BLOB_ENDPOINT' | 'S
 function derivedBlobEndpoint(tableEndpoint: string): string | undefined {
     const m = /^https:\/\/([a-z0-9]+)\.table\.(core\.[a-z.]+)\/?$/i.exec(tableEndpoint);
     return m ? `https://${m[1]}.blob.${m[2]}` : undefined;
+}
+
+/** The sweep's bounds from the settings; the first run reaches back 25 hours, and a throttled page is tried 5 times. */
+export function sweepOptions(s: Pick<Settings, 'SWEEP_PAGE_SIZE' | 'SWEEP_MAX_READS'>): SweepOptions {
+    return {
+        pageSize: s.SWEEP_PAGE_SIZE,
+        maxReads: s.SWEEP_MAX_READS,
+        lookbackMs: defaultLookbackMs,
+        maxPageAttempts: 5,
+    };
 }

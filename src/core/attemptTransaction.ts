@@ -14,12 +14,13 @@ import type { MappingLookup } from '../ports/mappingLookup';
 import { TransactionNotFoundError, type TransactionStore } from '../ports/transactionStore';
 import type { ErpBreaker } from './circuitBreaker';
 import { erpUnavailable } from './conditionKeys';
+import { type CrmRowDeps, checkCrmRow } from './crmRowCheck';
 import { describeError } from './describeError';
 import type { Invocation, WorkBudget } from './invocation';
 import { readPersonalFields, withoutPersonalValues } from './personalData';
 import type { RetryPolicy } from './retryPolicy';
 
-export interface AttemptDeps {
+export interface AttemptDeps extends CrmRowDeps {
     store: TransactionStore;
     erp: ErpClient;
     crm: CrmClient;
@@ -67,10 +68,14 @@ function answerSettlesIt(status: number | undefined): boolean {
  * Every ERP call is metered; transient ones feed the circuit breaker.
  */
 export async function attemptTransaction(
-    envelope: TransactionEnvelope,
+    given: TransactionEnvelope,
     deps: AttemptDeps,
     invocation: Invocation,
 ): Promise<AttemptOutcome> {
+    // A row the map could not read never reaches the ERP (a defect for its owner); its retry re-reads it first.
+    const row = given.invalid ? await checkCrmRow(given, deps) : ({ kind: 'ready', envelope: given } as const);
+    if (row.kind === 'failed') return { kind: 'failed', failure: row.failure, erpMayHoldIt: false };
+    const envelope = row.envelope;
     const { store, clock } = deps;
     const id = envelope.transactionId;
     const record = await store.get(id);

@@ -72,7 +72,12 @@ export function shortReason(failure: Failure | undefined): string {
     if (!failure) return 'waiting';
     const condition = failure.condition ? `: ${failure.condition}` : '';
     const field = typeof failure.details?.field === 'string' ? ` (${failure.details.field})` : '';
-    return `${failure.code}${condition}${field}; owner ${failure.owner}`.slice(0, 400);
+    // A bad CRM row's reason is ours and names the kind of value, never the value (src/core/crmRowCheck.ts).
+    const why =
+        failure.code === 'CRM_ROW_INVALID' && typeof failure.details?.reason === 'string'
+            ? `: ${failure.details.reason}`
+            : '';
+    return `${failure.code}${condition}${field}${why}; owner ${failure.owner}`.slice(0, 400);
 }
 
 /** Adds a transaction to its unit's sync lane (once: a pending sync writes the latest state anyway). */

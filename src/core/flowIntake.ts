@@ -1,8 +1,7 @@
 import type { NormalizedAttributes, NormalizedEvent } from '../dataverse/normalizedEvent';
-import type { EntityRule } from '../mapping/entityMapSchema';
-import { mapRecord } from '../mapping/mapRecord';
 import { describeError } from './describeError';
 import { acceptEvent, type IntakeDeps, type IntakeOutcome } from './intake';
+import { unchangedSince } from './rowEvent';
 
 /** A changed row as a flow reports it: a flow has no RemoteExecutionContext, only the table, the row and the message. */
 export interface FlowEvent {
@@ -56,7 +55,8 @@ export async function acceptFlowEvent(flow: FlowEvent, deps: IntakeDeps): Promis
     if (!flow.changedAttributes) {
         // A flow cannot say which columns changed, and our own write-back changes the row (and its version): without
         // this guard, a flow triggered by every update would post, be written back, fire again, and loop.
-        const unchanged = await unchangedSinceLastTransaction(flow.entity, recordId, rule, row, deps);
+        const transactions = await deps.store.listBySourceRecord(recordId);
+        const unchanged = unchangedSince(flow.entity, recordId, rule, row, transactions);
         if (unchanged) {
             const personal = rule.fields.some((f) => f.personal);
             return {
@@ -75,29 +75,4 @@ export async function acceptFlowEvent(flow: FlowEvent, deps: IntakeDeps): Promis
               )
             : row;
     return acceptEvent(event, deps);
-}
-
-/**
- * The id of the record's latest transaction when the row maps to the same values on every column that triggers a
- * transaction (the map's trigger columns): then nothing the ERP cares about changed since.
- */
-async function unchangedSinceLastTransaction(
-    entity: string,
-    recordId: string,
-    rule: EntityRule,
-    row: NormalizedAttributes,
-    deps: IntakeDeps,
-): Promise<string | undefined> {
-    const last = (await deps.store.listBySourceRecord(recordId)).filter((r) => r.state !== 'discarded').at(-1);
-    if (!last) return undefined;
-    const mapped = mapRecord(entity, rule, row, recordId);
-    if (!mapped.ok) return undefined; // let intake report the mapping problem
-    const triggers = rule.triggerColumns ?? rule.fields.map((f) => f.source);
-    // Personal fields are not kept (src/core/personalData.ts), so they cannot be compared: a flow whose row changed
-    // only in personal columns must say so in `changedAttributes` (the connector's action describes it).
-    const compared = rule.fields.filter((f) => triggers.includes(f.source) && !f.personal).map((f) => f.target);
-    const same = compared.every(
-        (target) => JSON.stringify(mapped.value[target] ?? null) === JSON.stringify(last.envelope.data[target] ?? null),
-    );
-    return same ? last.envelope.transactionId : undefined;
 }

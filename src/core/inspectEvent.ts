@@ -2,12 +2,13 @@ import type { NormalizedEvent } from '../dataverse/normalizedEvent';
 import { parseDataverseWebhook } from '../dataverse/parseWebhook';
 import type { FieldValue, TransactionType } from '../domain/transaction';
 import type { EntityMap } from '../mapping/entityMapSchema';
-import { mapRecord, missingRequiredColumns } from '../mapping/mapRecord';
+import { mapFields, missingRequiredColumns } from '../mapping/mapRecord';
 import { planEvent } from './intake';
 
 export type MapVerdict =
     | { outcome: 'ignored'; reason: string }
-    | { outcome: 'rejected'; code: string; field: string; message: string }
+    /** Accepted all the same: the transaction goes to review for the table's data owner, not to the ERP. */
+    | { outcome: 'invalid'; code: string; field: string; reason: string; message: string }
     | {
           outcome: 'mapped';
           transactionType: TransactionType;
@@ -35,7 +36,7 @@ export function inspectDataverseEvent(
     const event = parsed.value;
     const plan = planEvent(event, map);
     if (plan.kind === 'ignored') return { ok: true, event, map: { outcome: 'ignored', reason: plan.reason } };
-    const missing = plan.crmReadNeeded ? missingRequiredColumns(plan.rule, plan.attributes) : [];
+    const missing = plan.crmReadNeeded ? missingRequiredColumns(plan.rule, plan.attributes, event.unreadable) : [];
     if (missing.length > 0 || event.sizeExceeded) {
         return {
             ok: true,
@@ -51,9 +52,9 @@ export function inspectDataverseEvent(
             },
         };
     }
-    const mapped = mapRecord(event.entity, plan.rule, plan.attributes, event.recordId);
-    if (!mapped.ok) return { ok: true, event, map: { outcome: 'rejected', ...mapped.error } };
-    const data = mapped.value;
+    const { data, problems } = mapFields(event.entity, plan.rule, plan.attributes, event.recordId, event.unreadable);
+    const [first] = problems;
+    if (first) return { ok: true, event, map: { outcome: 'invalid', ...first } };
     const sessionValue = data[plan.rule.session.field];
     return {
         ok: true,

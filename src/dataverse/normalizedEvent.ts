@@ -49,6 +49,11 @@ export interface NormalizedEvent {
     postImages: Record<string, NormalizedAttributes>;
     /** True when `x-ms-dynamics-msg-size-exceeded` was sent: InputParameters and images were removed. */
     sizeExceeded: boolean;
+    /**
+     * Columns of the Target or an image whose value could not be read (column → why, with its path). They are left out
+     * of the attribute maps; a mapped one makes the row invalid (it goes to review), an unmapped one does not matter.
+     */
+    unreadable?: Record<string, string>;
 }
 
 export function isEntityRef(value: NormalizedValue | undefined): value is EntityRefValue {

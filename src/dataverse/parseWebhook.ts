@@ -11,7 +11,7 @@ import {
     type RemoteExecutionContextJson,
     remoteExecutionContextSchema,
 } from './remoteExecutionContextSchema';
-import { normalizeAttributes, setOwn } from './typedValue';
+import { normalizeColumns, setOwn } from './typedValue';
 
 /** Why a webhook body is not an event we can read; `path` is the JSON path a CRM administrator can look up. */
 export interface WebhookParseError {
@@ -57,6 +57,11 @@ export function parseDataverseWebhook(
     if (!preImages.ok) return preImages;
     const postImages = readImages(ctx.PostEntityImages ?? [], 'PostEntityImages');
     if (!postImages.ok) return postImages;
+    const unreadable = unreadableColumns([
+        ...preImages.value.layers,
+        ...postImages.value.layers,
+        { attributes: target.value.attributes ?? {}, unreadable: target.value.unreadable },
+    ]);
 
     const event: NormalizedEvent = {
         messageName: ctx.MessageName,
@@ -67,10 +72,11 @@ export function parseDataverseWebhook(
         stage: ctx.Stage,
         depth: ctx.Depth,
         target: target.value.attributes,
-        preImages: preImages.value,
-        postImages: postImages.value,
+        preImages: preImages.value.images,
+        postImages: postImages.value.images,
         sizeExceeded: header['x-ms-dynamics-msg-size-exceeded'] !== undefined,
     };
+    if (Object.keys(unreadable).length > 0) event.unreadable = unreadable;
     if (ctx.OperationId && ctx.OperationId !== zeroGuid) event.operationId = ctx.OperationId.toLowerCase();
     if (ctx.OperationCreatedOn) {
         const createdOn = parseDataverseDate(ctx.OperationCreatedOn);
@@ -96,8 +102,15 @@ function decodeBody(body: unknown): Parsed<unknown> {
     }
 }
 
+/** A Target's or image's columns: those read, and those that could not be (column → why). */
+interface Layer {
+    attributes: NormalizedAttributes;
+    unreadable: Record<string, string>;
+}
+
 interface TargetParts {
     attributes: NormalizedAttributes | null;
+    unreadable: Record<string, string>;
     rowVersion?: string;
     /** Delete's Target is an EntityReference: the record id comes from it. */
     referenceId?: string;
@@ -106,7 +119,7 @@ interface TargetParts {
 function readTarget(ctx: RemoteExecutionContextJson): Parsed<TargetParts> {
     const raw = ctx.InputParameters?.find((p) => p.key === 'Target')?.value;
     const path = 'InputParameters[Target]';
-    if (raw === undefined || raw === null) return ok({ attributes: null });
+    if (raw === undefined || raw === null) return ok({ attributes: null, unreadable: {} });
     if (typeof raw !== 'object' || Array.isArray(raw)) return invalid(path, `${path} is not an Entity`);
     const annotation = (raw as { __type?: unknown }).__type;
     const typeName = typeof annotation === 'string' ? dataverseTypeName(annotation) : undefined;
@@ -114,31 +127,47 @@ function readTarget(ctx: RemoteExecutionContextJson): Parsed<TargetParts> {
     if (typeName === 'EntityReference' || (typeName === undefined && !('Attributes' in raw))) {
         const reference = entityReferenceSchema.safeParse(raw);
         if (!reference.success) return err(describeIssue(raw, reference.error.issues, path));
-        return ok({ attributes: null, referenceId: reference.data.Id });
+        return ok({ attributes: null, unreadable: {}, referenceId: reference.data.Id });
     }
     if (typeName !== undefined && typeName !== 'Entity') {
         return invalid(path, `${path} is a ${typeName}, expected an Entity or EntityReference`);
     }
     const entity = entitySchema.safeParse(raw);
     if (!entity.success) return err(describeIssue(raw, entity.error.issues, path));
-    const attributes = normalizeAttributes(entity.data.Attributes, `${path}.Attributes`);
-    if (!attributes.ok) return attributes;
-    const parts: TargetParts = { attributes: attributes.value };
+    const columns = normalizeColumns(entity.data.Attributes, `${path}.Attributes`);
+    const parts: TargetParts = { attributes: columns.attributes, unreadable: columns.unreadable };
     if (entity.data.RowVersion) parts.rowVersion = entity.data.RowVersion;
     return ok(parts);
 }
 
-function readImages(pairs: KeyValuePair[], collection: string): Parsed<Record<string, NormalizedAttributes>> {
+function readImages(
+    pairs: KeyValuePair[],
+    collection: string,
+): Parsed<{ images: Record<string, NormalizedAttributes>; layers: Layer[] }> {
     const images: Record<string, NormalizedAttributes> = {};
+    const layers: Layer[] = [];
     for (const { key, value } of pairs) {
         const path = `${collection}[${key}]`;
         const entity = entitySchema.safeParse(value);
         if (!entity.success) return err(describeIssue(value, entity.error.issues, path));
-        const attributes = normalizeAttributes(entity.data.Attributes, `${path}.Attributes`);
-        if (!attributes.ok) return attributes;
-        setOwn(images, key, attributes.value);
+        const columns = normalizeColumns(entity.data.Attributes, `${path}.Attributes`);
+        setOwn(images, key, columns.attributes);
+        layers.push(columns);
     }
-    return ok(images);
+    return ok({ images, layers });
+}
+
+/**
+ * The columns left unreadable once the layers are merged the way the row is (pre-images, post-images, then the
+ * Target): a column a later layer reads is readable, one a later layer cannot read is not.
+ */
+function unreadableColumns(layers: Layer[]): Record<string, string> {
+    const unreadable: Record<string, string> = {};
+    for (const layer of layers) {
+        for (const column of Object.keys(layer.attributes)) delete unreadable[column];
+        for (const [column, why] of Object.entries(layer.unreadable)) setOwn(unreadable, column, why);
+    }
+    return unreadable;
 }
 
 /** The first zod issue as an error: path written with kv keys (`InputParameters[Target]`), missing told apart from wrong. */

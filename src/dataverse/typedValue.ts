@@ -80,6 +80,25 @@ export function normalizeAttributes(pairs: KeyValuePair[], path: string): Conver
     return ok(attributes);
 }
 
+/**
+ * A row's columns as an event carries them, column by column: a value that cannot be read leaves that column out and
+ * is named in `unreadable` (column → why, with its path), so one odd column neither hides the rest of the row nor
+ * makes the event unreadable. Whether the column matters is the map's business.
+ */
+export function normalizeColumns(
+    pairs: KeyValuePair[],
+    path: string,
+): { attributes: NormalizedAttributes; unreadable: Record<string, string> } {
+    const attributes: NormalizedAttributes = {};
+    const unreadable: Record<string, string> = {};
+    for (const pair of pairs) {
+        const value = toNormalizedValue(pair.value, `${path}[${pair.key}]`);
+        if (value.ok) setOwn(attributes, pair.key, value.value);
+        else setOwn(unreadable, pair.key, value.error.message);
+    }
+    return { attributes, unreadable };
+}
+
 /** Assigns without ever touching the prototype, whatever the column is called (`__proto__` included). */
 export function setOwn<V>(target: Record<string, V>, key: string, value: V): void {
     Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });

@@ -1,5 +1,6 @@
 /** Who must act on a failure: the integration team fixes defects, operations teams clear business blocks. */
-export type Owner = 'integration' | 'finance' | 'project' | 'salesOperations';
+export const owners = ['integration', 'finance', 'project', 'salesOperations'] as const;
+export type Owner = (typeof owners)[number];
 
 /**
  * Every failed ERP or CRM call is exactly one of these (the failure taxonomy, see docs/failure-taxonomy.md).
@@ -24,3 +25,6 @@ export interface Failure {
     /** Structured facts behind the condition (period, buildingCode, requiredPercent, dependsOn, reference). */
     details?: Record<string, string | number>;
 }
+
+/** A CRM row the map cannot read (a required column empty, a value of the wrong kind): a defect for the table's data owner. */
+export const crmRowInvalid = 'CRM_ROW_INVALID';

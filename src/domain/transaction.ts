@@ -32,6 +32,22 @@ export interface SourceRecord {
     changedAt: string;
 }
 
+/**
+ * Why the CRM row could not be mapped as the event (or a later read) gave it: a required column missing or empty, or
+ * a value the map cannot read. The transaction is kept all the same (a bad row is routed to its owner, never dropped):
+ * its attempt fails it as a defect without calling the ERP, and a retry re-reads the row and maps it again.
+ * Never the value itself: the reason says what was expected and what kind of value came.
+ */
+export interface InvalidRow {
+    code: 'FIELD_REQUIRED' | 'FIELD_INVALID';
+    /** `<table>.<column>`, where a CRM administrator looks. */
+    field: string;
+    /** Why, e.g. `is required but is empty`, `expected a Money value, got text`. */
+    reason: string;
+    /** Other columns of the row that failed too (`<table>.<column>`), if any. */
+    alsoInvalid?: string[];
+}
+
 export interface TransactionEnvelope {
     /** Idempotency key: the same CRM change always yields the same id (also the queue message id). */
     transactionId: string;
@@ -46,11 +62,13 @@ export interface TransactionEnvelope {
     entityMapVersion: string;
     /** ISO 8601 UTC time intake accepted the event. */
     acceptedAt: string;
-    /** The mapped business fields, keyed by the map's target names. */
+    /** The mapped business fields, keyed by the map's target names (for an invalid row: what mapped cleanly). */
     data: Record<string, FieldValue>;
     /**
      * Fields the map marks personal (a buyer's name, e-mail, phone, national id), left out of `data`: they never go
      * into the queue or Table Storage, and are read from the CRM row right before the ERP call that needs them.
      */
     personalFields?: string[];
+    /** Set when the row could not be mapped: the transaction goes to review instead of the ERP (see InvalidRow). */
+    invalid?: InvalidRow;
 }

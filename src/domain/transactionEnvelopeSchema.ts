@@ -24,4 +24,12 @@ export const transactionEnvelopeSchema = z.object({
     acceptedAt: z.string().min(1),
     data: z.record(z.string(), fieldValue),
     personalFields: z.array(z.string().min(1)).optional(),
+    invalid: z
+        .object({
+            code: z.enum(['FIELD_REQUIRED', 'FIELD_INVALID']),
+            field: z.string().min(1),
+            reason: z.string().min(1),
+            alsoInvalid: z.array(z.string()).optional(),
+        })
+        .optional(),
 }) satisfies z.ZodType<TransactionEnvelope>;

@@ -90,11 +90,11 @@ export function renderEntityMapMarkdown(map: EntityMap): string {
         '',
         '## Transactions',
         '',
-        '| Source table | Transaction | Messages | Ordered by session | Cancellation | Description |',
-        '|---|---|---|---|---|---|',
+        '| Source table | Transaction | Messages | Ordered by session | Cancellation | Bad rows go to | Description |',
+        '|---|---|---|---|---|---|---|',
         ...Object.entries(map.entities).map(
             ([table, rule]) =>
-                `| ${table} | ${rule.transactionType} | ${rule.messages.join(', ')} | ${rule.session.prefix} (${rule.session.field}) | ${rule.cancelWhen ? `${rule.cancelWhen.field} = ${rule.cancelWhen.equals}` : '—'}${rule.onDelete === 'cancel' ? '; Delete cancels' : ''} | ${rule.description} |`,
+                `| ${table} | ${rule.transactionType} | ${rule.messages.join(', ')} | ${rule.session.prefix} (${rule.session.field}) | ${rule.cancelWhen ? `${rule.cancelWhen.field} = ${rule.cancelWhen.equals}` : '—'}${rule.onDelete === 'cancel' ? '; Delete cancels' : ''} | ${rule.dataOwner} | ${rule.description} |`,
         ),
         '',
     ];

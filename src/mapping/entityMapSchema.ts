@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { owners } from '../domain/failure';
 import { transactionTypes } from '../domain/transaction';
 
 /**
@@ -63,6 +64,11 @@ const entityRuleSchema = z
         cancelWhen: z.object({ field: z.string(), equals: z.string() }).strict().optional(),
         /** What a Delete means: propagate as a cancellation (needs a pre-image) or ignore. */
         onDelete: z.enum(['cancel', 'ignore']).default('ignore'),
+        /**
+         * The team that keeps this table's rows right in the CRM: a row the map cannot read (a required column empty,
+         * a value of the wrong kind) is theirs to fix. Unset, the integration team hears of it and passes it on.
+         */
+        dataOwner: z.enum(owners).default('integration'),
     })
     .strict();
 

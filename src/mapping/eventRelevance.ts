@@ -20,7 +20,9 @@ export function eventRelevance(event: NormalizedEvent, map: EntityMap): Relevanc
 
     const idColumn = `${event.entity}id`;
     const ignoredColumns = new Set([...map.systemColumns, idColumn]);
-    const changed = Object.keys(event.target).filter((c) => !ignoredColumns.has(c));
+    // A column whose new value could not be read still changed: the row's owner has to see it.
+    const sent = [...Object.keys(event.target), ...Object.keys(event.unreadable ?? {})];
+    const changed = sent.filter((c) => !ignoredColumns.has(c));
     const owned = new Set(map.integrationOwnedColumns);
     if (changed.length > 0 && changed.every((c) => owned.has(c))) {
         // Our own write-back of the ERP posting id: answering it would loop forever.

@@ -9,7 +9,8 @@ const isoPattern = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}
 
 /**
  * Applies one field rule's transformation to a normalised Dataverse value.
- * The error is the reason only; the caller adds where (table and column).
+ * The error is the reason only; the caller adds where (table and column). It names the kind of value that came, never
+ * the value: reasons travel to review items, alerts and the CRM row's sync error, and a value can be personal data.
  */
 export function transformField(rule: FieldRule, value: NormalizedValue): Result<FieldValue, string> {
     switch (rule.transform) {
@@ -51,5 +52,7 @@ function describe(value: NormalizedValue): string {
     if (Array.isArray(value)) return 'a list';
     if (isEntityRef(value)) return `an EntityReference to ${value.logicalName}`;
     if (typeof value === 'object') return 'an object';
-    return `${typeof value} ${JSON.stringify(value).slice(0, 40)}`;
+    if (typeof value === 'string') return value.trim() === '' ? 'blank text' : `text of ${value.length} characters`;
+    if (typeof value === 'number') return Number.isFinite(value) ? 'a number' : 'a non-finite number';
+    return 'a true/false value';
 }

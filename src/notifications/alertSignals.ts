@@ -1,4 +1,4 @@
-import type { Owner } from '../domain/failure';
+import { crmRowInvalid, type Owner } from '../domain/failure';
 import type { TransactionEnvelope } from '../domain/transaction';
 import type { TransactionRecord } from '../domain/transactionRecord';
 import type { AlertClass, IntegrationPoint } from '../ports/alertStore';
@@ -85,21 +85,30 @@ export async function collectSignals(
     return { signals, truncated };
 }
 
+/** Where a transaction's failure happened: the CRM's data (a row the map cannot read), the write-back, the ERP. */
+function pointOf(code: string | undefined): IntegrationPoint {
+    if (code === crmRowInvalid) return 'crmData';
+    return code?.startsWith('CRM_') ? 'crmWriteBack' : 'erpPosting';
+}
+
 function transactionSignal(record: TransactionRecord, state: 'review' | 'deadLettered'): AlertSignal {
     const envelope = record.envelope;
     const failure = record.lastFailure;
-    const point: IntegrationPoint = failure?.code.startsWith('CRM_') ? 'crmWriteBack' : 'erpPosting';
+    const point = pointOf(failure?.code);
     const failureClass: AlertClass = state === 'deadLettered' ? 'deadLettered' : (failure?.class ?? 'defect');
     const code = failure?.code ?? (state === 'deadLettered' ? 'DEAD_LETTERED' : 'REVIEW');
     const where = state === 'deadLettered' ? 'dead-lettered' : 'in review';
+    // Bad rows group by the column that is wrong: many rows missing one column are one problem for the data's owner,
+    // a different column is another.
+    const field = point === 'crmData' ? failure?.details?.field : undefined;
     return {
-        groupKey: `${point}|${failureClass}|${code}|${envelope.type}`,
+        groupKey: `${point}|${failureClass}|${code}|${envelope.type}${field ? `|${field}` : ''}`,
         member: envelope.transactionId,
         point,
         failureClass,
         code,
         ...(failure?.owner ? { ruleOwner: failure.owner } : {}),
-        title: `${envelope.type} ${where}: ${code}`,
+        title: `${envelope.type} ${where}: ${code}${field ? ` (${field})` : ''}`,
         object: businessObject(envelope),
         email: paymentTypes.has(envelope.type),
     };

@@ -7,7 +7,9 @@ import type { ConditionStore } from '../ports/conditionStore';
 import { isGraphThrottledError } from '../ports/graphErrors';
 import type { Logger } from '../ports/logger';
 import type { Notifier } from '../ports/notifier';
+import type { SweepRunStore } from '../ports/sweepRunStore';
 import type { TransactionStore } from '../ports/transactionStore';
+import type { SweepRun } from '../sweep/sweepRun';
 import { recordChannelFailure, recordChannelSuccess } from './channelFailures';
 import { escapeHtml } from './noticeTemplates';
 import { contactOf, type OwnerRegistry } from './ownerRegistry';
@@ -38,6 +40,19 @@ export interface DailySummary {
         budget: number;
         budgetUsed: number;
     };
+    /**
+     * The last sweep for missed Dataverse events that started by the end of the date: rows it found whose event never
+     * came (replayed), and whether it read everything. Absent when none ran.
+     */
+    sweep?: {
+        id: string;
+        status: SweepRun['status'];
+        startedAt: string;
+        window: SweepRun['window'];
+        totals: SweepRun['totals'];
+        /** Tables it could not read to the end (its window is swept again by the next run). */
+        incompleteTables: string[];
+    };
     /** A listing hit its limit: the counts are lower bounds. */
     truncated: boolean;
 }
@@ -48,7 +63,12 @@ export interface SummaryDeps {
     meter: CallMeter;
     clock: Clock;
     dailyRetryBudget: number;
+    /** Where the sweep's runs are kept; without it the summary says nothing of the sweep. */
+    sweepRuns?: Pick<SweepRunStore, 'list'>;
 }
+
+/** Runs looked at for the date's last sweep: a sweep runs daily, so a few days of extra on-demand runs fit. */
+const sweepRunsScanned = 20;
 
 /**
  * The end-of-day figures for one UTC date. Transactions are listed state by state (the store's only listing
@@ -93,6 +113,7 @@ export async function buildDailySummary(deps: SummaryDeps, date: string, scanMax
     );
     review.sort((a, b) => a.since.localeCompare(b.since));
     const oldest = review[0];
+    const sweep = (await deps.sweepRuns?.list(sweepRunsScanned))?.find((r) => r.startedAt.slice(0, 10) <= date);
     return {
         date,
         generatedAt: now.toISOString(),
@@ -108,8 +129,33 @@ export async function buildDailySummary(deps: SummaryDeps, date: string, scanMax
             budget: deps.dailyRetryBudget,
             budgetUsed: round(meter.retries / Math.max(1, deps.dailyRetryBudget)),
         },
+        ...(sweep
+            ? {
+                  sweep: {
+                      id: sweep.id,
+                      status: sweep.status,
+                      startedAt: sweep.startedAt,
+                      window: sweep.window,
+                      totals: sweep.totals,
+                      incompleteTables: sweep.tables.filter((t) => !t.complete).map((t) => t.entity),
+                  },
+              }
+            : {}),
         truncated,
     };
+}
+
+/** The sweep in one line: what it read, what had been missed, and whether it read everything. */
+function sweepLine(s: DailySummary): string {
+    const sweep = s.sweep;
+    if (!sweep) return 'no run yet';
+    const t = sweep.totals;
+    const incomplete =
+        sweep.incompleteTables.length > 0 ? `; not read to the end: ${sweep.incompleteTables.join(', ')}` : '';
+    return (
+        `${sweep.status} (${sweep.window.since} to ${sweep.window.until}): ${t.rowsRead} rows read, ` +
+        `${t.replayed} missed events replayed, ${t.alreadyPresent} already present, ${t.failed} failed${incomplete}`
+    );
 }
 
 /**
@@ -232,6 +278,7 @@ export function summaryCard(s: DailySummary): Record<string, unknown> {
                         value: `${s.retryMeter.erpCalls} (${s.retryMeter.retries} retries, ${s.retryMeter.probes} probes)`,
                     },
                     { title: 'Retry budget used', value: percent(s.retryMeter.budgetUsed) },
+                    { title: 'Missed-event sweep', value: sweepLine(s) },
                 ],
             },
         ],
@@ -258,6 +305,7 @@ export function summaryHtml(s: DailySummary): string {
         )}</p>` +
         `<h3>Retry meter</h3><p>${s.retryMeter.erpCalls} ERP calls: ${s.retryMeter.firstAttempts} first attempts, ` +
         `${s.retryMeter.retries} retries, ${s.retryMeter.probes} probes; retry budget used ${percent(s.retryMeter.budgetUsed)} of ${s.retryMeter.budget}</p>` +
+        `<h3>Missed-event sweep</h3><p>${escapeHtml(sweepLine(s))}</p>` +
         (s.truncated ? '<p>Some listings hit their limit: counts are lower bounds.</p>' : '')
     );
 }

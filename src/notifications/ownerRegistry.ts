@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { Owner } from '../domain/failure';
+import { type Owner, owners } from '../domain/failure';
 import type { AlertClass, IntegrationPoint } from '../ports/alertStore';
 
-const owners = ['integration', 'finance', 'project', 'salesOperations'] as const satisfies readonly Owner[];
 const points = [
     'erpPosting',
     'crmWriteBack',
+    'crmData',
     'handoverNotice',
     'condition',
     'teamsChannel',

@@ -2,9 +2,16 @@ import type { Owner } from '../domain/failure';
 
 /**
  * Where an alert failed (an integration point of the owner registry). `teamsChannel`: a Teams channel the app could
- * not post to (raised by the delivery that failed, resolved by the next one that succeeds).
+ * not post to (raised by the delivery that failed, resolved by the next one that succeeds). `crmData`: a CRM row the
+ * map cannot read (a required column missing, a value of the wrong kind): its data's owner fixes the row.
  */
-export type IntegrationPoint = 'erpPosting' | 'crmWriteBack' | 'handoverNotice' | 'condition' | 'teamsChannel';
+export type IntegrationPoint =
+    | 'erpPosting'
+    | 'crmWriteBack'
+    | 'crmData'
+    | 'handoverNotice'
+    | 'condition'
+    | 'teamsChannel';
 
 /** A failure class of the taxonomy, or `deadLettered` (nothing classified it: the infrastructure gave up). */
 export type AlertClass = 'transient' | 'defect' | 'blocked' | 'duplicate' | 'deadLettered';

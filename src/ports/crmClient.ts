@@ -41,12 +41,19 @@ export interface CrmPage {
 
 /**
  * Reads whole tables one server-driven page at a time (`Prefer: odata.maxpagesize`, `@odata.nextLink`), so a big
- * table streams instead of loading at once. Used by the backup export; separate from CrmClient so test doubles of
- * the pipeline's client need not grow.
+ * table streams instead of loading at once. Used by the backup export, reconciliation and the daily sweep; separate
+ * from CrmClient so test doubles of the pipeline's client need not grow.
  */
 export interface CrmTableReader {
     readPage(
         entity: string,
-        request: { columns: readonly string[]; pageSize: number; count: boolean; next?: string },
+        request: {
+            columns: readonly string[];
+            pageSize: number;
+            count: boolean;
+            next?: string;
+            /** An OData `$filter` over column logical names, e.g. `modifiedon ge 2026-11-10T00:00:00Z` (first page only). */
+            filter?: string;
+        },
     ): Promise<CrmPage>;
 }

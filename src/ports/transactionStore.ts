@@ -27,6 +27,11 @@ export interface StatePatch {
     /** `null` clears it (the call ended). */
     claim?: ErpCallClaim | null;
     lookUpBeforePush?: boolean;
+    /**
+     * The transaction as its row maps now (a retry of a row the map could not read re-reads it): same transaction id,
+     * session and acceptance; refused (StateConflictError) if the id differs.
+     */
+    envelope?: TransactionEnvelope;
 }
 
 /** Why a patch does not apply to the record as stored, or undefined when it does. */
@@ -37,6 +42,8 @@ export function patchConflict(record: TransactionRecord, patch: StatePatch): str
         return `its ERP call is no longer claimed by ${patch.claimedBy}`;
     if (patch.ifRevision !== undefined && (record.revision ?? 0) !== patch.ifRevision)
         return `it changed since revision ${patch.ifRevision} was read (now ${record.revision ?? 0})`;
+    if (patch.envelope && patch.envelope.transactionId !== record.envelope.transactionId)
+        return `the new envelope is transaction ${patch.envelope.transactionId}`;
     return undefined;
 }
 
@@ -57,6 +64,7 @@ export function applyPatch(current: TransactionRecord, patch: StatePatch, at: st
     else if (patch.claim !== undefined) next.claim = patch.claim;
     if (patch.lookUpBeforePush === false) delete next.lookUpBeforePush;
     else if (patch.lookUpBeforePush) next.lookUpBeforePush = true;
+    if (patch.envelope) next.envelope = patch.envelope;
     return next;
 }
 

@@ -50,6 +50,8 @@ function intakeAttributes(outcome: IntakeOutcome): Attributes {
                 'intake.outcome': 'accepted',
                 'transaction.id': outcome.transactionId,
                 'transaction.type': outcome.type,
+                // A bad CRM row: accepted, bound for review (the column, never its value).
+                ...(outcome.invalid ? { 'intake.invalid_field': outcome.invalid.field } : {}),
             };
         case 'rejected':
             return {

@@ -160,6 +160,39 @@ export function runTransactionStoreContract(
             expect(await store.get(e.transactionId)).toEqual(cleared);
         });
 
+        it('replaces the envelope with a re-mapped one of the same transaction, and refuses another id', async () => {
+            const store = await factory();
+            const e = envelope({
+                data: { receiptNumber: 'RCT-9' },
+                invalid: { code: 'FIELD_INVALID', field: 're_receipt.re_amount', reason: 'expected a Money value' },
+            });
+            await store.recordAccepted(e, 'a');
+            const { invalid: _fixed, ...remapped } = {
+                ...e,
+                data: { receiptNumber: 'RCT-9', amount: 125000 },
+                source: { ...e.source, version: '2001' },
+            };
+            const updated = await store.updateState(
+                e.transactionId,
+                { from: ['queued'], state: 'queued', envelope: remapped },
+                'b',
+            );
+            expect(updated.envelope).toEqual(remapped);
+            expect(await store.get(e.transactionId)).toEqual({
+                envelope: remapped,
+                state: 'queued',
+                attempts: 0,
+                revision: 1,
+                updatedAt: 'b',
+            });
+            const other = { ...remapped, transactionId: 're_receipt-other' };
+            const refused = await store
+                .updateState(e.transactionId, { from: ['queued'], state: 'queued', envelope: other }, 'c')
+                .catch((err: unknown) => err);
+            expect(isStateConflictError(refused)).toBe(true);
+            expect((await store.get(e.transactionId))?.envelope).toEqual(remapped);
+        });
+
         it('hands out copies: changing a returned record changes nothing stored', async () => {
             const store = await factory();
             const e = envelope();

@@ -14,7 +14,7 @@ const states = async (w: PipelineWorld, txs: TransactionEnvelope[]) =>
     Promise.all(txs.map(async (t) => (await w.store.get(t.transactionId))?.state));
 const postedKeys = (w: PipelineWorld) => w.erp.books.postings.map((p) => p.integrationReference).slice(1);
 const rowOf = (w: PipelineWorld, t: TransactionEnvelope) =>
-    w.crmRows.filter((r) => r.recordId === t.source.recordId).at(-1)?.fields;
+    w.crmWrites.filter((r) => r.recordId === t.source.recordId).at(-1)?.fields;
 
 describe('the CRM sync, a step of its own after the ERP posting', () => {
     it('keeps posting to the ERP through a Dataverse outage, nothing in review, then writes every row back in order with no second ERP post', async () => {
@@ -43,7 +43,7 @@ describe('the CRM sync, a step of its own after the ERP posting', () => {
         const calls = w.erp.calls;
         await w.probe();
         await w.run();
-        expect(w.crmRows).toEqual([]);
+        expect(w.crmWrites).toEqual([]);
 
         w.crmDown = false;
         await w.settle();
@@ -51,7 +51,7 @@ describe('the CRM sync, a step of its own after the ERP posting', () => {
         expect(w.erp.calls).toBe(calls); // no ERP call for any write-back
         expect(postedKeys(w)).toEqual(txs.map((t) => t.transactionId));
         for (const unit of ['A', 'B']) {
-            const order = w.crmRows.map((r) => r.recordId).filter((id) => id.includes(`-${unit}-`));
+            const order = w.crmWrites.map((r) => r.recordId).filter((id) => id.includes(`-${unit}-`));
             expect(order).toEqual(txs.filter((t) => t.sessionId === `unit-${unit}`).map((t) => t.source.recordId));
         }
         expect(rowOf(w, txs[0] as TransactionEnvelope)).toMatchObject({

@@ -53,7 +53,7 @@ describe('personal data goes to the ERP and nowhere else', () => {
         expect(containsPersonal(await w.store.get(envelope.transactionId))).toEqual([]);
 
         // The row as the Web API returns it when the session handler asks, right before the ERP call.
-        w.crmRecords.set(contactId, {
+        w.crmRows.set(`contact/${contactId}`, {
             firstname: 'Layla',
             lastname: 'Haddad',
             emailaddress1: 'layla.haddad@example.com',
@@ -83,7 +83,7 @@ describe('personal data goes to the ERP and nowhere else', () => {
     it('waits for Dataverse when the row cannot be read, and posts when it answers again', async () => {
         const w = new PipelineWorld({ probeIntervalMs: 60_000 });
         const envelope = await acceptContact(w);
-        w.crmRecords.set(contactId, { firstname: 'Layla', lastname: 'Haddad' });
+        w.crmRows.set(`contact/${contactId}`, { firstname: 'Layla', lastname: 'Haddad' });
         w.crmDown = true;
         await w.run();
         const parked = await w.store.get(envelope.transactionId);

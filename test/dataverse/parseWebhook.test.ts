@@ -390,34 +390,47 @@ describe('parseDataverseWebhook on bad input', () => {
         );
     });
 
-    it('names the attribute of an unsupported value', () => {
+    it('keeps an event with an unreadable column, naming the column and why (the map decides if it matters)', () => {
         const body = base();
         attributesOf(body).push({
             key: 're_value',
             value: { __type: 'AliasedValue:http://schemas.microsoft.com/xrm/2011/Contracts', Value: 1 },
         });
-        expect(parseDataverseWebhook(body, headers)).toEqual({
-            ok: false,
-            error: {
-                code: 'UNSUPPORTED_VALUE',
-                message: 'InputParameters[Target].Attributes[re_value]: unsupported Dataverse type "AliasedValue"',
-                path: 'InputParameters[Target].Attributes[re_value]',
-            },
+        const result = parseDataverseWebhook(body, headers);
+        expect(result.ok).toBe(true);
+        expect(result.value?.unreadable).toEqual({
+            re_value: 'InputParameters[Target].Attributes[re_value]: unsupported Dataverse type "AliasedValue"',
         });
+        expect(result.value?.target).not.toHaveProperty('re_value');
+        // The other columns are all there.
+        expect(result.value?.target).toHaveProperty('re_status', 100000001);
     });
 
-    it('names the image and column of an unsupported image value', () => {
+    it('names the image and column of an unreadable image value; a later layer that reads it wins', () => {
         const body = base();
-        const images = body.PreEntityImages as Array<{ value: { Attributes: unknown[] } }>;
-        images[0]?.value.Attributes.push({ key: 're_bookingamount', value: { Value: 1 } });
-        const path = 'PreEntityImages[PreImage].Attributes[re_bookingamount]';
-        expect(parseDataverseWebhook(body, headers)).toEqual({
-            ok: false,
-            error: {
-                code: 'UNSUPPORTED_VALUE',
-                message: `${path}: cannot read an object without __type that is neither an Entity nor an EntityReference`,
-                path,
-            },
+        const images = body.PostEntityImages as Array<{
+            value: { Attributes: Array<{ key: string; value: unknown }> };
+        }>;
+        const amount = images[0]?.value.Attributes.find((a) => a.key === 're_bookingamount');
+        if (!amount) throw new Error('the fixture post-image has re_bookingamount');
+        amount.value = { Value: 1 };
+        const path = 'PostEntityImages[PostImage].Attributes[re_bookingamount]';
+        expect(parseDataverseWebhook(body, headers).value?.unreadable).toEqual({
+            re_bookingamount: `${path}: cannot read an object without __type that is neither an Entity nor an EntityReference`,
+        });
+        attributesOf(body).push({ key: 're_bookingamount', value: 125000 });
+        expect(parseDataverseWebhook(body, headers).value?.unreadable).toBeUndefined();
+    });
+
+    it('marks a column unreadable when the Target cannot read what an image could (the change is unknown)', () => {
+        const body = base();
+        attributesOf(body).push({
+            key: 're_value',
+            value: { __type: 'Money:http://schemas.microsoft.com/xrm/2011/Contracts', Value: '1.250.000,00' },
+        });
+        const event = parseDataverseWebhook(body, headers).value;
+        expect(event?.unreadable).toEqual({
+            re_value: 'InputParameters[Target].Attributes[re_value]: cannot read a Money without a numeric Value',
         });
     });
 

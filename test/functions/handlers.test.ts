@@ -130,23 +130,72 @@ describe('dataverse-events handler', () => {
         expect(s.sent).toEqual([]);
     });
 
-    it('answers 400 naming the field when a required column is empty', async () => {
+    it('refuses a declared Content-Length over the limit with 413 before reading the body', async () => {
         const s = services();
+        const request = new HttpRequest({
+            method: 'POST',
+            url: 'http://localhost/api/dataverse/events',
+            body: { string: '{}' },
+            headers: { 'content-length': String(5 * 1024 * 1024) },
+        });
+        const res = await createDataverseEventsHandler(async () => s)(request, context());
+        expect(res.status).toBe(413);
+        expect((res.jsonBody as { error: { message: string } }).error.message).toBe(
+            'Content-Length 5242880 exceeds the limit of 1048576 bytes: not a Dataverse event',
+        );
+        expect(request.bodyUsed).toBe(false);
+        expect(s.sent).toEqual([]);
+    });
+
+    it('accepts a well-formed event whose required column is empty (202), and its attempt sends it to review for the table owner without calling the ERP', async () => {
+        let erpCalls = 0;
+        const s = services({
+            erp: {
+                post: async () => {
+                    erpCalls++;
+                    return { kind: 'posted', postingId: 'ERP-1', replayed: false };
+                },
+                findPostings: async () => [],
+                periodStatus: async () => 'open' as const,
+            },
+        });
         const { body, headers: h } = fixture('contact-create.json');
         const broken = body.replace(/"key":\s*"lastname",\s*"value":\s*"[^"]*"/, '"key":"lastname","value":null');
         expect(broken).not.toBe(body);
         const res = await createDataverseEventsHandler(async () => s)(post(broken, h), context());
-        expect([res.status, res.jsonBody]).toEqual([
-            400,
-            {
-                error: {
-                    code: 'FIELD_REQUIRED',
-                    message: 'contact.lastname is required but is empty',
-                    field: 'contact.lastname',
-                },
-            },
-        ]);
-        expect(s.sent).toEqual([]);
+        expect(res.status).toBe(202);
+        expect(res.jsonBody).toMatchObject({
+            status: 'accepted',
+            type: 'customer',
+            invalid: { field: 'contact.lastname', reason: 'is required but is empty' },
+        });
+        // Recorded and enqueued like any transaction: it holds its session (the contact) like any review item.
+        const [message] = s.sent;
+        const envelope = message?.body as { transactionId: string; invalid?: unknown; data: Record<string, unknown> };
+        expect(envelope.invalid).toEqual({
+            code: 'FIELD_REQUIRED',
+            field: 'contact.lastname',
+            reason: 'is required but is empty',
+        });
+        expect(envelope.data).toMatchObject({ firstName: expect.any(String) });
+        expect(envelope.data).not.toHaveProperty('lastName');
+
+        const processing = new InvocationContext({
+            functionName: 'process-transaction',
+            logHandler: () => {},
+            triggerMetadata: { sessionId: message?.sessionId, deliveryCount: 1 },
+        });
+        await createProcessTransactionHandler(async () => s)(message?.body, processing);
+        const record = await s.store.get(envelope.transactionId);
+        expect(record?.state).toBe('review');
+        expect(record?.lastFailure).toMatchObject({
+            class: 'defect',
+            code: 'CRM_ROW_INVALID',
+            owner: 'salesOperations',
+            details: { table: 'contact', field: 'contact.lastname', reason: 'is required but is empty' },
+        });
+        expect(erpCalls).toBe(0);
+        expect((await s.gates.get(message?.sessionId ?? '')).blockedBy).toBe(envelope.transactionId);
     });
 
     it('acknowledges an event for a table the map does not cover, with the reason', async () => {

@@ -29,6 +29,8 @@ const expectedAccess: Record<string, HttpRegistration['access']> = {
     'reconciliations-get': 'read',
     'reconciliations-run': 'act',
     'reconciliations-repush': 'act',
+    'sweeps-run': 'act',
+    'sweeps-list': 'read',
     'backups-run': 'act',
     'backups-list': 'read',
     'backups-get': 'read',
@@ -104,7 +106,7 @@ describe('who may call what', () => {
     it('without a principal every operator API answers 401 and changes nothing', async () => {
         const s = memoryServices();
         const routes = operatorRoutes(s);
-        expect(routes.length).toBe(22);
+        expect(routes.length).toBe(24);
         for (const r of routes) {
             const res = await call(r, requestTo(r));
             expect([r.name, res.status]).toEqual([r.name, 401]);

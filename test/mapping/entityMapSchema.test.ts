@@ -62,6 +62,27 @@ describe('entity map configuration', () => {
         );
     });
 
+    it("names each table's data owner (bad rows go to them), defaults to the integration team, refuses an unknown team", () => {
+        const map = loadConfigFile(defaultMapPath, entityMapSchema);
+        expect(Object.fromEntries(Object.entries(map.entities).map(([t, r]) => [t, r.dataOwner]))).toEqual({
+            contact: 'salesOperations',
+            re_reservation: 'salesOperations',
+            re_installment: 'finance',
+            re_receipt: 'finance',
+            re_commission: 'salesOperations',
+            re_constructionprogress: 'project',
+            re_unit: 'salesOperations',
+        });
+        const unset = withMap((m) => {
+            delete m.entities.re_receipt.dataOwner;
+        });
+        expect(loadConfigFile(unset, entityMapSchema).entities.re_receipt?.dataOwner).toBe('integration');
+        const unknown = withMap((m) => {
+            m.entities.re_receipt.dataOwner = 'treasury';
+        });
+        expect(() => loadConfigFile(unknown, entityMapSchema)).toThrow(/entities\.re_receipt\.dataOwner/);
+    });
+
     it('rejects unknown keys so a typo in a reviewed document cannot pass silently', () => {
         const path = withMap((m) => {
             m.entities.contact.fields[0].requried = true;

@@ -33,7 +33,7 @@ describe('transformField', () => {
         });
         expect(transformField(rule('lookupId'), 'RSV-1')).toEqual({
             ok: false,
-            error: 'expected an EntityReference, got string "RSV-1"',
+            error: 'expected an EntityReference, got text of 5 characters',
         });
     });
 
@@ -44,7 +44,7 @@ describe('transformField', () => {
         });
         expect(transformField(rule('date'), '02/11/2026')).toEqual({
             ok: false,
-            error: 'expected a DateTime, got string "02/11/2026"',
+            error: 'expected a DateTime, got text of 10 characters',
         });
     });
 
@@ -52,8 +52,23 @@ describe('transformField', () => {
         expect(transformField(rule('number'), '70.5')).toEqual({ ok: true, value: 70.5 });
         expect(transformField(rule('number'), 'seventy')).toEqual({
             ok: false,
-            error: 'expected a number, got string "seventy"',
+            error: 'expected a number, got text of 7 characters',
         });
+    });
+
+    it('names the kind of a refused value, never the value (it may be personal data)', () => {
+        const reasons = [
+            transformField(rule('number'), 'AB-123-4567'),
+            transformField(rule('money'), '+971 50 123 4567'),
+            transformField(rule('boolean'), 20251234),
+            transformField(rule('choice', { choices: { '1': 'a' } }), 'buyer@example.com'),
+        ].map((r) => (r.ok ? '' : r.error));
+        expect(reasons).toEqual([
+            'expected a number, got text of 11 characters',
+            'expected a Money value, got text of 16 characters',
+            'expected a boolean, got a number',
+            'expected an OptionSetValue, got text of 17 characters',
+        ]);
     });
 
     it('refuses an EntityReference where text is expected', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/configFile';
 import { entityMapSchema } from '../../src/mapping/entityMapSchema';
-import { mapRecord, mergedAttributes, missingRequiredColumns } from '../../src/mapping/mapRecord';
+import { mapFields, mapRecord, mergedAttributes, missingRequiredColumns } from '../../src/mapping/mapRecord';
 import { normalizedEvent } from '../support/events';
 
 const map = loadConfigFile('config/entity-map.v1.json', entityMapSchema);
@@ -45,6 +45,7 @@ describe('mapRecord', () => {
             error: {
                 code: 'FIELD_REQUIRED',
                 field: 're_reservation.re_value',
+                reason: 'is required but was not sent',
                 message: 're_reservation.re_value is required but was not sent',
             },
         });
@@ -56,9 +57,55 @@ describe('mapRecord', () => {
             error: {
                 code: 'FIELD_INVALID',
                 field: 're_reservation.re_status',
-                message: 're_reservation.re_status: expected an OptionSetValue, got string "Active"',
+                reason: 'expected an OptionSetValue, got text of 6 characters',
+                message: 're_reservation.re_status: expected an OptionSetValue, got text of 6 characters',
             },
         });
+    });
+
+    it('maps what it can and names every column it cannot, an unreadable one whatever else supplied it', () => {
+        const { re_reservedon: _omit, ...withoutDate } = reservation;
+        const mapped = mapFields(
+            're_reservation',
+            reservationRule,
+            { ...withoutDate, re_bookingamount: 'AED 12,500', re_value: 1250000 },
+            id,
+            { re_value: 'InputParameters[Target].Attributes[re_value]: cannot read a Money without a numeric Value' },
+        );
+        expect(mapped.problems).toEqual([
+            {
+                code: 'FIELD_INVALID',
+                field: 're_reservation.re_value',
+                reason: 'cannot read a Money without a numeric Value',
+                message: 're_reservation.re_value: cannot read a Money without a numeric Value',
+            },
+            {
+                code: 'FIELD_INVALID',
+                field: 're_reservation.re_bookingamount',
+                reason: 'expected a Money value, got text of 10 characters',
+                message: 're_reservation.re_bookingamount: expected a Money value, got text of 10 characters',
+            },
+            {
+                code: 'FIELD_REQUIRED',
+                field: 're_reservation.re_reservedon',
+                reason: 'is required but was not sent',
+                message: 're_reservation.re_reservedon is required but was not sent',
+            },
+        ]);
+        // Everything else mapped cleanly; the failed columns are left out, never guessed.
+        expect(mapped.data).toEqual({
+            reservationId: id,
+            reservationNumber: 'RSV-000123',
+            unitId: 'aaaaaaaa-0000-4000-8000-000000000002',
+            buyerId: 'bbbbbbbb-0000-4000-8000-000000000003',
+            status: 'active',
+        });
+    });
+
+    it('does not count an unreadable required column as missing (reading the row again would not explain it)', () => {
+        const { re_value: _omit, ...withoutValue } = reservation;
+        expect(missingRequiredColumns(reservationRule, withoutValue)).toEqual(['re_value']);
+        expect(missingRequiredColumns(reservationRule, withoutValue, { re_value: 'garbled' })).toEqual([]);
     });
 
     it('keeps an optional column cleared in the CRM as null', () => {

@@ -106,6 +106,33 @@ describe('grouped alerts', () => {
         expect(w.graph.mailbox).toHaveLength(1);
     });
 
+    it('a bad CRM row is alerted to the table data owner, one alert per column that is wrong', async () => {
+        const badRow = (field: string, owner: Failure['owner']): Failure => ({
+            class: 'defect',
+            code: 'CRM_ROW_INVALID',
+            message: `${field} is required but is empty`,
+            owner,
+            details: { table: field.split('.')[0] ?? '', field, reason: 'is required but is empty' },
+        });
+        await inReview(2, 0, badRow('re_reservation.re_reservedon', 'salesOperations'), 'reservation');
+        await inReview(1, 10, badRow('re_reservation.re_bookingamount', 'salesOperations'), 'reservation');
+        await inReview(1, 20, badRow('re_receipt.re_amount', 'finance'), 'receipt');
+        await runNotifications(w.deps);
+        const channels = w.graph.channelMessages.map((m) => [m.channelId, m.summary]).sort();
+        expect(channels).toEqual([
+            ['19:finance-integration@thread.tacv2', 'receipt in review: CRM_ROW_INVALID (re_receipt.re_amount) (1)'],
+            [
+                '19:sales-ops-integration@thread.tacv2',
+                'reservation in review: CRM_ROW_INVALID (re_reservation.re_bookingamount) (1)',
+            ],
+            [
+                '19:sales-ops-integration@thread.tacv2',
+                'reservation in review: CRM_ROW_INVALID (re_reservation.re_reservedon) (2)',
+            ],
+        ]);
+        expect(cardText(0)).toContain('Fix the named column on the CRM row');
+    });
+
     it('a parked condition is alerted to the owner the failure rule named, once it has stood long enough', async () => {
         await w.conditions.open({
             key: 'period 2026-11 frozen',

@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sandboxGraphTokens } from '../../local/sandboxIdentity';
 import { GraphNotifier } from '../../src/adapters/graph/graphNotifier';
 import { MemoryCallMeter } from '../../src/adapters/memory/memoryCallMeter';
-import { buildDailySummary, sendDailySummary } from '../../src/notifications/dailySummary';
+import { MemorySweepRunStore } from '../../src/adapters/memory/memorySweepRunStore';
+import { buildDailySummary, sendDailySummary, summaryCard, summaryHtml } from '../../src/notifications/dailySummary';
+import { sweepRun } from '../contract/sweepRunStore.contract';
 import { anyState } from '../support/anyState';
 import { unitTransaction } from '../support/pipelineWorld';
 import { notificationWorld, type World } from './notificationWorld';
@@ -78,6 +80,54 @@ describe('end-of-day summary', () => {
             budgetUsed: 0.1,
         });
         expect(s.truncated).toBe(false);
+    });
+
+    it('reports the last sweep for missed events by the end of the date, in the figures, the card and the mail', async () => {
+        const runs = new MemorySweepRunStore();
+        expect((await buildDailySummary({ ...deps(), sweepRuns: runs }, '2026-11-10')).sweep).toBeUndefined();
+        await runs.save(sweepRun('2026-11-09T18:00:00.000Z'));
+        await runs.save(
+            sweepRun('2026-11-10T18:00:00.000Z', {
+                status: 'incomplete',
+                tables: [
+                    {
+                        entity: 'contact',
+                        rowsRead: 40,
+                        replayed: 0,
+                        alreadyPresent: 40,
+                        ignored: 0,
+                        failed: 0,
+                        pages: 1,
+                        complete: true,
+                    },
+                    {
+                        entity: 're_receipt',
+                        rowsRead: 9,
+                        replayed: 3,
+                        alreadyPresent: 6,
+                        ignored: 0,
+                        failed: 0,
+                        pages: 2,
+                        complete: false,
+                    },
+                ],
+                totals: { rowsRead: 49, replayed: 3, alreadyPresent: 46, ignored: 0, failed: 0 },
+            }),
+        );
+        await runs.save(sweepRun('2026-11-11T18:00:00.000Z'));
+        const s = await buildDailySummary({ ...deps(), sweepRuns: runs }, '2026-11-10');
+        expect(s.sweep).toEqual({
+            id: expect.stringMatching(/^2026-11-10T18-00-00Z-/),
+            status: 'incomplete',
+            startedAt: '2026-11-10T18:00:00.000Z',
+            window: { since: '2026-11-09T18:00:00.000Z', until: '2026-11-10T18:00:00.000Z' },
+            totals: { rowsRead: 49, replayed: 3, alreadyPresent: 46, ignored: 0, failed: 0 },
+            incompleteTables: ['re_receipt'],
+        });
+        const line =
+            'incomplete (2026-11-09T18:00:00.000Z to 2026-11-10T18:00:00.000Z): 49 rows read, 3 missed events replayed, 46 already present, 0 failed; not read to the end: re_receipt';
+        expect(JSON.stringify(summaryCard(s))).toContain(JSON.stringify({ title: 'Missed-event sweep', value: line }));
+        expect(summaryHtml(s)).toContain(`<h3>Missed-event sweep</h3><p>${line}</p>`);
     });
 
     it('goes to each summary contact by Teams and e-mail, once per date; a throttled delivery is waited out', async () => {

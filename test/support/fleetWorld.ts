@@ -9,6 +9,7 @@ import { loadConfigFile } from '../../src/config/configFile';
 import { CircuitBreaker } from '../../src/core/circuitBreaker';
 import type { Invocation } from '../../src/core/invocation';
 import { probeConditions } from '../../src/core/probeConditions';
+import { RelatedRecords } from '../../src/core/relatedRecords';
 import type { RetryPolicy } from '../../src/core/retryPolicy';
 import { actOnReviewItem } from '../../src/core/reviewActions';
 import { backlogEntry } from '../../src/core/sessionBacklog';
@@ -19,6 +20,7 @@ import { sweepStuckTransactions } from '../../src/core/stuckSweep';
 import type { TransactionEnvelope } from '../../src/domain/transaction';
 import { entityMapSchema } from '../../src/mapping/entityMapSchema';
 import { erpMapSchema } from '../../src/mapping/erpMapSchema';
+import type { CrmClient } from '../../src/ports/crmClient';
 import type { ErpClient, ErpPostOutcome, ErpRequest } from '../../src/ports/erpClient';
 import { silentLogger } from '../../src/ports/logger';
 import type { OutgoingMessage } from '../../src/ports/sessionQueue';
@@ -202,6 +204,7 @@ export class FleetWorld {
             },
             periodStatus: async (period) => this.erp.periodStatus(period),
         };
+        const crm: CrmClient = { retrieve: async () => undefined, writeBack: async () => this.#point() };
         return {
             store: this.#shared(this.store, true),
             gates: this.#shared(this.gates, true),
@@ -210,9 +213,10 @@ export class FleetWorld {
             handovers: this.handovers,
             lookup: this.lookup,
             erp,
-            crm: { retrieve: async () => undefined, writeBack: async () => this.#point() },
+            crm,
             erpMap,
             entityMap,
+            related: new RelatedRecords(entityMap, this.lookup, crm),
             breaker: new CircuitBreaker(this.policy.breaker),
             retryPolicy: this.policy,
             budget: testBudget,

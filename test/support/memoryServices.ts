@@ -9,6 +9,7 @@ import { MemoryMappingLookup } from '../../src/adapters/memory/memoryMappingLook
 import { MemoryNoticeStore } from '../../src/adapters/memory/memoryNoticeStore';
 import { MemorySessionGateStore } from '../../src/adapters/memory/memorySessionGateStore';
 import { MemorySubscriptionStore } from '../../src/adapters/memory/memorySubscriptionStore';
+import { MemorySweepRunStore } from '../../src/adapters/memory/memorySweepRunStore';
 import { MemoryTransactionStore } from '../../src/adapters/memory/memoryTransactionStore';
 import { loadConfigFile } from '../../src/config/configFile';
 import { CircuitBreaker } from '../../src/core/circuitBreaker';
@@ -75,6 +76,11 @@ export function memoryServices(overrides: Partial<Services> = {}): Services & { 
             options: { pageSize: 100, maxPageAttempts: 2, alertTo: ['integration-team@contoso.example'] },
         },
         subscriptions: new Subscriptions(new MemorySubscriptionStore(), { allowLoopbackHttp: true }),
+        sweep: {
+            reader: { readPage: async () => ({ rows: [] }) },
+            runs: new MemorySweepRunStore(),
+            options: { pageSize: 100, maxReads: 50, lookbackMs: 25 * 3_600_000, maxPageAttempts: 1 },
+        },
         // An empty CRM and ERP: reconciliation tests override `reconciliation` with their own books.
         reconciliation: {
             reporting: { buildingFigures: async () => [], records: async () => [] },

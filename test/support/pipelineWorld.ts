@@ -10,6 +10,7 @@ import { CircuitBreaker } from '../../src/core/circuitBreaker';
 import { createErpFailureClassifier, erpFailureRulesSchema } from '../../src/core/erpFailureClassifier';
 import { workBudget } from '../../src/core/invocation';
 import { probeConditions } from '../../src/core/probeConditions';
+import { RelatedRecords } from '../../src/core/relatedRecords';
 import type { RetryPolicy } from '../../src/core/retryPolicy';
 import { backlogEntry } from '../../src/core/sessionBacklog';
 import { parseSessionMessage } from '../../src/core/sessionMessage';
@@ -154,11 +155,11 @@ export class PipelineWorld {
     readonly lookup = new MemoryMappingLookup();
     readonly writeBacks: string[] = [];
     /** Every write-back Dataverse took, in order, with its columns: what a salesperson sees in the row. */
-    readonly crmRows: Array<{ recordId: string; fields: Record<string, string | number | null> }> = [];
+    readonly crmWrites: Array<{ recordId: string; fields: Record<string, string | number | null> }> = [];
     /** Dataverse answers every call 503 (an outage). */
     crmDown = false;
-    /** CRM rows by id, as the Web API would return them (read for personal data right before posting). */
-    readonly crmRecords = new Map<string, NormalizedAttributes>();
+    /** Rows the CRM answers a read with, by `<table>/<id>` (none by default). */
+    readonly crmRows = new Map<string, NormalizedAttributes>();
     /** Dataverse refuses write-backs of these CRM records for good (the row was deleted). */
     readonly crmGone = new Set<string>();
     readonly queue: Queued[] = [];
@@ -181,16 +182,16 @@ export class PipelineWorld {
             ...policy,
         };
         const crm: CrmClient = {
-            retrieve: async (_entity, id) => {
+            retrieve: async (entity, id) => {
                 if (this.crmDown) throw new CrmUnavailableError('Dataverse answered 503');
-                return this.crmRecords.get(id);
+                return structuredClone(this.crmRows.get(`${entity}/${id}`));
             },
             writeBack: async (_e, id, fields) => {
                 if (this.crmDown) throw new CrmUnavailableError('Dataverse answered 503');
                 if (this.crmGone.has(id))
                     throw new CrmRequestError(`re_reservation With Id = ${id} Does Not Exist`, 404, '0x80040217');
                 this.writeBacks.push(id);
-                this.crmRows.push({ recordId: id, fields });
+                this.crmWrites.push({ recordId: id, fields });
             },
         };
         this.deps = {
@@ -204,6 +205,7 @@ export class PipelineWorld {
             crm,
             erpMap,
             entityMap,
+            related: new RelatedRecords(entityMap, this.lookup, crm),
             breaker: new CircuitBreaker(retryPolicy.breaker),
             retryPolicy,
             budget: testBudget,

@@ -165,7 +165,7 @@ export class DataverseWebApiClient implements CrmClient, CrmKeyedClient, CrmTabl
      */
     async readPage(
         entity: string,
-        request: { columns: readonly string[]; pageSize: number; count: boolean; next?: string },
+        request: { columns: readonly string[]; pageSize: number; count: boolean; next?: string; filter?: string },
     ): Promise<CrmPage> {
         const set = this.#entitySets[entity];
         if (set === undefined)
@@ -174,9 +174,11 @@ export class DataverseWebApiClient implements CrmClient, CrmKeyedClient, CrmTabl
             throw new CrmRequestError(`GET ${set}: the next link does not point at ${this.#apiUrl}`, 400, undefined);
         }
         const select = request.columns.map((c) => this.#selectName(entity, c)).join(',');
+        // The next link carries the filter on: only the first page names it.
+        const filter = request.filter ? `&$filter=${encodeURIComponent(request.filter)}` : '';
         const path =
             request.next?.slice(this.#apiUrl.length) ??
-            `${set}?$select=${select}${request.count ? '&$count=true' : ''}`;
+            `${set}?$select=${select}${filter}${request.count ? '&$count=true' : ''}`;
         const label = `GET ${set} (page)`;
         const response = await this.#send(label, path, {
             method: 'GET',

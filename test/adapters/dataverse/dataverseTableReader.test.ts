@@ -79,6 +79,48 @@ describe('DataverseWebApiClient.readPage against the sandbox', () => {
         }
     });
 
+    it('reads only the rows a $filter on modifiedon picks, across pages (the next link keeps the filter)', async () => {
+        let now = Date.parse('2026-11-09T10:00:00Z');
+        const timed = await startSandboxDataverse({ now: () => new Date(now) });
+        try {
+            for (let n = 1; n <= 9; n++) {
+                timed.records.put('contact', id(n), { fullname: `Buyer ${n}` });
+                now += 3_600_000; // one row an hour: 10:00 … 18:00
+            }
+            const client = new DataverseWebApiClient({
+                orgUrl: timed.url,
+                getToken: async () => 't',
+                integrationOwnedFields: {},
+                timeoutMs: 5_000,
+            });
+            const filter = 'modifiedon ge 2026-11-09T12:00:00Z and modifiedon lt 2026-11-09T16:00:00.000Z';
+            const ids: unknown[] = [];
+            let next: string | undefined;
+            let pages = 0;
+            do {
+                const page = await client.readPage('contact', {
+                    columns: ['contactid', 'modifiedon', 'versionnumber'],
+                    pageSize: 2,
+                    count: false,
+                    filter,
+                    ...(next ? { next } : {}),
+                });
+                ids.push(...page.rows.map((r) => r.attributes.contactid));
+                next = page.next;
+                pages++;
+            } while (next !== undefined);
+            expect(ids).toEqual([id(3), id(4), id(5), id(6)]);
+            expect(pages).toBe(2);
+            // A filter the sandbox (like Dataverse) cannot read is refused, not ignored.
+            const refused = await client
+                .readPage('contact', { columns: ['contactid'], pageSize: 2, count: false, filter: 'modifiedon ge' })
+                .catch((x: unknown) => x);
+            expect(isCrmRequestError(refused)).toBe(true);
+        } finally {
+            await timed.close();
+        }
+    });
+
     it('refuses a next link that leaves the organisation, so the token is never sent elsewhere', async () => {
         const e = await reader()
             .readPage('contact', {
