@@ -57,13 +57,8 @@ export async function acceptFlowEvent(flow: FlowEvent, deps: IntakeDeps): Promis
         // this guard, a flow triggered by every update would post, be written back, fire again, and loop.
         const transactions = await deps.store.listBySourceRecord(recordId);
         const unchanged = unchangedSince(flow.entity, recordId, rule, row, transactions);
-        if (unchanged) {
-            const personal = rule.fields.some((f) => f.personal);
-            return {
-                kind: 'ignored',
-                reason: `no mapped column of ${flow.entity} changed since ${unchanged}${personal ? ' (personal columns are not kept to compare: send changedAttributes when only they changed)' : ''}`,
-            };
-        }
+        if (unchanged)
+            return { kind: 'ignored', reason: `no mapped column of ${flow.entity} changed since ${unchanged}` };
     }
     const version = row.versionnumber;
     if (typeof version === 'number' || typeof version === 'string') event.rowVersion = String(version);

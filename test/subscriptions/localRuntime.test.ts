@@ -79,7 +79,7 @@ describe('connector trigger and flow intake on the local runtime', () => {
         await runtime.pump.idle();
         expect(again).toEqual({
             status: 'ignored',
-            reason: `no mapped column of contact changed since ${accepted.transactionId} (personal columns are not kept to compare: send changedAttributes when only they changed)`,
+            reason: `no mapped column of contact changed since ${accepted.transactionId}`,
         });
 
         const customers = runtime.erp.books.postings.filter((p) => p.type === 'customers' && p.reference === contactId);
@@ -99,13 +99,7 @@ describe('connector trigger and flow intake on the local runtime', () => {
         runtime.dataverse.records.put('contact', contactId, { firstname: 'Omar', lastname: 'Nasser-Haddad' });
         const res = await api('/api/flow/events', {
             method: 'POST',
-            // Only a personal column changed: the flow says which (nothing personal is kept to compare with).
-            body: JSON.stringify({
-                entityLogicalName: 'contact',
-                recordId: contactId,
-                message: 'Update',
-                changedAttributes: ['lastname'],
-            }),
+            body: JSON.stringify({ entityLogicalName: 'contact', recordId: contactId, message: 'Update' }),
         });
         expect(((await res.json()) as { status: string }).status).toBe('accepted');
         await runtime.pump.idle();

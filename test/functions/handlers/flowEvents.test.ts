@@ -92,16 +92,29 @@ describe('POST /api/flow/events', () => {
         const handler = createFlowEventsHandler(async () => s);
         const body = { entityLogicalName: 'contact', recordId: contactId, message: 'Update' };
         const first = (await handler(post(body), context())).jsonBody as { transactionId: string };
-        // Our own confirmation changes the row and its version, but no mapped column.
-        rows[`contact/${contactId}`] = { ...contactRow, versionnumber: 5948261, re_erppostingid: 'ERP-1' };
+        // Our own confirmation changes the row, its version and its modified time (to that of our write), but no
+        // mapped column.
+        rows[`contact/${contactId}`] = {
+            ...contactRow,
+            versionnumber: 5948261,
+            re_erppostingid: 'ERP-1',
+            re_erpsyncedon: '2026-11-10T09:00:00.250Z',
+            modifiedon: '2026-11-10T09:00:00.000Z',
+        };
         const echo = await handler(post(body), context());
         expect(echo.jsonBody).toEqual({
             status: 'ignored',
-            reason: `no mapped column of contact changed since ${first.transactionId} (personal columns are not kept to compare: send changedAttributes when only they changed)`,
+            reason: `no mapped column of contact changed since ${first.transactionId}`,
         });
-        // A change of personal columns only is told by the flow, since nothing personal is kept to compare with.
-        rows[`contact/${contactId}`] = { ...contactRow, versionnumber: 5948262, lastname: 'Haddad-Nasser' };
-        const changed = await handler(post({ ...body, changedAttributes: ['lastname'] }), context());
+        // A change of a personal column only (not kept, so not compared): the row's last change was not our write-back.
+        rows[`contact/${contactId}`] = {
+            ...contactRow,
+            versionnumber: 5948262,
+            lastname: 'Haddad-Nasser',
+            re_erpsyncedon: '2026-11-10T09:00:00.250Z',
+            modifiedon: '2026-11-10T11:30:00.000Z',
+        };
+        const changed = await handler(post(body), context());
         expect(changed.jsonBody).toMatchObject({ status: 'accepted' });
         expect(s.sent).toHaveLength(2);
     });
