@@ -1,5 +1,5 @@
 import type { Failure } from '../domain/failure';
-import type { TransactionRecord } from '../domain/transactionRecord';
+import type { AuditEntry, TransactionRecord } from '../domain/transactionRecord';
 import type { Clock } from '../ports/clock';
 import type { ConditionStore } from '../ports/conditionStore';
 import type { CrmClient } from '../ports/crmClient';
@@ -124,15 +124,7 @@ export async function syncLane(
                 changed = true;
                 continue;
             }
-            await deps.store.appendAudit({
-                at,
-                transactionId: id,
-                sourceRecordId: recordId,
-                action: 'writeBack',
-                outcome: 'ok',
-                entityMapVersion: record.envelope.entityMapVersion,
-                attempt: record.attempts,
-                correlationId: record.envelope.correlationId,
+            await auditWriteBack(record, 'ok', at, deps, {
                 ...(record.erpPostingId ? { targetRecordId: record.erpPostingId } : {}),
                 payload: { status: String(fields.re_erpsyncstatus) },
             });
@@ -156,6 +148,27 @@ export async function crmAnswered(deps: CrmSyncDeps, reason: string): Promise<vo
     if (down?.status === 'active') await reprocessCondition(crmUnavailableKey, deps, reason);
 }
 
+/** One write-back in the transaction's audit trail. */
+async function auditWriteBack(
+    record: TransactionRecord,
+    outcome: 'ok' | 'failed',
+    at: string,
+    deps: Pick<CrmSyncDeps, 'store'>,
+    extra: Pick<AuditEntry, 'failure' | 'targetRecordId' | 'payload'>,
+): Promise<void> {
+    await deps.store.appendAudit({
+        at,
+        transactionId: record.envelope.transactionId,
+        sourceRecordId: record.envelope.source.recordId,
+        action: 'writeBack',
+        outcome,
+        entityMapVersion: record.envelope.entityMapVersion,
+        attempt: record.attempts,
+        correlationId: record.envelope.correlationId,
+        ...extra,
+    });
+}
+
 /** Dataverse cannot take writes now: the unit's lane waits under the condition, and the probe asks for it. */
 async function waitForCrm(record: TransactionRecord, failure: Failure, deps: CrmSyncDeps): Promise<void> {
     const at = deps.clock.now().toISOString();
@@ -175,17 +188,7 @@ async function waitForCrm(record: TransactionRecord, failure: Failure, deps: Crm
             { state: 'posted', from: ['posted'], ifRevision: record.revision ?? 0, lastFailure: waiting },
             at,
         );
-    await deps.store.appendAudit({
-        at,
-        transactionId: record.envelope.transactionId,
-        sourceRecordId: record.envelope.source.recordId,
-        action: 'writeBack',
-        outcome: 'failed',
-        failure,
-        entityMapVersion: record.envelope.entityMapVersion,
-        attempt: record.attempts,
-        correlationId: record.envelope.correlationId,
-    });
+    await auditWriteBack(record, 'failed', at, deps, { failure });
     deps.logger.warn('CRM write-back waits for Dataverse', {
         transactionId: record.envelope.transactionId,
         code: failure.code,
@@ -195,17 +198,7 @@ async function waitForCrm(record: TransactionRecord, failure: Failure, deps: Crm
 /** Dataverse refused the write for good: the ERP holds the posting, the row cannot show it; a person must look. */
 async function refused(record: TransactionRecord, failure: Failure, deps: CrmSyncDeps): Promise<void> {
     const at = deps.clock.now().toISOString();
-    await deps.store.appendAudit({
-        at,
-        transactionId: record.envelope.transactionId,
-        sourceRecordId: record.envelope.source.recordId,
-        action: 'writeBack',
-        outcome: 'failed',
-        failure,
-        entityMapVersion: record.envelope.entityMapVersion,
-        attempt: record.attempts,
-        correlationId: record.envelope.correlationId,
-    });
+    await auditWriteBack(record, 'failed', at, deps, { failure });
     if (record.state === 'posted')
         await deps.store.updateState(
             record.envelope.transactionId,
